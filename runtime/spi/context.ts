@@ -1,0 +1,58 @@
+// What the runtime offers connectors and tasks: a logger, the ability to ask for reconfiguration, to
+// read their committed positions or offsets, and to report records they could not process.
+
+import type { QueueOffset, SinkRecord, SourcePartition, SourcePosition, SourceRecord, TopicQueue } from './record';
+
+/** pino-compatible subset. Never log secrets: the runtime redacts `password`-typed config values itself. */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export interface ConnectorContext {
+  readonly connectorName: string;
+  readonly logger: Logger;
+  /** Ask the runtime to call taskConfigs() again and restart the tasks with the result
+   *  (e.g. the set of input files changed). */
+  requestTaskReconfiguration(): void;
+  /** Fail the connector from a background activity; the connector becomes FAILED with this trace. */
+  raiseError(error: Error): void;
+  /** Resolves a user-given path or file:// URL (the value of config key `key`) to an absolute path inside
+   *  the worker's allowed roots (`allowedRoots`). Throws ConfigError naming the key when it is outside. */
+  resolvePath(path: string, key: string): string;
+}
+
+/** Reports a record that failed (conversion, transform, or the task itself) to the dead-letter handling
+ *  configured for the connector (`errors.tolerance`, `errors.deadletterqueue.*`). Resolves once the
+ *  report is durable; rejects if the connector does not tolerate errors, which fails the task. */
+export type ErrantRecordReporter = (record: SinkRecord | SourceRecord, error: Error) => Promise<void>;
+
+export interface TaskContext {
+  readonly connectorName: string;
+  readonly taskId: number;
+  readonly logger: Logger;
+  readonly errantRecordReporter: ErrantRecordReporter;
+  /** Same contract as ConnectorContext.resolvePath. */
+  resolvePath(path: string, key: string): string;
+}
+
+export interface SourceTaskContext extends TaskContext {
+  /** The last committed position of a source partition, or undefined if none was ever committed. */
+  position(partition: SourcePartition): Promise<SourcePosition | undefined>;
+}
+
+export interface SinkTaskContext extends TaskContext {
+  /** The queues currently assigned to this task. */
+  assignment(): TopicQueue[];
+  /** Rewind or skip: the next `put` for these queues starts at the given offsets. Used by sinks that keep
+   *  their own positions (e.g. in a table commit) to resume exactly where their durable output ends. */
+  seek(offsets: QueueOffset[]): void;
+  /** Ask the runtime to call preCommit/flush soon (e.g. a batch window closed). */
+  requestCommit(): void;
+  /** Pause / resume fetching from queues (backpressure). */
+  pause(queues: TopicQueue[]): void;
+  resume(queues: TopicQueue[]): void;
+}
