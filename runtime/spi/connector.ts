@@ -18,6 +18,9 @@ export interface ConnectorBase {
   config(): ConfigDef;
   /** Extra cross-field validation on top of config().validate(); optional. Returns field-level errors. */
   validate?(config: Record<string, string>): { name: string; message: string }[] | Promise<{ name: string; message: string }[]>;
+  /** Keys not declared in config() (nor by the runtime) are rejected as typos unless this returns true,
+   *  for open-ended families such as `hoodie.*`. Optional; the default accepts none. */
+  acceptsKey?(key: string): boolean;
   start(config: Record<string, string>, context: ConnectorContext): void | Promise<void>;
   /** At most maxTasks configs; each becomes one task. */
   taskConfigs(maxTasks: number): Record<string, string>[] | Promise<Record<string, string>[]>;
