@@ -1,0 +1,256 @@
+// The worker's own configuration: every key declared once in `workerConfigDef()` (type, default,
+// validator, doc, group), read from a Java-properties file (RocketMQ Connect's `connect.conf` naming)
+// with `TRIBUTARY_<KEY>` environment overrides. Invariants: an unknown key or invalid value stops
+// start-up with a ConfigError naming the file, key, line (or variable), value and accepted values;
+// relative paths are resolved against the directory the worker was started in, never the conf file's.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigDef, ConfigError, validators, type ConfigFieldError, type ConfigValueType, type Validator } from '../spi';
+import { parseProperties, propertiesToMap } from './properties';
+
+export type WorkerLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type WorkerMode = 'standalone' | 'distributed';
+
+/** The typed worker config. Paths are absolute (resolved against the start directory). */
+export interface WorkerConfig {
+  workerId: string;
+  storePathRootDir: string;
+  httpPort: number;
+  httpHost: string;
+  pluginPaths: string[];
+  /** Undefined = embedded transport. */
+  namesrvAddr: string | undefined;
+  allowedRoots: string[];
+  embeddedQueuesPerTopic: number;
+  offsetCommitIntervalMs: number;
+  taskShutdownTimeoutMs: number;
+  restMaxBodyBytes: number;
+  logLevel: WorkerLogLevel;
+  mode: WorkerMode;
+  rmqProxyEndpoint: string;
+  clusterName: string;
+}
+
+/** Environment variables named `TRIBUTARY_` + the key in upper case override the file. */
+export const WORKER_ENV_PREFIX = 'TRIBUTARY_';
+
+const RELATIVE_PATHS =
+  'A relative path is resolved against the directory the worker was started in (its current directory), ' +
+  'not against the directory of the config file.';
+
+const hostPort = validators.pattern(/^[^\s:;,]+:\d{1,5}$/, 'host:port (e.g. 127.0.0.1:9876)');
+
+function hostPortList(): Validator {
+  return (v, name) => {
+    if (typeof v !== 'string') return undefined;
+    return hostPort(v.split(';').map((s) => s.trim()), name);
+  };
+}
+
+/** `mode=distributed` is declared now so the reference lists it, and refused until RocketMQ lands. */
+const modeValidator: Validator = (v) => {
+  if (v === 'standalone') return undefined;
+  if (v === 'distributed') {
+    return 'distributed mode is not available yet: it coordinates workers through RocketMQ, needs namesrvAddr, ' +
+      'and comes with the RocketMQ issue; use mode=standalone';
+  }
+  return 'accepted values are standalone, distributed (distributed is not available yet)';
+};
+
+/** A fresh definition of the worker keys (a new instance per call: ConfigDef is mutable). */
+export function workerConfigDef(): ConfigDef {
+  return new ConfigDef([
+    {
+      name: 'workerId', type: 'string', default: 'standalone-worker', group: 'Worker', importance: 'high',
+      validator: validators.pattern(/^[A-Za-z0-9._-]{1,128}$/, 'a worker id (letters, digits, . _ -, at most 128 characters)'),
+      accepted: 'letters, digits, . _ - (1 to 128 characters)',
+      doc: 'Name of this worker, shown as `worker_id` in connector and task status. Workers of one cluster need distinct ids.',
+    },
+    {
+      name: 'mode', type: 'string', default: 'standalone', group: 'Worker', importance: 'high',
+      validator: modeValidator, accepted: 'standalone (distributed: not available yet)',
+      doc: 'standalone keeps connector configs, states, positions and offsets in files under storePathRootDir. ' +
+        'distributed (coordination through RocketMQ topics; needs namesrvAddr) is refused until the RocketMQ issue delivers it.',
+    },
+    {
+      name: 'storePathRootDir', type: 'string', default: 'data/store', group: 'Worker', importance: 'high',
+      validator: validators.nonEmpty(), accepted: 'a directory path',
+      doc: `Directory of the standalone stores (connector configs, target states, task status, source positions, sink offsets) and of the embedded transport. Created if missing. ${RELATIVE_PATHS}`,
+    },
+    {
+      name: 'allowedRoots', type: 'list', default: ['data'], group: 'Worker', importance: 'medium',
+      validator: validators.nonEmpty(), accepted: 'comma-separated directory paths',
+      doc: `Directories that paths in connector configs (files, tables) must lie inside; a connector naming a path elsewhere is rejected, since anyone with access to the REST API could otherwise make the worker read or write any file. ${RELATIVE_PATHS}`,
+    },
+    {
+      name: 'httpHost', type: 'string', default: '127.0.0.1', group: 'REST', importance: 'high',
+      validator: validators.nonEmpty(), accepted: 'a host name or IP address',
+      doc: 'Address the REST API listens on. The default accepts local connections only; use 0.0.0.0 to listen on all interfaces (the API has no authentication).',
+    },
+    {
+      name: 'httpPort', type: 'int', default: 8082, group: 'REST', importance: 'high',
+      validator: validators.range(0, 65535), accepted: '0..65535 (0 = any free port)',
+      doc: 'Port of the REST API (both the RocketMQ Connect and the Kafka Connect dialect). 0 picks a free port; the worker logs the one it bound.',
+    },
+    {
+      name: 'restMaxBodyBytes', type: 'long', default: 1048576, group: 'REST', importance: 'low',
+      validator: validators.range(1024, 1073741824), accepted: '1024..1073741824',
+      doc: 'Largest request body the REST API accepts, in bytes; larger requests are answered with 413.',
+    },
+    {
+      name: 'pluginPaths', type: 'list', default: [], group: 'Plugins', importance: 'high',
+      accepted: 'comma-separated directory paths',
+      doc: `Directories searched for plugin packages (a package.json with a connector manifest). The built-in connectors are always loaded in addition. ${RELATIVE_PATHS}`,
+    },
+    {
+      name: 'offsetCommitIntervalMs', type: 'long', default: 5000, group: 'Tasks', importance: 'medium',
+      validator: validators.range(1, 86400000), accepted: '1..86400000',
+      doc: 'How often, in milliseconds, source positions and sink offsets are committed. A crash re-delivers at most what arrived since the last commit.',
+    },
+    {
+      name: 'taskShutdownTimeoutMs', type: 'long', default: 10000, group: 'Tasks', importance: 'medium',
+      validator: validators.range(1, 3600000), accepted: '1..3600000',
+      doc: 'How long, in milliseconds, a stopping task may take to flush and commit before the worker gives up on it and continues shutting down.',
+    },
+    {
+      name: 'namesrvAddr', type: 'string', default: null, group: 'Transport', importance: 'high',
+      validator: hostPortList(), accepted: 'host:port, several separated by ;',
+      doc: 'RocketMQ name server address(es), e.g. 127.0.0.1:9876. Unset or empty: topics live in the embedded, durable in-process transport under storePathRootDir, and no external service is needed.',
+    },
+    {
+      name: 'embeddedQueuesPerTopic', type: 'int', default: 4, group: 'Transport', importance: 'low',
+      validator: validators.range(1, 256), accepted: '1..256',
+      doc: 'Number of queues of each topic the embedded transport creates (the unit of parallelism of sink tasks). Used only without namesrvAddr.',
+    },
+    {
+      name: 'rmqProxyEndpoint', type: 'string', default: '127.0.0.1:8081', group: 'RocketMQ', importance: 'medium',
+      validator: hostPort, accepted: 'host:port',
+      doc: 'RocketMQ 5 proxy endpoint (gRPC) used by the RocketMQ client. Used only when namesrvAddr is set.',
+    },
+    {
+      name: 'clusterName', type: 'string', default: 'DefaultCluster', group: 'RocketMQ', importance: 'low',
+      validator: validators.nonEmpty(), accepted: 'a RocketMQ cluster name',
+      doc: 'RocketMQ cluster in which the worker creates the topics it needs. Used only when namesrvAddr is set.',
+    },
+    {
+      name: 'logLevel', type: 'string', default: 'info', group: 'Logging', importance: 'low',
+      validator: validators.oneOf('trace', 'debug', 'info', 'warn', 'error'), accepted: 'trace, debug, info, warn, error',
+      doc: 'Lowest level written to the JSON-lines log on stdout.',
+    },
+  ]);
+}
+
+/** Where a raw value came from, for error messages. */
+type Origin = { line: number } | { variable: string };
+
+/** `TRIBUTARY_<KEY>` values of declared keys (matched case-insensitively). Other TRIBUTARY_ variables,
+ *  such as the CLI's TRIBUTARY_URL, are not worker keys and are ignored. */
+export function workerEnvOverrides(env: Record<string, string | undefined>, def: ConfigDef = workerConfigDef()): { key: string; variable: string; value: string }[] {
+  const byUpper = new Map(def.keys().map((k) => [k.name.toUpperCase(), k.name]));
+  const out: { key: string; variable: string; value: string }[] = [];
+  for (const [variable, value] of Object.entries(env)) {
+    if (value === undefined || !variable.startsWith(WORKER_ENV_PREFIX)) continue;
+    const key = byUpper.get(variable.slice(WORKER_ENV_PREFIX.length).toUpperCase());
+    if (key !== undefined) out.push({ key, variable, value });
+  }
+  return out;
+}
+
+export interface ParseWorkerConfigOptions {
+  /** Directory relative paths resolve against: the directory the worker was started in. */
+  cwd: string;
+  /** Names the config in errors, e.g. `worker config conf/connect-standalone.conf`. */
+  context?: string;
+  /** Where each key was given, so errors can point at a line or variable. */
+  origins?: Record<string, Origin>;
+}
+
+/** Validates a raw key/value map (file and overrides already merged) into a typed WorkerConfig. */
+export function parseWorkerConfig(raw: Record<string, string>, options: ParseWorkerConfigOptions): WorkerConfig {
+  const def = workerConfigDef();
+  const context = options.context ?? 'worker config';
+  // Values are trimmed (a trailing space after a port number is invisible in an editor), and an empty
+  // value of a declared key means "not set": `namesrvAddr=` selects the embedded transport.
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const t = v.trim();
+    if (t === '' && def.key(k) !== undefined) continue;
+    cleaned[k] = t;
+  }
+  let parsed: Record<string, ConfigValueType>;
+  try {
+    parsed = def.parse(cleaned, { context });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // In file order, so the message reads top to bottom like the file; overrides and defaults last.
+    const origins = options.origins ?? {};
+    const lineOf = (name: string): number => {
+      const o = origins[name];
+      return o !== undefined && 'line' in o ? o.line : Number.MAX_SAFE_INTEGER;
+    };
+    const ordered = [...err.errors].sort((a, b) => lineOf(a.name) - lineOf(b.name));
+    throw new ConfigError(ordered.map((e) => locate(e, def, origins)), `Invalid ${context}`);
+  }
+  const path = (p: string) => resolve(options.cwd, p);
+  const namesrv = parsed['namesrvAddr'] as string | undefined;
+  return {
+    workerId: parsed['workerId'] as string,
+    storePathRootDir: path(parsed['storePathRootDir'] as string),
+    httpPort: parsed['httpPort'] as number,
+    httpHost: parsed['httpHost'] as string,
+    pluginPaths: (parsed['pluginPaths'] as string[]).map(path),
+    namesrvAddr: namesrv === undefined || namesrv === '' ? undefined : namesrv,
+    allowedRoots: (parsed['allowedRoots'] as string[]).map(path),
+    embeddedQueuesPerTopic: parsed['embeddedQueuesPerTopic'] as number,
+    offsetCommitIntervalMs: parsed['offsetCommitIntervalMs'] as number,
+    taskShutdownTimeoutMs: parsed['taskShutdownTimeoutMs'] as number,
+    restMaxBodyBytes: parsed['restMaxBodyBytes'] as number,
+    logLevel: parsed['logLevel'] as WorkerLogLevel,
+    mode: parsed['mode'] as WorkerMode,
+    rmqProxyEndpoint: parsed['rmqProxyEndpoint'] as string,
+    clusterName: parsed['clusterName'] as string,
+  };
+}
+
+function locate(e: ConfigFieldError, def: ConfigDef, origins: Record<string, Origin>): ConfigFieldError {
+  const origin = origins[e.name];
+  const where = origin === undefined ? '' : 'line' in origin ? `line ${origin.line}: ` : `from environment variable ${origin.variable}: `;
+  let message = e.message;
+  const key = def.key(e.name);
+  if (key?.accepted !== undefined && !message.includes('accepted')) message += ` (accepted: ${key.accepted})`;
+  if (key === undefined) {
+    // Keys are case-sensitive (as in Java properties); point at the likely intended spelling.
+    const near = def.keys().find((k) => k.name.toLowerCase() === e.name.toLowerCase());
+    if (near) message = `unknown key (did you mean ${near.name}?); ${message.replace(/^unknown key; /, '')}`;
+  }
+  return { name: e.name, message: where + message };
+}
+
+/**
+ * Reads a worker config file and applies `TRIBUTARY_<KEY>` overrides from `env`. `file` and relative
+ * paths inside it are resolved against `cwd`, the directory the worker was started in.
+ * Throws ConfigError (code CONFIG_INVALID) when the file cannot be read or a key is unknown or invalid.
+ */
+export function loadWorkerConfig(file: string, env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): WorkerConfig {
+  const context = `worker config ${file}`;
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(
+      [{ name: file, message: `cannot be read (${reason}); give the path of a worker config such as conf/connect-standalone.conf (relative to ${cwd})` }],
+      `Cannot load ${context}`,
+    );
+  }
+  const entries = parseProperties(text, { source: context });
+  const raw = propertiesToMap(entries);
+  const origins: Record<string, Origin> = {};
+  for (const e of entries) origins[e.key] = { line: e.line };
+  for (const o of workerEnvOverrides(env)) {
+    raw[o.key] = o.value;
+    origins[o.key] = { variable: o.variable };
+  }
+  return parseWorkerConfig(raw, { cwd, context, origins });
+}

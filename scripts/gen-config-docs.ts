@@ -1,0 +1,101 @@
+// Generates docs/configuration.md (every ConfigDef section) and conf/connect-standalone.conf (the
+// default worker config) from the declarations in code. The list of sections lives in
+// `referenceSections()` and nowhere else: add connector framework keys and plugin keys there.
+// Usage: node dist/scripts/gen-config-docs.js [--check] [--root <repo dir>]
+//   --check  writes nothing; exits 1 listing the files that are out of date.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderConfigReference, renderPropertiesTemplate, type ConfigReferenceSection } from '../runtime/config/config-reference';
+import { WORKER_ENV_PREFIX, workerConfigDef } from '../runtime/config/worker-config';
+
+export const GENERATED_BY = 'scripts/gen-config-docs.ts';
+
+export function workerSection(): ConfigReferenceSection {
+  return {
+    id: 'worker',
+    title: 'Worker configuration',
+    intro: [
+      'The worker reads one Java-properties file, `scripts/run_worker.sh [conf]` (default `conf/connect-standalone.conf`,',
+      'which lists every key with its default). Syntax as `java.util.Properties`: `key=value`, `key: value` or',
+      '`key value`; `#` and `!` start comment lines; a trailing backslash continues a line; escapes `\\t`, `\\n`,',
+      '`\\\\`, `\\uXXXX`. Files are UTF-8. Keys are case-sensitive; values are trimmed, and an empty value means the',
+      'default. A key given twice, an unknown key or an invalid value stops start-up with an error naming the file, the',
+      'line, the key, the value and the accepted values.',
+      '',
+      `**Environment overrides.** A variable \`${WORKER_ENV_PREFIX}<KEY>\`, the key in upper case, replaces the file's value,`,
+      `e.g. \`${WORKER_ENV_PREFIX}HTTPPORT=0\` or \`${WORKER_ENV_PREFIX}STOREPATHROOTDIR=/var/lib/tributary\`. Other \`${WORKER_ENV_PREFIX}\``,
+      `variables, such as the CLI's \`${WORKER_ENV_PREFIX}URL\`, are not worker keys and are ignored by the worker.`,
+      '',
+      '**Relative paths** (`storePathRootDir`, `pluginPaths`, `allowedRoots`) are resolved against the directory the',
+      'worker was started in, not against the directory of the config file.',
+    ].join('\n'),
+    def: workerConfigDef(),
+  };
+}
+
+/** Every section of docs/configuration.md, in order. The one place to add sections. */
+export function referenceSections(): ConfigReferenceSection[] {
+  return [workerSection()];
+}
+
+export function defaultConfHeader(): string {
+  return [
+    'Tributary worker configuration: the embedded default.',
+    '',
+    'Run: scripts/run_worker.sh conf/connect-standalone.conf',
+    'Standalone mode without namesrvAddr: topics live in the embedded, durable transport and connector configs,',
+    'states, positions and offsets in files under storePathRootDir, so no external service is needed.',
+    'Every key is listed with its default value. Unknown keys and invalid values stop start-up.',
+    `Any key can be overridden by an environment variable ${WORKER_ENV_PREFIX}<KEY in upper case>, e.g. ${WORKER_ENV_PREFIX}HTTPPORT=0.`,
+    'Relative paths resolve against the directory the worker is started in, not this file\'s directory.',
+    'Reference: docs/configuration.md. These comments are generated from runtime/config/worker-config.ts',
+    `by ${GENERATED_BY}; change the declarations there.`,
+  ].join('\n');
+}
+
+/** The generated files, as repository-relative path and content. */
+export function generatedFiles(): { path: string; content: string }[] {
+  return [
+    { path: 'docs/configuration.md', content: renderConfigReference(referenceSections(), { generatedBy: GENERATED_BY }) },
+    { path: 'conf/connect-standalone.conf', content: renderPropertiesTemplate(workerConfigDef(), { header: defaultConfHeader() }) },
+  ];
+}
+
+/** The repository root: the nearest directory above `from` holding package.json (works from scripts/ and dist/scripts/). */
+export function findRepoRoot(from: string): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${from}; pass --root <repository directory>`);
+    dir = up;
+  }
+}
+
+export function main(argv: string[], out: { write(s: string): unknown } = process.stdout, err: { write(s: string): unknown } = process.stderr): number {
+  const { values } = parseArgs({ args: argv, options: { check: { type: 'boolean' }, root: { type: 'string' } } });
+  const root = values.root !== undefined ? resolve(values.root) : findRepoRoot(__dirname);
+  const stale: string[] = [];
+  for (const f of generatedFiles()) {
+    const target = join(root, f.path);
+    const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
+    if (current === f.content) continue;
+    stale.push(f.path);
+    if (!values.check) {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, f.content);
+      out.write(`wrote ${f.path}\n`);
+    }
+  }
+  if (values.check && stale.length > 0) {
+    err.write(`out of date: ${stale.join(', ')}; run: npx tsc -p . && node dist/scripts/gen-config-docs.js\n`);
+    return 1;
+  }
+  if (stale.length === 0) out.write('configuration reference is up to date\n');
+  return 0;
+}
+
+// `require` is undefined when a test imports this file as an ES module.
+if (typeof require !== 'undefined' && require.main === module) process.exitCode = main(process.argv.slice(2));
