@@ -426,7 +426,14 @@ export class StandaloneHerder implements Herder {
   }
 
   private async extraErrors(instance: Connector, config: Record<string, string>): Promise<ConfigFieldError[]> {
-    return instance.validate ? await instance.validate(config) : [];
+    if (!instance.validate) return [];
+    try {
+      return await instance.validate(config, { resolvePath: this.deps.resolvePath });
+    } catch (err) {
+      const fields = (err as { errors?: ConfigFieldError[] }).errors;
+      if ((err as { code?: string }).code === 'CONFIG_INVALID' && Array.isArray(fields)) return fields;
+      throw err;
+    }
   }
 
   /** Validates a full connector config: declared keys, unknown keys, the connector's own checks, transforms. */

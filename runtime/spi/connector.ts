@@ -10,14 +10,21 @@ import type { SinkTask, SourceTask } from './task';
 
 export type ConnectorType = 'source' | 'sink';
 
+export interface ValidationContext {
+  /** Same contract as ConnectorContext.resolvePath: throws ConfigError naming the key when outside the roots. */
+  resolvePath(path: string, key: string): string;
+}
+
 export interface ConnectorBase {
   readonly type: ConnectorType;
   version(): string;
   /** The connector's own keys. Framework keys (name, connector.class, tasks.max, topics, converters,
    *  transforms, errors.*) are declared by the runtime and need not be repeated. */
   config(): ConfigDef;
-  /** Extra cross-field validation on top of config().validate(); optional. Returns field-level errors. */
-  validate?(config: Record<string, string>): { name: string; message: string }[] | Promise<{ name: string; message: string }[]>;
+  /** Extra validation on top of config().validate() (cross-field rules, paths); optional. Called before
+   *  the config is stored, so a bad value is refused with 400 instead of failing later. Returns field-level
+   *  errors; a thrown ConfigError counts as its field errors. */
+  validate?(config: Record<string, string>, context: ValidationContext): { name: string; message: string }[] | Promise<{ name: string; message: string }[]>;
   /** Keys not declared in config() (nor by the runtime) are rejected as typos unless this returns true,
    *  for open-ended families such as `hoodie.*`. Optional; the default accepts none. */
   acceptsKey?(key: string): boolean;
