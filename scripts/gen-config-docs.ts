@@ -8,7 +8,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderConfigReference, renderPropertiesTemplate, type ConfigReferenceSection } from '../runtime/config/config-reference';
+import { SINK_FRAMEWORK_DEF, SOURCE_FRAMEWORK_DEF } from '../runtime/config/connector-config';
 import { WORKER_ENV_PREFIX, workerConfigDef } from '../runtime/config/worker-config';
+import { fileSinkConfigDef } from '../plugins/file/file-sink';
+import { fileSourceConfigDef } from '../plugins/file/file-source';
+import { orderGeneratorConfigDef } from '../plugins/generator/order-generator';
 
 export const GENERATED_BY = 'scripts/gen-config-docs.ts';
 
@@ -37,7 +41,21 @@ export function workerSection(): ConfigReferenceSection {
 
 /** Every section of docs/configuration.md, in order. The one place to add sections. */
 export function referenceSections(): ConfigReferenceSection[] {
-  return [workerSection()];
+  const connectorIntro = (kind: string) => [
+    `Keys the runtime reads from every ${kind} connector config, in addition to the plugin's own keys below.`,
+    'Connector configs are JSON string maps sent over REST (numbers and booleans are accepted and turned into strings).',
+    'Keys that neither the runtime nor the plugin declares are refused as typos, except the prefixed families',
+    '`key.converter.*`, `value.converter.*` and `transforms.*`, and families a plugin opts into (e.g. `hoodie.*`).',
+    'Aliases are the spellings used by RocketMQ Connect and Kafka Connect.',
+  ].join('\n');
+  return [
+    workerSection(),
+    { id: 'source-connector', title: 'Source connector framework keys', intro: connectorIntro('source'), def: SOURCE_FRAMEWORK_DEF },
+    { id: 'sink-connector', title: 'Sink connector framework keys', intro: connectorIntro('sink'), def: SINK_FRAMEWORK_DEF },
+    { id: 'file-source', title: 'Connector file-source', intro: 'Tails a local file (inside `allowedRoots`), one record per line; the source position is the byte offset after the line.', def: fileSourceConfigDef() },
+    { id: 'file-sink', title: 'Connector file-sink', intro: 'Writes each record\'s value as one JSON line to a local file (inside `allowedRoots`); offsets are committed only after an fsync.', def: fileSinkConfigDef() },
+    { id: 'order-generator', title: 'Connector order-generator', intro: 'Generates the food-delivery order records of the seed (inserts, updates, deletes), deterministic from a seed.', def: orderGeneratorConfigDef() },
+  ];
 }
 
 export function defaultConfHeader(): string {

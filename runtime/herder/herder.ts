@@ -3,7 +3,7 @@
 // Every method throws ConnectError with a stable code (NOT_FOUND, ALREADY_EXISTS, ILLEGAL_STATE,
 // CONFIG_INVALID, ...), which the REST error mapper turns into an HTTP status.
 
-import type { ConfigValueReport, ConnectorType, QueueOffset, SourcePartition, SourcePosition } from '../spi';
+import type { ConfigValueReport, ConnectorType, SourcePartition, SourcePosition } from '../spi';
 import type { TargetState } from '../stores/config-store';
 import type { ConnectorState } from '../stores/status-store';
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConnectError, topicName } from '../spi';
 import type { Logger, QueueOffset, SourcePartition, SourcePosition, TopicQueue } from '../spi';
+import { canonicalJson } from '../worker/canonical-json';
 import type { PositionUpdate, SendOptions, StoredMessage, TopicConsumer, Transport, TransportMessage } from './transport';
 
 export interface EmbeddedTransportOptions {
@@ -67,21 +68,6 @@ export function queueForKey(key: string, queueCount: number): number {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0) % queueCount;
-}
-
-/** JSON with object keys sorted at every level, so equal partitions map to one stored row. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
 }
 
 /** A message row as an array (key, body, headers, timestamp, offset): raw rows read ~25% faster than objects. */

@@ -2,29 +2,17 @@
 // interval (or when the task asks) preCommit/flush → commit the offsets the task reports safe. Offsets
 // only ever move to what the sink says is durable, so a crash re-delivers rather than loses.
 
-import type { Converter, QueueOffset, SinkRecord, SinkTask, SinkTaskContext, TopicQueue } from '../spi';
+import type { QueueOffset, SinkRecord, SinkTask, SinkTaskContext, TopicQueue } from '../spi';
 import { queueKey } from '../spi';
-import type { FrameworkConfig } from '../config/connector-config';
-import type { ConnectMetrics } from '../observability/metrics';
-import type { StoredMessage, TopicConsumer, Transport } from '../transport/transport';
-import { ErrorHandler } from './error-handler';
-import { TransformChain } from './transform-chain';
-import { WorkerTask, type WorkerTaskDeps } from './worker-task';
+import type { StoredMessage, TopicConsumer } from '../transport/transport';
+import { PipelineTask, type PipelineDeps } from './pipeline-task';
 
-export interface SinkTaskDeps extends WorkerTaskDeps {
-  transport: Transport;
-  metrics: ConnectMetrics;
-  commitIntervalMs: number;
-  resolvePath: (path: string, key: string) => string;
-  keyConverter: Converter;
-  valueConverter: Converter;
-  transforms: TransformChain<SinkRecord>;
+export interface SinkTaskDeps extends PipelineDeps<SinkRecord> {
   /** The queues this task owns (computed by the herder from the topics and the task count). */
   assignment: TopicQueue[];
 }
 
-export class WorkerSinkTask extends WorkerTask {
-  private readonly errors: ErrorHandler;
+export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskDeps> {
   private consumer: TopicConsumer | undefined;
   /** Next offset to read per queue: advanced for every message consumed, put or skipped. */
   private readonly current = new Map<string, QueueOffset>();
@@ -32,18 +20,6 @@ export class WorkerSinkTask extends WorkerTask {
   private readonly committed = new Map<string, number>();
   private lastCommit = 0;
   private commitRequested = false;
-
-  constructor(
-    connector: string,
-    taskId: number,
-    private readonly task: SinkTask,
-    private readonly taskConfig: Record<string, string>,
-    private readonly fw: FrameworkConfig,
-    private readonly deps: SinkTaskDeps,
-  ) {
-    super(connector, taskId, deps);
-    this.errors = new ErrorHandler({ tolerance: fw.errorsTolerance, log: fw.errorsLog, connector, task: taskId }, deps.metrics, this.logger);
-  }
 
   protected async initialize(): Promise<void> {
     const consumer = this.deps.transport.consumer(this.fw.groupId);

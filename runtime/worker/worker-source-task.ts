@@ -3,43 +3,18 @@
 // transport). A record that cannot be converted follows errors.tolerance; its position still advances,
 // so a skipped record is not re-read forever.
 
-import type { Converter, SourcePartition, SourcePosition, SourceRecord, SourceTask, SourceTaskContext } from '../spi';
-import type { FrameworkConfig } from '../config/connector-config';
-import type { ConnectMetrics } from '../observability/metrics';
-import type { PositionUpdate, Transport, TransportMessage } from '../transport/transport';
+import type { SourcePartition, SourcePosition, SourceRecord, SourceTask, SourceTaskContext } from '../spi';
+import type { PositionUpdate, TransportMessage } from '../transport/transport';
 import { canonicalJson } from './canonical-json';
-import { ErrorHandler } from './error-handler';
-import { TransformChain } from './transform-chain';
-import { WorkerTask, type WorkerTaskDeps } from './worker-task';
+import { PipelineTask, type PipelineDeps } from './pipeline-task';
 
-export interface SourceTaskDeps extends WorkerTaskDeps {
-  transport: Transport;
-  metrics: ConnectMetrics;
-  commitIntervalMs: number;
-  resolvePath: (path: string, key: string) => string;
-  keyConverter: Converter;
-  valueConverter: Converter;
-  transforms: TransformChain<SourceRecord>;
-}
+export type SourceTaskDeps = PipelineDeps<SourceRecord>;
 
-export class WorkerSourceTask extends WorkerTask {
-  private readonly errors: ErrorHandler;
+export class WorkerSourceTask extends PipelineTask<SourceRecord, SourceTask, SourceTaskDeps> {
   private readonly knownTopics = new Set<string>();
   private positions = new Map<string, SourcePosition>();
   private lastCommit = 0;
   private uncommitted = false;
-
-  constructor(
-    connector: string,
-    taskId: number,
-    private readonly task: SourceTask,
-    private readonly taskConfig: Record<string, string>,
-    private readonly fw: FrameworkConfig,
-    private readonly deps: SourceTaskDeps,
-  ) {
-    super(connector, taskId, deps);
-    this.errors = new ErrorHandler({ tolerance: fw.errorsTolerance, log: fw.errorsLog, connector, task: taskId }, deps.metrics, this.logger);
-  }
 
   protected async initialize(): Promise<void> {
     for (const p of await this.deps.transport.positions(this.connector)) this.positions.set(canonicalJson(p.partition), p.position);

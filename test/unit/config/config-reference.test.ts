@@ -28,6 +28,12 @@ describe('docs/configuration.md', () => {
     expect(section, `docs/configuration.md is out of date; ${REGENERATE}`).toBe(renderConfigSection(workerSection()));
   });
 
+  it('every generated file (all sections: worker, connector framework keys, built-in plugins) is up to date', () => {
+    for (const f of generatedFiles()) {
+      expect(readFileSync(join(REPO, f.path), 'utf8'), `${f.path} is out of date; ${REGENERATE}`).toBe(f.content);
+    }
+  });
+
   it('conf/connect-standalone.conf is what the generator produces (else regenerate)', () => {
     const file = readFileSync(join(REPO, 'conf', 'connect-standalone.conf'), 'utf8');
     expect(file, `conf/connect-standalone.conf is out of date; ${REGENERATE}`).toBe(renderPropertiesTemplate(workerConfigDef(), { header: defaultConfHeader() }));

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../runtime/observability/logger';
-import { canonicalJson, EmbeddedTransport, queueForKey } from '../../../runtime/transport/embedded-transport';
+import { EmbeddedTransport, queueForKey } from '../../../runtime/transport/embedded-transport';
+import { canonicalJson } from '../../../runtime/worker/canonical-json';
 import type { StoredMessage, TopicConsumer, TransportMessage } from '../../../runtime/transport/transport';
 
 const REPO = path.resolve(__dirname, '../../..');
