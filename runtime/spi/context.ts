@@ -47,6 +47,9 @@ export interface SourceTaskContext extends TaskContext {
 export interface SinkTaskContext extends TaskContext {
   /** The queues currently assigned to this task. */
   assignment(): TopicQueue[];
+  /** The offsets last committed for this connector's group on the assigned queues (next offset to read);
+   *  queues never committed are absent. */
+  committedOffsets(): Promise<QueueOffset[]>;
   /** Rewind or skip: the next `put` for these queues starts at the given offsets. Used by sinks that keep
    *  their own positions (e.g. in a table commit) to resume exactly where their durable output ends. */
   seek(offsets: QueueOffset[]): void;

@@ -34,6 +34,10 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
         this.errors.handle('task', { topic: r.topic, queue: r.queue, offset: r.offset }, error);
       },
       assignment: () => consumer.assignment(),
+      committedOffsets: async () => {
+        const owned = new Set(consumer.assignment().map(queueKey));
+        return (await this.deps.transport.groupOffsets(this.fw.groupId)).filter((o) => owned.has(queueKey(o)));
+      },
       seek: (offsets) => {
         consumer.seek(offsets);
         for (const o of offsets) this.current.set(queueKey(o), { ...o });

@@ -161,6 +161,7 @@ export function fakeSinkTaskContext(options: CommonOptions & { assignment?: Topi
     errantRecordReporter: reporter(errant, options.tolerateErrors ?? true),
     resolvePath: fakeResolvePath(baseDir, options.roots),
     assignment: () => [...ctx.assigned],
+    committedOffsets: async () => [],
     seek: (offsets) => {
       ctx.seeks.push(offsets.map((o) => ({ ...o })));
     },
