@@ -10,16 +10,13 @@ import {
   ConfigDef,
   DataError,
   validators,
-  type ConfigFieldError,
-  type ConnectorContext,
-  type ValidationContext,
   type QueueOffset,
   type SinkConnector,
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
 } from '../../runtime/spi';
-import { FILE_PLUGIN_VERSION } from './file-source';
+import { FILE_PLUGIN_VERSION, FileConnector } from './file-connector';
 
 /** Buffered bytes above which put writes to the file (without fsync) instead of waiting for flush. */
 const WRITE_THRESHOLD_BYTES = 1024 * 1024;
@@ -63,41 +60,15 @@ export function toJsonLine(value: unknown): string {
   return out ?? 'null'; // a function or symbol value has no JSON form
 }
 
-export class FileSinkConnector implements SinkConnector {
+export class FileSinkConnector extends FileConnector implements SinkConnector {
   readonly type = 'sink' as const;
-  private settings: Record<string, string> = {};
 
-  version(): string {
-    return FILE_PLUGIN_VERSION;
-  }
-
-  config(): ConfigDef {
+  override config(): ConfigDef {
     return fileSinkConfigDef();
-  }
-
-  /** Refuses a file outside the allowed roots before the connector is created. */
-  validate(config: Record<string, string>, context: ValidationContext): ConfigFieldError[] {
-    const file = config['file'];
-    if (file !== undefined) context.resolvePath(file, 'file');
-    return [];
-  }
-
-  start(config: Record<string, string>, context: ConnectorContext): void {
-    context.resolvePath(parseFile(config, `connector "${context.connectorName}"`), 'file');
-    this.settings = { ...config };
-  }
-
-  /** One task: several writers appending to one file would interleave partial writes. */
-  taskConfigs(_maxTasks: number): Record<string, string>[] {
-    return [{ ...this.settings }];
   }
 
   createTask(): SinkTask {
     return new FileSinkTask();
-  }
-
-  stop(): void {
-    this.settings = {};
   }
 }
 

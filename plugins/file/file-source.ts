@@ -9,9 +9,6 @@ import {
   ConfigDef,
   DataError,
   validators,
-  type ConfigFieldError,
-  type ConnectorContext,
-  type ValidationContext,
   type Schema,
   type SourceConnector,
   type SourcePartition,
@@ -20,10 +17,11 @@ import {
   type SourceTask,
   type SourceTaskContext,
 } from '../../runtime/spi';
+import { FILE_PLUGIN_VERSION, FileConnector } from './file-connector';
 import { LineTailer, type TailedLine, type TailEvent } from './line-tailer';
 
-/** Kept equal to this plugin's package.json version (a unit test checks). */
-export const FILE_PLUGIN_VERSION = '0.1.0';
+// Re-exported: the version has always been importable from here.
+export { FILE_PLUGIN_VERSION };
 
 export type FileFormat = 'text' | 'jsonl';
 
@@ -86,44 +84,15 @@ function parseSettings(config: Record<string, string>, context: string): FileSou
   };
 }
 
-export class FileSourceConnector implements SourceConnector {
+export class FileSourceConnector extends FileConnector implements SourceConnector {
   readonly type = 'source' as const;
-  private settings: Record<string, string> = {};
 
-  version(): string {
-    return FILE_PLUGIN_VERSION;
-  }
-
-  config(): ConfigDef {
+  override config(): ConfigDef {
     return fileSourceConfigDef();
-  }
-
-  /** Refuses a file outside the allowed roots before the connector is created. */
-  validate(config: Record<string, string>, context: ValidationContext): ConfigFieldError[] {
-    const file = config['file'];
-    if (file !== undefined) context.resolvePath(file, 'file');
-    return [];
-  }
-
-  start(config: Record<string, string>, context: ConnectorContext): void {
-    const s = parseSettings(config, `connector "${context.connectorName}"`);
-    // Resolve now so that a path outside the allowed roots fails the connector, naming the key,
-    // instead of failing its task later.
-    context.resolvePath(s.file, 'file');
-    this.settings = { ...config };
-  }
-
-  /** Always one task: a file has one reader, and its lines have one order. */
-  taskConfigs(_maxTasks: number): Record<string, string>[] {
-    return [{ ...this.settings }];
   }
 
   createTask(): SourceTask {
     return new FileSourceTask();
-  }
-
-  stop(): void {
-    this.settings = {};
   }
 }
 

@@ -6,7 +6,7 @@ import type { ConnectorInfo, ConnectorOffsets, ConnectorStatus, PluginInfo, Stat
 import { UsageError, type CommandContext, type CommandSpec, type OptionSpec } from './command';
 import { configFromFile, offsetsFromFile, parseKeyValueArgs } from './config-input';
 import { cellText, indent, renderGeneric, renderKeyValues, renderTable } from './format';
-import { unwrapRocketMq } from './rest-client';
+import { unwrapRocketMq, type RestClient, type RestResponse } from './rest-client';
 
 const FILE_OPTION: OptionSpec = {
   type: 'string', short: 'f', valueName: '<file>',
@@ -91,6 +91,26 @@ function messageOr(fallback: string): (body: { message?: string } | undefined) =
   return (body) => (body && typeof body.message === 'string' ? body.message : fallback);
 }
 
+/** `connectors <verb> <name>`: one request about a named connector, confirmed in one line. Delete, pause,
+ *  resume and stop differ only in the request they send and the words they use. */
+function connectorAction(spec: {
+  verb: string;
+  summary: string;
+  details: string;
+  send(client: RestClient, name: string): Promise<RestResponse<unknown>>;
+  /** Past tense for the confirmation, e.g. `Paused`. */
+  done: string;
+}): CommandSpec {
+  return {
+    path: ['connectors', spec.verb], usage: '<name>', summary: spec.summary, args: { min: 1, max: 1 },
+    details: spec.details,
+    async run(ctx) {
+      const name = ctx.args[0]!;
+      ctx.show(await spec.send(ctx.client, name), () => `${spec.done} connector ${name}.`);
+    },
+  };
+}
+
 /** The full command table, in help order. */
 export function defaultCommands(): CommandSpec[] {
   return [
@@ -159,34 +179,26 @@ export function defaultCommands(): CommandSpec[] {
         ctx.show(res, () => (res.status === 201 ? `Created connector ${name}.` : `Updated connector ${name}.`));
       },
     },
-    {
-      path: ['connectors', 'delete'], usage: '<name>', summary: 'stop and delete a connector', args: { min: 1, max: 1 },
+    connectorAction({
+      verb: 'delete', summary: 'stop and delete a connector',
       details: 'Sends DELETE /connectors/<name>.',
-      async run(ctx) {
-        ctx.show(await ctx.client.deleteConnector(ctx.args[0]!), () => `Deleted connector ${ctx.args[0]}.`);
-      },
-    },
-    {
-      path: ['connectors', 'pause'], usage: '<name>', summary: 'pause a connector and its tasks', args: { min: 1, max: 1 },
+      send: (client, name) => client.deleteConnector(name), done: 'Deleted',
+    }),
+    connectorAction({
+      verb: 'pause', summary: 'pause a connector and its tasks',
       details: 'Sends PUT /connectors/<name>/pause.',
-      async run(ctx) {
-        ctx.show(await ctx.client.pauseConnector(ctx.args[0]!), () => `Paused connector ${ctx.args[0]}.`);
-      },
-    },
-    {
-      path: ['connectors', 'resume'], usage: '<name>', summary: 'resume a paused or stopped connector', args: { min: 1, max: 1 },
+      send: (client, name) => client.pauseConnector(name), done: 'Paused',
+    }),
+    connectorAction({
+      verb: 'resume', summary: 'resume a paused or stopped connector',
       details: 'Sends PUT /connectors/<name>/resume.',
-      async run(ctx) {
-        ctx.show(await ctx.client.resumeConnector(ctx.args[0]!), () => `Resumed connector ${ctx.args[0]}.`);
-      },
-    },
-    {
-      path: ['connectors', 'stop'], usage: '<name>', summary: 'stop a connector, keeping its config (offsets can then be changed)', args: { min: 1, max: 1 },
+      send: (client, name) => client.resumeConnector(name), done: 'Resumed',
+    }),
+    connectorAction({
+      verb: 'stop', summary: 'stop a connector, keeping its config (offsets can then be changed)',
       details: 'Sends PUT /connectors/<name>/stop. Unlike RocketMQ Connect, stop does not delete; use `delete` for that.',
-      async run(ctx) {
-        ctx.show(await ctx.client.stopConnector(ctx.args[0]!), () => `Stopped connector ${ctx.args[0]}.`);
-      },
-    },
+      send: (client, name) => client.stopConnector(name), done: 'Stopped',
+    }),
     {
       path: ['connectors', 'restart'], usage: '<name>', summary: 'restart a connector (and its tasks)', args: { min: 1, max: 1 },
       details: 'Sends POST /connectors/<name>/restart?includeTasks=<bool>&onlyFailed=<bool>.',

@@ -86,6 +86,15 @@ export function kafkaConnectorRoutes(ctx: RestContext): RouteDef[] {
   const { herder } = ctx;
   const name = (req: Request): string => pathParam(req.params, 'name');
   const task = (req: Request): number => taskId(pathParam(req.params, 'task'));
+  /** Pause, resume and stop only record a new target state, which the worker then moves towards: 202. */
+  const targetStateRoute = (path: string, change: (connector: string) => Promise<void>): RouteDef => ({
+    method: 'put',
+    path,
+    handler: async (req, res) => {
+      await change(name(req));
+      res.status(202).end();
+    },
+  });
 
   return [
     {
@@ -172,30 +181,9 @@ export function kafkaConnectorRoutes(ctx: RestContext): RouteDef[] {
         res.status(204).end();
       },
     },
-    {
-      method: 'put',
-      path: '/connectors/:name/pause',
-      handler: async (req, res) => {
-        await herder.pauseConnector(name(req));
-        res.status(202).end();
-      },
-    },
-    {
-      method: 'put',
-      path: '/connectors/:name/resume',
-      handler: async (req, res) => {
-        await herder.resumeConnector(name(req));
-        res.status(202).end();
-      },
-    },
-    {
-      method: 'put',
-      path: '/connectors/:name/stop',
-      handler: async (req, res) => {
-        await herder.stopConnector(name(req));
-        res.status(202).end();
-      },
-    },
+    targetStateRoute('/connectors/:name/pause', (n) => herder.pauseConnector(n)),
+    targetStateRoute('/connectors/:name/resume', (n) => herder.resumeConnector(n)),
+    targetStateRoute('/connectors/:name/stop', (n) => herder.stopConnector(n)),
     {
       method: 'post',
       path: '/connectors/:name/restart',

@@ -62,6 +62,17 @@ export function rocketMqConnectorRoutes(ctx: RestContext): RouteDef[] {
     return done;
   };
 
+  /** RocketMQ's per-connector commands by GET, answering `Connector [<name>] <done> successfully`. */
+  const connectorCommand = (path: string, action: (connector: string) => Promise<void>, done: string): RouteDef => ({
+    method: 'get',
+    path,
+    handler: async (req, res) => {
+      const n = name(req);
+      await action(n);
+      sendResult(res, `Connector [${n}] ${done} successfully`);
+    },
+  });
+
   return [
     {
       method: 'get',
@@ -124,33 +135,10 @@ export function rocketMqConnectorRoutes(ctx: RestContext): RouteDef[] {
         sendResult(res, info);
       },
     },
-    {
-      method: 'get',
-      path: '/connectors/:name/stop',
-      handler: async (req, res) => {
-        const n = name(req);
-        await herder.deleteConnector(n);
-        sendResult(res, `Connector [${n}] deleted successfully`);
-      },
-    },
-    {
-      method: 'get',
-      path: '/connectors/:name/pause',
-      handler: async (req, res) => {
-        const n = name(req);
-        await herder.pauseConnector(n);
-        sendResult(res, `Connector [${n}] paused successfully`);
-      },
-    },
-    {
-      method: 'get',
-      path: '/connectors/:name/resume',
-      handler: async (req, res) => {
-        const n = name(req);
-        await herder.resumeConnector(n);
-        sendResult(res, `Connector [${n}] resumed successfully`);
-      },
-    },
+    // `stop` deletes the connector, as in RocketMQ Connect.
+    connectorCommand('/connectors/:name/stop', (n) => herder.deleteConnector(n), 'deleted'),
+    connectorCommand('/connectors/:name/pause', (n) => herder.pauseConnector(n), 'paused'),
+    connectorCommand('/connectors/:name/resume', (n) => herder.resumeConnector(n), 'resumed'),
     {
       // The older RocketMQ Connect API: every connector config and its task configs.
       method: 'get',

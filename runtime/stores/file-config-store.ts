@@ -2,12 +2,9 @@
 // ({"version": 1, "connectors": [...]}, in creation order). Reads come from memory; every change is
 // written through and durable when its promise resolves. A change whose write fails is undone in memory.
 
-import { mkdir } from 'node:fs/promises';
-import * as path from 'node:path';
 import { ConnectError } from '../spi';
-import type { Logger } from '../spi';
 import type { ConfigStore, StoredConnector, TargetState } from './config-store';
-import { JsonFile } from './json-file';
+import { JsonDocumentStore, type JsonDocumentStoreOptions } from './json-document-store';
 
 export const CONFIG_FILE_VERSION = 1;
 const TARGET_STATES: readonly TargetState[] = ['STARTED', 'PAUSED', 'STOPPED'];
@@ -17,10 +14,9 @@ interface ConfigFileV1 {
   connectors: StoredConnector[];
 }
 
-export interface FileConfigStoreOptions {
+export interface FileConfigStoreOptions extends JsonDocumentStoreOptions {
   /** Directory of `connectors.json`; created if missing. */
   dir: string;
-  logger?: Logger;
 }
 
 function isStringMap(v: unknown): v is Record<string, string> {
@@ -31,34 +27,11 @@ function copy(c: StoredConnector): StoredConnector {
   return { name: c.name, config: { ...c.config }, target: c.target, taskConfigs: c.taskConfigs.map((t) => ({ ...t })) };
 }
 
-export class FileConfigStore implements ConfigStore {
-  readonly dir: string;
-  private readonly file: JsonFile<ConfigFileV1>;
-  private readonly logger: Logger | undefined;
+export class FileConfigStore extends JsonDocumentStore<ConfigFileV1> implements ConfigStore {
   private connectors = new Map<string, StoredConnector>();
-  private state: 'new' | 'loaded' | 'closed' = 'new';
 
   constructor(options: FileConfigStoreOptions) {
-    this.dir = path.resolve(options.dir);
-    this.file = new JsonFile<ConfigFileV1>(path.join(this.dir, 'connectors.json'));
-    this.logger = options.logger;
-  }
-
-  get path(): string {
-    return this.file.path;
-  }
-
-  async load(): Promise<void> {
-    if (this.state === 'closed') throw this.closedError();
-    try {
-      await mkdir(this.dir, { recursive: true });
-    } catch (err) {
-      throw new ConnectError('INTERNAL', `cannot create config store directory ${this.dir}: ${(err as Error).message}`, { cause: err });
-    }
-    const doc = await this.file.read();
-    this.connectors = doc === undefined ? new Map() : this.parse(doc);
-    this.state = 'loaded';
-    this.logger?.info({ path: this.file.path, connectors: this.connectors.size }, 'connector configs loaded');
+    super(options, { fileName: 'connectors.json', kind: 'config store', loadedMessage: 'connector configs loaded' });
   }
 
   list(): StoredConnector[] {
@@ -103,10 +76,9 @@ export class FileConfigStore implements ConfigStore {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    await this.file.idle();
+  protected override restore(doc: unknown): number {
+    this.connectors = doc === undefined ? new Map() : this.parse(doc);
+    return this.connectors.size;
   }
 
   private persist(): Promise<void> {
@@ -150,14 +122,5 @@ export class FileConfigStore implements ConfigStore {
     if (!TARGET_STATES.includes(target as TargetState)) return `target ${JSON.stringify(target)} must be one of ${TARGET_STATES.join(', ')}`;
     if (!Array.isArray(taskConfigs) || !taskConfigs.every(isStringMap)) return 'taskConfigs must be an array of objects of string values';
     return undefined;
-  }
-
-  private ensureLoaded(): void {
-    if (this.state === 'closed') throw this.closedError();
-    if (this.state === 'new') throw new ConnectError('ILLEGAL_STATE', `config store ${this.file.path} is not loaded; call load() first`);
-  }
-
-  private closedError(): ConnectError {
-    return new ConnectError('ILLEGAL_STATE', `config store ${this.file.path} is closed`);
   }
 }

@@ -2,12 +2,9 @@
 // ({"version": 1, "connectors": {name: {connector?, tasks: {id: record}}}}). Reads come from memory;
 // every change is written through and durable when its promise resolves.
 
-import { mkdir } from 'node:fs/promises';
-import * as path from 'node:path';
 import { ConnectError } from '../spi';
-import type { Logger } from '../spi';
+import { JsonDocumentStore, type JsonDocumentStoreOptions } from './json-document-store';
 import type { ConnectorState, StateRecord, StatusStore } from './status-store';
-import { JsonFile } from './json-file';
 
 export const STATUS_FILE_VERSION = 1;
 const STATES: readonly ConnectorState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING'];
@@ -22,10 +19,9 @@ interface StatusFileV1 {
   connectors: Record<string, { connector?: StateRecord; tasks: Record<string, StateRecord> }>;
 }
 
-export interface FileStatusStoreOptions {
+export interface FileStatusStoreOptions extends JsonDocumentStoreOptions {
   /** Directory of `status.json`; created if missing. */
   dir: string;
-  logger?: Logger;
 }
 
 function copy(r: StateRecord): StateRecord {
@@ -42,34 +38,11 @@ function recordProblem(r: unknown): string | undefined {
   return undefined;
 }
 
-export class FileStatusStore implements StatusStore {
-  readonly dir: string;
-  private readonly file: JsonFile<StatusFileV1>;
-  private readonly logger: Logger | undefined;
+export class FileStatusStore extends JsonDocumentStore<StatusFileV1> implements StatusStore {
   private statuses = new Map<string, ConnectorStatuses>();
-  private state: 'new' | 'loaded' | 'closed' = 'new';
 
   constructor(options: FileStatusStoreOptions) {
-    this.dir = path.resolve(options.dir);
-    this.file = new JsonFile<StatusFileV1>(path.join(this.dir, 'status.json'));
-    this.logger = options.logger;
-  }
-
-  get path(): string {
-    return this.file.path;
-  }
-
-  async load(): Promise<void> {
-    if (this.state === 'closed') throw this.closedError();
-    try {
-      await mkdir(this.dir, { recursive: true });
-    } catch (err) {
-      throw new ConnectError('INTERNAL', `cannot create status store directory ${this.dir}: ${(err as Error).message}`, { cause: err });
-    }
-    const doc = await this.file.read();
-    this.statuses = doc === undefined ? new Map() : this.parse(doc);
-    this.state = 'loaded';
-    this.logger?.info({ path: this.file.path, connectors: this.statuses.size }, 'statuses loaded');
+    super(options, { fileName: 'status.json', kind: 'status store', loadedMessage: 'statuses loaded' });
   }
 
   connector(name: string): StateRecord | undefined {
@@ -125,10 +98,9 @@ export class FileStatusStore implements StatusStore {
     if (changed) await this.persist();
   }
 
-  async close(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    await this.file.idle();
+  protected override restore(doc: unknown): number {
+    this.statuses = doc === undefined ? new Map() : this.parse(doc);
+    return this.statuses.size;
   }
 
   private entry(name: string): ConnectorStatuses {
@@ -190,14 +162,5 @@ export class FileStatusStore implements StatusStore {
   private checkRecord(rec: StateRecord, what: string): void {
     const problem = recordProblem(rec);
     if (problem) throw new ConnectError('BAD_REQUEST', `cannot store the status of ${what}: ${problem}`);
-  }
-
-  private ensureLoaded(): void {
-    if (this.state === 'closed') throw this.closedError();
-    if (this.state === 'new') throw new ConnectError('ILLEGAL_STATE', `status store ${this.file.path} is not loaded; call load() first`);
-  }
-
-  private closedError(): ConnectError {
-    return new ConnectError('ILLEGAL_STATE', `status store ${this.file.path} is closed`);
   }
 }
