@@ -1,0 +1,147 @@
+// Local-disk Storage: atomic writes by temporary file + fsync + rename + directory fsync, exclusive
+// creation by link(2) of a fully written temporary file (fails if the target exists), so a timeline
+// file is never seen half-written and never overwritten.
+
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ConnectError } from '../../../runtime/spi';
+import type { FileInfo, Storage } from './storage';
+
+export class LocalStorage implements Storage {
+  readonly location: string;
+
+  constructor(private readonly base: string) {
+    this.location = path.resolve(base);
+  }
+
+  private abs(p: string): string {
+    const full = path.resolve(this.location, p);
+    if (full !== this.location && !full.startsWith(this.location + path.sep)) {
+      throw new ConnectError('BAD_REQUEST', `path ${JSON.stringify(p)} leaves the table base path ${this.location}`);
+    }
+    return full;
+  }
+
+  async readFile(p: string): Promise<Buffer> {
+    try {
+      return await fs.readFile(this.abs(p));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConnectError('NOT_FOUND', `file ${p} does not exist in ${this.location}`, { cause: err });
+      throw err;
+    }
+  }
+
+  private async writeTemp(target: string, data: Buffer | string): Promise<string> {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const fh = await fs.open(tmp, 'wx');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return tmp;
+  }
+
+  async writeFile(p: string, data: Buffer | string): Promise<void> {
+    const target = this.abs(p);
+    const tmp = await this.writeTemp(target, data);
+    try {
+      await fs.rename(tmp, target);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    await syncDir(path.dirname(target));
+  }
+
+  async createExclusive(p: string, data: Buffer | string): Promise<void> {
+    const target = this.abs(p);
+    const tmp = await this.writeTemp(target, data);
+    try {
+      await fs.link(tmp, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConnectError('ALREADY_EXISTS', `${p} already exists in ${this.location}; another writer created it first`, { cause: err });
+      throw err;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+    await syncDir(path.dirname(target));
+  }
+
+  async exists(p: string): Promise<boolean> {
+    return (await this.stat(p)) !== undefined;
+  }
+
+  async stat(p: string): Promise<FileInfo | undefined> {
+    try {
+      const s = await fs.stat(this.abs(p));
+      return s.isFile() ? { path: p, size: s.size, modifiedAt: s.mtimeMs } : undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async list(dir: string): Promise<FileInfo[]> {
+    const abs = this.abs(dir);
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(abs, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: FileInfo[] = [];
+    for (const e of entries) {
+      // Temporary files of in-progress writes are never listed.
+      if (!e.isFile() || (e.name.startsWith('.') && e.name.endsWith('.tmp'))) continue;
+      const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+      const s = await fs.stat(path.join(abs, e.name)).catch(() => undefined);
+      if (s) out.push({ path: rel, size: s.size, modifiedAt: s.mtimeMs });
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async listDirs(dir: string): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(this.abs(dir), { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  async delete(p: string): Promise<void> {
+    await fs.rm(this.abs(p), { force: true });
+  }
+
+  async sync(paths: string[]): Promise<void> {
+    const dirs = new Set<string>();
+    for (const p of paths) {
+      const abs = this.abs(p);
+      const fh = await fs.open(abs, 'r').catch(() => undefined);
+      if (fh) {
+        await fh.sync();
+        await fh.close();
+      }
+      dirs.add(path.dirname(abs));
+    }
+    for (const d of dirs) await syncDir(d);
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r').catch(() => undefined);
+  if (!fh) return;
+  try {
+    await fh.sync();
+  } catch {
+    // some filesystems refuse fsync on directories; the rename is still atomic
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,35 @@
+// Where a Hudi table's files live. The table code uses only this interface, so local disk and S3
+// (its own issue) are interchangeable. Paths are relative to the table's base path, '/'-separated.
+// Invariants every implementation keeps:
+// - `writeFile` makes the file visible whole or not at all (readers never see a partial file);
+// - `createExclusive` fails with ALREADY_EXISTS if the path exists (timeline files: two writers can
+//   never both complete one instant);
+// - `list` returns names only for files that are complete.
+
+export interface FileInfo {
+  /** Path relative to the table base path. */
+  path: string;
+  size: number;
+  /** ms since epoch */
+  modifiedAt: number;
+}
+
+export interface Storage {
+  /** A human-readable location of the base path (a filesystem path or s3:// URL), for messages. */
+  readonly location: string;
+  readFile(path: string): Promise<Buffer>;
+  /** Replaces or creates atomically (temporary file + rename on local disk). */
+  writeFile(path: string, data: Buffer | string): Promise<void>;
+  /** Creates atomically; rejects with ConnectError code ALREADY_EXISTS if the path exists. */
+  createExclusive(path: string, data: Buffer | string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  stat(path: string): Promise<FileInfo | undefined>;
+  /** Files (not directories) directly inside `dir` ('' = base path). Missing directory = []. */
+  list(dir: string): Promise<FileInfo[]>;
+  /** Subdirectory names directly inside `dir`. */
+  listDirs(dir: string): Promise<string[]>;
+  /** Deletes a file; a missing file is not an error. */
+  delete(path: string): Promise<void>;
+  /** Makes what was written durable (fsync of files and directories on local disk; no-op on S3). */
+  sync?(paths: string[]): Promise<void>;
+}
