@@ -119,6 +119,16 @@ export class LocalStorage implements Storage {
     await fs.rm(this.abs(p), { force: true });
   }
 
+  async deleteTree(dir: string): Promise<void> {
+    await fs.rm(this.abs(dir), { recursive: true, force: true });
+  }
+
+  async listTree(dir: string): Promise<FileInfo[]> {
+    const out = await this.list(dir);
+    for (const sub of await this.listDirs(dir)) out.push(...(await this.listTree(dir === '' ? sub : `${dir}/${sub}`)));
+    return out;
+  }
+
   async sync(paths: string[]): Promise<void> {
     const dirs = new Set<string>();
     for (const p of paths) {

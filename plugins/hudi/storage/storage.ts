@@ -30,6 +30,10 @@ export interface Storage {
   listDirs(dir: string): Promise<string[]>;
   /** Deletes a file; a missing file is not an error. */
   delete(path: string): Promise<void>;
+  /** Deletes everything under `dir` (and `dir`); missing is not an error. */
+  deleteTree(dir: string): Promise<void>;
+  /** Every file below `dir`, recursively. */
+  listTree(dir: string): Promise<FileInfo[]>;
   /** Makes what was written durable (fsync of files and directories on local disk; no-op on S3). */
   sync?(paths: string[]): Promise<void>;
 }

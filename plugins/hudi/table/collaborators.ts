@@ -1,0 +1,31 @@
+// What the table writer needs from the Parquet, bloom-filter and key-generator layers, as narrow
+// interfaces: the writer's logic is tested with the real implementations, and each layer can be
+// replaced (another encoder, a pool of encoder threads) without touching the table code.
+
+import type { ColumnSpec, Row } from '../parquet/column-spec';
+
+export interface ParquetCodec {
+  encode(columns: ColumnSpec[], rows: Row[], keyValueMetadata: Record<string, string>): Promise<Uint8Array>;
+  /** Rows in the column-spec representation; `columns` limits what is decoded (for key lookups). */
+  decode(data: Uint8Array, columns?: ColumnSpec[]): Promise<Row[]>;
+  footer(data: Uint8Array): Promise<{ numRows: number; keyValueMetadata: Record<string, string> }>;
+}
+
+export interface BloomFilter {
+  readonly typeCode: string;
+  add(key: string): void;
+  mightContain(key: string): boolean;
+  serialize(): string;
+}
+
+export interface BloomFilterFactory {
+  create(): BloomFilter;
+  deserialize(serialized: string, typeCode: string): BloomFilter;
+}
+
+export interface KeyGenerator {
+  /** Java class name recorded in hoodie.properties. */
+  readonly className: string;
+  recordKey(row: Row): string;
+  partitionPath(row: Row): string;
+}

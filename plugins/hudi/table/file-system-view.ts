@@ -1,0 +1,82 @@
+// The latest committed file slice of every file group. Built once at open by walking the partition
+// directories (a partition is a directory holding `.hoodie_partition_metadata`) and keeping only base
+// files whose instant is a completed write — or older than the active timeline (archived commits were
+// complete). After that the writer updates it in memory with each commit it makes, so steady-state
+// writes never list the table again.
+
+import type { Storage } from '../storage/storage';
+import { METAFOLDER, type Timeline } from '../timeline/timeline';
+import { parseBaseFileName, type BaseFile } from './base-file';
+
+export const PARTITION_METAFILE = '.hoodie_partition_metadata';
+
+export function renderPartitionMetadata(commitTime: string, partitionPath: string, now: Date): string {
+  const depth = partitionPath === '' ? 0 : partitionPath.split('/').length;
+  return `#partition metadata\n#${now.toUTCString()}\ncommitTime=${commitTime}\npartitionDepth=${depth}\n`;
+}
+
+export class FileSystemView {
+  /** partition → fileId → latest slice */
+  private readonly groups = new Map<string, Map<string, BaseFile>>();
+
+  private constructor() {}
+
+  static empty(): FileSystemView {
+    return new FileSystemView();
+  }
+
+  static async build(storage: Storage, timeline: Timeline): Promise<FileSystemView> {
+    const view = new FileSystemView();
+    const first = timeline.instants[0]?.timestamp;
+    const pending = new Set(timeline.pending().map((i) => i.timestamp));
+    const valid = (instant: string) => timeline.isCompletedWrite(instant) || (first !== undefined && instant < first && !pending.has(instant));
+    for (const partition of await findPartitions(storage)) {
+      for (const f of await storage.list(partition)) {
+        const name = partition === '' ? f.path : f.path.slice(partition.length + 1);
+        const parsed = parseBaseFileName(name);
+        if (!parsed || !valid(parsed.instantTime)) continue;
+        view.put({ partitionPath: partition, ...parsed, path: f.path, size: f.size });
+      }
+    }
+    return view;
+  }
+
+  /** Records a new slice if it is newer than the one known for its file group. */
+  put(file: BaseFile): void {
+    let m = this.groups.get(file.partitionPath);
+    if (!m) this.groups.set(file.partitionPath, (m = new Map()));
+    const prev = m.get(file.fileId);
+    if (!prev || prev.instantTime < file.instantTime) m.set(file.fileId, file);
+  }
+
+  partitions(): string[] {
+    return [...this.groups.keys()].sort();
+  }
+
+  latest(partition: string): BaseFile[] {
+    return [...(this.groups.get(partition)?.values() ?? [])];
+  }
+
+  latestOf(partition: string, fileId: string): BaseFile | undefined {
+    return this.groups.get(partition)?.get(fileId);
+  }
+
+  all(): BaseFile[] {
+    return [...this.groups.values()].flatMap((m) => [...m.values()]);
+  }
+}
+
+/** Partition directories (relative paths; '' for a non-partitioned table), found by their metadata file. */
+export async function findPartitions(storage: Storage): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const files = await storage.list(dir);
+    if (files.some((f) => f.path === (dir === '' ? PARTITION_METAFILE : `${dir}/${PARTITION_METAFILE}`))) out.push(dir);
+    for (const sub of await storage.listDirs(dir)) {
+      if (dir === '' && (sub === METAFOLDER || sub.startsWith('.'))) continue;
+      await walk(dir === '' ? sub : `${dir}/${sub}`);
+    }
+  };
+  await walk('');
+  return out.sort();
+}

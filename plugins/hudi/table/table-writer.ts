@@ -1,0 +1,380 @@
+// Writes batches of records into a Hudi copy-on-write table (version 6) as commits. One batch = one
+// instant: REQUESTED → INFLIGHT → data files (new slices of touched file groups, new file groups for
+// inserts) → COMPLETED with full commit metadata. The completed file is the commit point: until it
+// exists no reader that honours the timeline sees the new files, and the next open rolls them back.
+// Invariants: one writer per table (the sink runs one task per table); every key lives in one file
+// group (per partition, or table-wide with the global index); ordering by the precombine field, the
+// greatest value winning — also against rows already in the table — and ties going to the later arrival.
+
+import { DataError, type Logger } from '../../../runtime/spi';
+import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, BloomIndex, MAX_KEY, MIN_KEY } from '../index/bloom-index';
+import type { ColumnSpec, Row } from '../parquet/column-spec';
+import type { Storage } from '../storage/storage';
+import { cleanFileSlices } from '../timeline/clean';
+import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, writeStat, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
+import { nextInstantTime, type Instant } from '../timeline/instant';
+import { rollbackPending } from '../timeline/rollback';
+import { METAFOLDER, Timeline } from '../timeline/timeline';
+import { baseFileName, joinPath, newFileId, writeToken, type BaseFile } from './base-file';
+import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
+import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from './file-system-view';
+import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
+
+export type WriteOperation = 'insert' | 'upsert' | 'delete' | 'bulk_insert';
+
+export const META_COLUMNS: ColumnSpec[] = ['_hoodie_commit_time', '_hoodie_commit_seqno', '_hoodie_record_key', '_hoodie_partition_path', '_hoodie_file_name'].map((name) => ({ name, type: { kind: 'string' as const }, nullable: true }));
+
+export interface TableWriterOptions {
+  storage: Storage;
+  identity: TableIdentity;
+  codec: ParquetCodec;
+  blooms: BloomFilterFactory;
+  keygen: KeyGenerator;
+  logger: Logger;
+  now: () => number;
+  /** BLOOM: a key is looked up in its own partition (Hudi's default). GLOBAL_BLOOM: table-wide; a key
+   *  whose partition value changed moves (delete in the old partition, insert in the new). */
+  indexType: 'BLOOM' | 'GLOBAL_BLOOM';
+  maxFileSize: number;
+  smallFileLimit: number;
+  /** Bytes per record assumed before the table has commits to measure (hoodie.copyonwrite.record.size.estimate). */
+  recordSizeEstimate: number;
+  cleanCommitsRetained: number;
+  /** Failure injection for crash tests: called at named points of a commit. */
+  faultPoint?: (point: 'after-data-files' | 'after-inflight') => void;
+}
+
+export interface IncomingRecord {
+  /** Data columns, in the table schema's representation. */
+  row: Row;
+  /** A delete marker (`_hoodie_is_deleted` or the configured operation field). */
+  isDelete: boolean;
+}
+
+export interface CommitResult {
+  instant: string;
+  operation: OperationType;
+  inserts: number;
+  updates: number;
+  deletes: number;
+  filesWritten: number;
+  bytesWritten: number;
+}
+
+interface Keyed {
+  key: string;
+  partition: string;
+  rec: IncomingRecord;
+  ordering: unknown;
+}
+
+/** Orders precombine values: numbers and bigints numerically, strings by UTF-16 code units, null lowest. */
+export function compareOrdering(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
+  const sa = typeof a === 'string' ? a : String(a);
+  const sb = typeof b === 'string' ? b : String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+export class HudiTableWriter {
+  private timeline!: Timeline;
+  private view!: FileSystemView;
+  private readonly index: BloomIndex;
+  private readonly log: Logger;
+  private avgRecordSize: number;
+
+  private constructor(private readonly o: TableWriterOptions) {
+    this.index = new BloomIndex(o.storage, o.codec, o.blooms);
+    this.log = o.logger.child({ table: o.storage.location });
+    this.avgRecordSize = o.recordSizeEstimate;
+  }
+
+  /** Opens (or creates) the table, rolls back any unfinished instant and loads the file system view. */
+  static async open(o: TableWriterOptions): Promise<HudiTableWriter> {
+    const w = new HudiTableWriter(o);
+    const props = await readTableProperties(o.storage);
+    if (props === undefined) {
+      await o.storage.writeFile(PROPERTIES_FILE, renderTableProperties({ ...o.identity, keyGeneratorClass: o.keygen.className }, new Date(o.now())));
+      w.log.info({ table: o.identity.tableName }, 'created Hudi table (COPY_ON_WRITE, version 6)');
+    } else {
+      checkIdentity(props, o.identity, o.storage.location);
+    }
+    w.timeline = await Timeline.load(o.storage);
+    for (const pending of w.timeline.pending('commit')) {
+      await rollbackPending(o.storage, w.timeline, pending, { now: o.now, logger: w.log });
+      w.timeline = await Timeline.load(o.storage);
+    }
+    w.view = await FileSystemView.build(o.storage, w.timeline);
+    const last = await w.lastCommitMetadata();
+    if (last) w.learnRecordSize(last);
+    return w;
+  }
+
+  get location(): string {
+    return this.o.storage.location;
+  }
+
+  async lastCommitMetadata(): Promise<CommitMetadata | undefined> {
+    const last = this.timeline.lastCompletedWrite();
+    if (!last) return undefined;
+    return parseCommitMetadata((await this.timeline.readDetails(last)).toString('utf8'), `${last.timestamp}.commit`);
+  }
+
+  lastCommitTime(): string | undefined {
+    return this.timeline.lastCompletedWrite()?.timestamp;
+  }
+
+  /** Writes one commit. `columns` are the data columns (table schema), `schemaJson` the Avro schema of the
+   *  data columns with the Hudi meta fields, recorded in the commit. */
+  async write(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
+    const started = this.o.now();
+    const instant = nextInstantTime(started, this.timeline.lastTimestamp());
+    const keyed = this.keyAll(records);
+    const operationType = operation.toUpperCase() as OperationType;
+
+    let requested: Instant = await Timeline.request(this.o.storage, instant, 'commit');
+    const inflight = await Timeline.transition(this.o.storage, requested, renderCommitMetadata({ partitionToWriteStats: {}, compacted: false, extraMetadata: {}, operationType }));
+    this.o.faultPoint?.('after-inflight');
+    requested = inflight;
+
+    const result: CommitResult = { instant, operation: operationType, inserts: 0, updates: 0, deletes: 0, filesWritten: 0, bytesWritten: 0 };
+    const stats: WriteStat[] = [];
+    const written: BaseFile[] = [];
+    const allColumns = [...META_COLUMNS, ...columns];
+    let seq = 0;
+    // Rows written by this commit get its meta values; rows copied from an older slice keep theirs, as in Hudi.
+    const meta = (row: Row, k: Keyed): Row => ({
+      ...row,
+      _hoodie_commit_time: instant,
+      _hoodie_commit_seqno: `${instant}_0_${seq++}`,
+      _hoodie_record_key: k.key,
+      _hoodie_partition_path: k.partition,
+      _hoodie_file_name: null,
+    });
+
+    const writeSlice = async (partition: string, fileId: string, prev: BaseFile | undefined, rows: Row[], counts: { inserts: number; updates: number; deletes: number }) => {
+      const name = baseFileName(fileId, writeToken(0, 1, 0), instant);
+      const path = joinPath(partition, name);
+      for (const r of rows) if (r['_hoodie_commit_time'] === instant) r['_hoodie_file_name'] = name;
+      rows.sort((a, b) => compareOrdering(a['_hoodie_record_key'], b['_hoodie_record_key']));
+      const keys = new Set<string>();
+      const bloom = this.o.blooms.create();
+      for (const r of rows) {
+        const key = String(r['_hoodie_record_key']);
+        keys.add(key);
+        bloom.add(key);
+      }
+      const min = String(rows[0]?.['_hoodie_record_key'] ?? '');
+      const max = String(rows[rows.length - 1]?.['_hoodie_record_key'] ?? '');
+      const t0 = this.o.now();
+      const data = await this.o.codec.encode(allColumns, rows, {
+        [BLOOM_FILTER_KEY]: bloom.serialize(),
+        [BLOOM_TYPE_KEY]: bloom.typeCode,
+        [MIN_KEY]: min,
+        [MAX_KEY]: max,
+        'parquet.avro.schema': schemaJson,
+        'writer.model.name': 'avro',
+      });
+      await this.ensurePartition(partition, instant);
+      await this.writeMarker(instant, path);
+      await this.o.storage.writeFile(path, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      const file: BaseFile = { partitionPath: partition, fileId, writeToken: writeToken(0, 1, 0), instantTime: instant, path, size: data.byteLength };
+      written.push(file);
+      this.index.remember(path, keys, min, max, bloom);
+      stats.push(writeStat({ fileId, path, partitionPath: partition, prevCommit: prev?.instantTime, numWrites: rows.length, numDeletes: counts.deletes, numUpdateWrites: counts.updates, numInserts: counts.inserts, fileSizeInBytes: data.byteLength, createMs: this.o.now() - t0 }));
+      result.filesWritten++;
+      result.bytesWritten += data.byteLength;
+    };
+
+    // 1. Locate existing keys (not for insert / bulk_insert, which skip the index as in Hudi).
+    const located = operation === 'insert' || operation === 'bulk_insert' ? new Map<string, BaseFile>() : await this.locate(keyed);
+
+    // 2. Group by target file group; what is not found is an insert.
+    const updatesByFile = new Map<BaseFile, Map<string, Keyed>>();
+    const insertsByPartition = new Map<string, Keyed[]>();
+    const moves: Keyed[] = [];
+    for (const k of keyed) {
+      const file = located.get(k.key);
+      if (file && file.partitionPath !== k.partition) {
+        // Global index, partition changed: delete from the old file group, insert into the new partition.
+        moves.push(k);
+        addTo(updatesByFile, file, k.key, { ...k, rec: { row: k.rec.row, isDelete: true }, ordering: undefined });
+        if (!k.rec.isDelete && operation !== 'delete') push(insertsByPartition, k.partition, k);
+        continue;
+      }
+      if (file) addTo(updatesByFile, file, k.key, k);
+      else if (!k.rec.isDelete && operation !== 'delete') push(insertsByPartition, k.partition, k);
+    }
+
+    // 3. Rewrite touched file groups, also taking inserts into small files of the same partition.
+    const insertsIntoFile = this.assignInserts(insertsByPartition, updatesByFile);
+    const touched = new Set<BaseFile>([...updatesByFile.keys(), ...insertsIntoFile.keys()]);
+    for (const file of touched) {
+      const incoming = updatesByFile.get(file) ?? new Map<string, Keyed>();
+      const existing = await this.o.codec.decode(await this.o.storage.readFile(file.path));
+      const counts = { inserts: 0, updates: 0, deletes: 0 };
+      const out: Row[] = [];
+      for (const old of existing) {
+        const key = String(old['_hoodie_record_key']);
+        const inc = incoming.get(key);
+        if (!inc) {
+          out.push(fillMissing(old, columns));
+          continue;
+        }
+        incoming.delete(key);
+        const forcedDelete = operation === 'delete' || inc.ordering === undefined;
+        if (!forcedDelete && this.o.identity.precombineField !== undefined && compareOrdering(inc.ordering, old[this.o.identity.precombineField]) < 0) {
+          out.push(fillMissing(old, columns)); // the table already holds a newer version
+          continue;
+        }
+        if (inc.rec.isDelete || forcedDelete) {
+          counts.deletes++;
+          continue;
+        }
+        counts.updates++;
+        out.push(meta(inc.rec.row, inc));
+      }
+      for (const k of insertsIntoFile.get(file) ?? []) {
+        counts.inserts++;
+        out.push(meta(k.rec.row, k));
+      }
+      result.inserts += counts.inserts;
+      result.updates += counts.updates;
+      result.deletes += counts.deletes;
+      await writeSlice(file.partitionPath, file.fileId, file, out, counts);
+    }
+
+    // 4. New file groups for the remaining inserts.
+    for (const [partition, list] of insertsByPartition) {
+      const perFile = Math.max(1, Math.floor(this.o.maxFileSize / this.avgRecordSize));
+      for (let i = 0; i < list.length; i += perFile) {
+        const chunk = list.slice(i, i + perFile);
+        const rows = chunk.map((k) => meta(k.rec.row, k));
+        result.inserts += rows.length;
+        await writeSlice(partition, newFileId(), undefined, rows, { inserts: rows.length, updates: 0, deletes: 0 });
+      }
+    }
+
+    this.o.faultPoint?.('after-data-files');
+    await this.o.storage.sync?.(written.map((f) => f.path));
+
+    // 5. Complete the commit: this file is the commit point.
+    const partitionToWriteStats: Record<string, WriteStat[]> = {};
+    for (const s of stats) (partitionToWriteStats[s.partitionPath] ??= []).push(s);
+    const metadata: CommitMetadata = { partitionToWriteStats, compacted: false, extraMetadata: { [SCHEMA_KEY]: schemaJson, ...extraMetadata }, operationType };
+    await Timeline.transition(this.o.storage, requested, renderCommitMetadata(metadata));
+    await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
+    for (const f of written) this.view.put(f);
+    this.timeline = await Timeline.load(this.o.storage);
+    this.learnRecordSize(metadata);
+    this.log.info({ instant, operation: operationType, inserts: result.inserts, updates: result.updates, deletes: result.deletes, files: result.filesWritten, bytes: result.bytesWritten, ms: this.o.now() - started }, 'commit completed');
+
+    const removed = await cleanFileSlices(this.o.storage, this.timeline, { retained: this.o.cleanCommitsRetained, now: this.o.now, logger: this.log, partitions: this.view.partitions() });
+    for (const p of removed) this.index.forget(p);
+    if (removed.length > 0) this.timeline = await Timeline.load(this.o.storage);
+    return result;
+  }
+
+  private keyAll(records: IncomingRecord[]): Keyed[] {
+    const pre = this.o.identity.precombineField;
+    const byKey = new Map<string, Keyed>();
+    for (const rec of records) {
+      let key: string;
+      let partition: string;
+      try {
+        key = this.o.keygen.recordKey(rec.row);
+        partition = this.o.keygen.partitionPath(rec.row);
+      } catch (err) {
+        throw new DataError((err as Error).message, err);
+      }
+      const ordering = pre === undefined ? null : rec.row[pre];
+      if (pre !== undefined && !rec.isDelete && (ordering === undefined || ordering === null)) {
+        throw new DataError(`record ${key}: precombine field ${pre} is null; every record needs a value to order versions (hoodie.datasource.write.precombine.field)`);
+      }
+      const k: Keyed = { key, partition, rec, ordering: ordering ?? null };
+      const prev = byKey.get(key);
+      // Within a batch: the greatest ordering value wins; ties go to the later arrival.
+      if (!prev || pre === undefined || compareOrdering(k.ordering, prev.ordering) >= 0 || (rec.isDelete && k.ordering === null)) byKey.set(key, k);
+    }
+    return [...byKey.values()];
+  }
+
+  private async locate(keyed: Keyed[]): Promise<Map<string, BaseFile>> {
+    if (this.o.indexType === 'GLOBAL_BLOOM') return this.index.locate(keyed.map((k) => k.key), this.view.all());
+    const byPartition = new Map<string, string[]>();
+    for (const k of keyed) push(byPartition, k.partition, k.key);
+    const found = new Map<string, BaseFile>();
+    for (const [partition, keys] of byPartition) {
+      for (const [k, f] of await this.index.locate(keys, this.view.latest(partition))) found.set(k, f);
+    }
+    return found;
+  }
+
+  /** Fills small file groups (below the small-file limit) with inserts up to the max file size, as
+   *  Hudi's UpsertPartitioner does; what is left stays in `inserts` for new file groups. */
+  private assignInserts(inserts: Map<string, Keyed[]>, updates: Map<BaseFile, Map<string, Keyed>>): Map<BaseFile, Keyed[]> {
+    const out = new Map<BaseFile, Keyed[]>();
+    for (const [partition, list] of inserts) {
+      const small = this.view.latest(partition).filter((f) => f.size < this.o.smallFileLimit).sort((a, b) => a.size - b.size);
+      let i = 0;
+      for (const f of small) {
+        if (i >= list.length) break;
+        const room = Math.floor((this.o.maxFileSize - f.size) / this.avgRecordSize);
+        if (room <= 0) continue;
+        const take = list.slice(i, i + room);
+        i += take.length;
+        out.set(f, take);
+        if (!updates.has(f)) updates.set(f, new Map());
+      }
+      inserts.set(partition, list.slice(i));
+      if (i >= list.length) inserts.delete(partition);
+    }
+    return out;
+  }
+
+  private learnRecordSize(m: CommitMetadata): void {
+    let bytes = 0;
+    let records = 0;
+    for (const list of Object.values(m.partitionToWriteStats)) for (const s of list) {
+      bytes += s.totalWriteBytes;
+      records += s.numWrites;
+    }
+    if (records > 0 && bytes > 0) this.avgRecordSize = Math.max(1, Math.ceil(bytes / records));
+  }
+
+  private readonly knownPartitions = new Set<string>();
+
+  private async ensurePartition(partition: string, instant: string): Promise<void> {
+    if (this.knownPartitions.has(partition)) return;
+    const file = joinPath(partition, PARTITION_METAFILE);
+    if (!(await this.o.storage.exists(file))) await this.o.storage.writeFile(file, renderPartitionMetadata(instant, partition, new Date(this.o.now())));
+    this.knownPartitions.add(partition);
+  }
+
+  /** Hudi's direct markers: which files an instant created, so a rollback deletes exactly those. */
+  private async writeMarker(instant: string, path: string): Promise<void> {
+    await this.o.storage.writeFile(`${METAFOLDER}/.temp/${instant}/${path}.marker.CREATE`, '');
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+function addTo(m: Map<BaseFile, Map<string, Keyed>>, f: BaseFile, key: string, k: Keyed): void {
+  let inner = m.get(f);
+  if (!inner) m.set(f, (inner = new Map()));
+  inner.set(key, k);
+}
+
+/** Rows of older file slices lack columns added by schema evolution: they read as null. */
+function fillMissing(row: Row, columns: ColumnSpec[]): Row {
+  for (const c of columns) if (!(c.name in row)) row[c.name] = null;
+  return row;
+}
+
