@@ -10,9 +10,11 @@ import type { FileInfo, Storage } from './storage';
 
 export class LocalStorage implements Storage {
   readonly location: string;
+  readonly uri: string;
 
-  constructor(private readonly base: string) {
+  constructor(base: string) {
     this.location = path.resolve(base);
+    this.uri = `file:${this.location}`;
   }
 
   private abs(p: string): string {

@@ -17,6 +17,9 @@ export interface FileInfo {
 export interface Storage {
   /** A human-readable location of the base path (a filesystem path or s3:// URL), for messages. */
   readonly location: string;
+  /** The base path as Hudi's Java readers qualify it (`file:/abs/path` on local disk); used where
+   *  Hudi's timeline metadata stores absolute paths. */
+  readonly uri: string;
   readFile(path: string): Promise<Buffer>;
   /** Replaces or creates atomically (temporary file + rename on local disk). */
   writeFile(path: string, data: Buffer | string): Promise<void>;

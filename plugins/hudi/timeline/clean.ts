@@ -43,6 +43,7 @@ export async function cleanFileSlices(storage: Storage, timeline: Timeline, deps
   const cleanTime = nextInstantTime(started, timeline.lastTimestamp());
   const lastCompleted = writes[writes.length - 1]!.timestamp;
   const planBytes = serializeCleanerPlan({
+    basePath: storage.uri,
     earliestInstantToRetain: { timestamp: earliest.timestamp, action: earliest.action, state: 'COMPLETED' },
     lastCompletedCommitTimestamp: lastCompleted,
     policy: 'KEEP_LATEST_COMMITS',

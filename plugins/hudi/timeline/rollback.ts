@@ -54,7 +54,7 @@ export async function rollbackPending(storage: Storage, timeline: Timeline, pend
   }
   const rollbackTime = nextInstantTime(started, timeline.lastTimestamp());
   const target = { commitTime: pending.timestamp, action: pending.action };
-  let inst = await Timeline.request(storage, rollbackTime, 'rollback', serializeRollbackPlan({ instantToRollback: target, filesToDelete: [...byPartition].map(([partitionPath, fs]) => ({ partitionPath, files: fs })) }));
+  let inst = await Timeline.request(storage, rollbackTime, 'rollback', serializeRollbackPlan({ basePath: storage.uri, instantToRollback: target, filesToDelete: [...byPartition].map(([partitionPath, fs]) => ({ partitionPath, files: fs })) }));
   inst = await Timeline.transition(storage, inst, '');
   const partitions: { partitionPath: string; successDeleteFiles: string[]; failedDeleteFiles: string[] }[] = [];
   for (const [partitionPath, fs] of byPartition) {
@@ -70,7 +70,7 @@ export async function rollbackPending(storage: Storage, timeline: Timeline, pend
     }
     partitions.push({ partitionPath, successDeleteFiles: ok, failedDeleteFiles: failed });
   }
-  await Timeline.transition(storage, inst, serializeRollbackMetadata({ startRollbackTime: rollbackTime, timeTakenInMillis: deps.now() - started, commitsRollback: [pending.timestamp], instants: [target], partitions }));
+  await Timeline.transition(storage, inst, serializeRollbackMetadata({ basePath: storage.uri, startRollbackTime: rollbackTime, timeTakenInMillis: deps.now() - started, commitsRollback: [pending.timestamp], instants: [target], partitions }));
   await Timeline.deleteInstantFiles(storage, pending);
   await storage.deleteTree(`${METAFOLDER}/.temp/${pending.timestamp}`);
   deps.logger.warn({ instant: pending.timestamp, state: pending.state, file: instantFileName(pending), deleted: files.length, rollback: rollbackTime }, 'rolled back an unfinished commit left by an earlier run');
