@@ -7,6 +7,7 @@
 // greatest value winning — also against rows already in the table — and ties going to the later arrival.
 
 import { DataError, type Logger } from '../../../runtime/spi';
+import { withHoodieMetaFields } from '../avro/table-schema';
 import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, BloomIndex, MAX_KEY, MIN_KEY } from '../index/bloom-index';
 import type { ColumnSpec, Row } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
@@ -127,8 +128,8 @@ export class HudiTableWriter {
     return this.timeline.lastCompletedWrite()?.timestamp;
   }
 
-  /** Writes one commit. `columns` are the data columns (table schema), `schemaJson` the Avro schema of the
-   *  data columns with the Hudi meta fields, recorded in the commit. */
+  /** Writes one commit. `columns` are the data columns (table schema) and `schemaJson` their Avro schema:
+   *  the commit records it as is (as Spark does), base file footers with the Hudi meta fields added. */
   async write(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
     const started = this.o.now();
     const instant = nextInstantTime(started, this.timeline.lastTimestamp());
@@ -144,6 +145,7 @@ export class HudiTableWriter {
     const stats: WriteStat[] = [];
     const written: BaseFile[] = [];
     const allColumns = [...META_COLUMNS, ...columns];
+    const footerSchema = withHoodieMetaFields(schemaJson);
     let seq = 0;
     // Rows written by this commit get its meta values; rows copied from an older slice keep theirs, as in Hudi.
     const meta = (row: Row, k: Keyed): Row => ({
@@ -175,7 +177,7 @@ export class HudiTableWriter {
         [BLOOM_TYPE_KEY]: bloom.typeCode,
         [MIN_KEY]: min,
         [MAX_KEY]: max,
-        'parquet.avro.schema': schemaJson,
+        'parquet.avro.schema': footerSchema,
         'writer.model.name': 'avro',
       });
       await this.ensurePartition(partition, instant);

@@ -1,0 +1,104 @@
+// Keys of the hudi-sink connector: the seed's (RocketMQ Connect's Hudi sink) and Hudi's own
+// `hoodie.*` write keys, each declared once. Seed keys that have no meaning here (Spark shuffle
+// parallelism, the seed's record converter) are accepted so seed configs run unchanged, and logged once.
+
+import { ConfigDef, validators, type ParsedConfig } from '../../runtime/spi';
+
+/** Seed keys accepted but not used: Spark shuffle parallelism has no counterpart in a single writer. */
+export const IGNORED_SEED_KEYS = ['insertShuffleParallelism', 'upsertShuffleParallelism', 'deleteParallelism', 'source-record-converter', 'bulkInsertShuffleParallelism'];
+
+const MB = 1024 * 1024;
+
+export function hudiSinkConfigDef(): ConfigDef {
+  return new ConfigDef([
+    { name: 'tablePath', type: 'string', doc: 'Base path of the Hudi table: a local path or file:// URL inside the worker\'s allowedRoots. Created if missing.', importance: 'high', group: 'Table' },
+    { name: 'tableName', type: 'string', default: null, doc: 'hoodie.table.name; defaults to the last segment of tablePath.', importance: 'high', group: 'Table', aliases: ['hoodie.table.name'] },
+    { name: 'schemaPath', type: 'string', doc: 'Avro schema (.avsc) of the records, inside allowedRoots. Message bodies may be Avro-JSON, plain JSON or (with value.converter=bytes) Avro binary.', importance: 'high', group: 'Table' },
+    { name: 'hoodie.database.name', type: 'string', default: '', doc: 'Database name recorded in hoodie.properties (part of the table checksum).', importance: 'low', group: 'Table' },
+    { name: 'hoodie.datasource.write.operation', type: 'string', default: 'upsert', validator: validators.oneOf('upsert', 'insert', 'delete', 'bulk_insert'), accepted: 'upsert, insert, delete, bulk_insert', doc: 'upsert: look keys up and update or insert; insert and bulk_insert: skip the index (faster; existing keys are duplicated); delete: delete the records\' keys.', importance: 'high', group: 'Write' },
+    { name: 'hoodie.datasource.write.recordkey.field', type: 'list', validator: validators.nonEmpty(), doc: 'Record key field(s), comma-separated. Several fields make a complex key "f1:v1,f2:v2" as Hudi\'s ComplexKeyGenerator does.', importance: 'high', group: 'Write' },
+    { name: 'hoodie.datasource.write.precombine.field', type: 'string', default: null, doc: 'Field ordering versions of a key: the greatest value wins, also against rows already in the table; ties go to the later arrival. Without it the later arrival wins.', importance: 'high', group: 'Write' },
+    { name: 'hoodie.datasource.write.partitionpath.field', type: 'list', default: [], doc: 'Partition path field(s); empty = non-partitioned table.', importance: 'medium', group: 'Write' },
+    { name: 'hoodie.datasource.write.hive_style_partitioning', type: 'boolean', default: false, doc: 'Partition directories named field=value.', importance: 'low', group: 'Write' },
+    { name: 'hoodie.datasource.write.partitionpath.urlencode', type: 'boolean', default: false, doc: 'URL-encode partition values.', importance: 'low', group: 'Write' },
+    { name: 'hoodie.datasource.write.keygenerator.class', type: 'string', default: null, doc: 'Key generator (org.apache.hudi.keygen.SimpleKeyGenerator, ComplexKeyGenerator, NonpartitionedKeyGenerator); inferred from the key and partition fields when absent.', importance: 'low', group: 'Write' },
+    { name: 'delete.marker.field', type: 'string', default: '_hoodie_is_deleted', doc: 'Field whose value marks a record as a delete, so one stream carries inserts, updates and deletes. Absent from the schema = no deletes by marker.', importance: 'medium', group: 'Write' },
+    { name: 'delete.marker.values', type: 'list', default: ['true'], doc: 'Values of delete.marker.field that mean delete (compared as strings, e.g. true, or D,DELETE for an operation field).', importance: 'low', group: 'Write' },
+    { name: 'hoodie.index.type', type: 'string', default: 'BLOOM', validator: validators.oneOf('BLOOM', 'GLOBAL_BLOOM'), accepted: 'BLOOM, GLOBAL_BLOOM', doc: 'BLOOM looks a key up in its own partition (Hudi\'s default); GLOBAL_BLOOM table-wide, moving a key whose partition value changed.', importance: 'medium', group: 'Index' },
+    { name: 'hoodie.bloom.index.filter.type', type: 'string', default: 'DYNAMIC_V0', validator: validators.oneOf('DYNAMIC_V0', 'SIMPLE'), accepted: 'DYNAMIC_V0, SIMPLE', doc: 'Bloom filter written in each base file footer (Hudi\'s serialization).', importance: 'low', group: 'Index' },
+    { name: 'hoodie.index.bloom.num_entries', type: 'int', default: 60000, validator: validators.range(1), doc: 'Expected keys per file for sizing the bloom filter.', importance: 'low', group: 'Index' },
+    { name: 'hoodie.index.bloom.fpp', type: 'double', default: 0.000000001, validator: validators.range(0, 1), doc: 'Target false-positive rate of the bloom filter.', importance: 'low', group: 'Index' },
+    { name: 'hoodie.bloom.index.filter.dynamic.max.entries', type: 'int', default: 100000, validator: validators.range(1), doc: 'Upper bound of keys of a DYNAMIC_V0 filter.', importance: 'low', group: 'Index' },
+    { name: 'hoodie.parquet.max.file.size', type: 'long', default: 120 * MB, validator: validators.range(1024), doc: 'Target size of base files: inserts fill a file group up to this size.', importance: 'medium', group: 'Files' },
+    { name: 'hoodie.parquet.small.file.limit', type: 'long', default: 100 * MB, validator: validators.range(0), doc: 'Base files smaller than this take new inserts before new file groups are opened (0 disables).', importance: 'medium', group: 'Files' },
+    { name: 'hoodie.copyonwrite.record.size.estimate', type: 'int', default: 1024, validator: validators.range(1), doc: 'Bytes per record assumed until the table has commits to measure.', importance: 'low', group: 'Files' },
+    { name: 'hoodie.parquet.compression.codec', type: 'string', default: 'snappy', validator: validators.oneOf('snappy', 'zstd', 'uncompressed'), accepted: 'snappy, zstd, uncompressed', doc: 'Parquet compression of base files.', importance: 'low', group: 'Files' },
+    { name: 'hoodie.clean.commits.retained', type: 'int', default: 10, validator: validators.range(1), aliases: ['hoodie.cleaner.commits.retained'], doc: 'Cleaning keeps the file slices the last N commits need (KEEP_LATEST_COMMITS) and deletes older ones.', importance: 'medium', group: 'Files' },
+    { name: 'commit.max.records', type: 'int', default: 100000, validator: validators.range(1), doc: 'A commit is made when this many records are buffered, or commit.max.bytes of message bodies are, or commit.interval.ms has passed since the first buffered record, whichever comes first.', importance: 'medium', group: 'Commit cadence' },
+    { name: 'commit.max.bytes', type: 'long', default: 64 * MB, validator: validators.range(1), doc: 'Bytes of buffered message bodies that trigger a commit (see commit.max.records).', importance: 'medium', group: 'Commit cadence' },
+    { name: 'commit.interval.ms', type: 'long', default: 10000, validator: validators.range(0), doc: 'Milliseconds after the first buffered record that trigger a commit (see commit.max.records); 0 commits every poll.', importance: 'medium', group: 'Commit cadence' },
+    { name: 'schema.ignore.unknown.fields', type: 'boolean', default: false, doc: 'Drop fields of a record that the schema does not declare instead of refusing the record.', importance: 'low', group: 'Table' },
+  ]);
+}
+
+export interface HudiSinkSettings {
+  tablePath: string;
+  tableName: string | undefined;
+  schemaPath: string;
+  databaseName: string;
+  operation: 'upsert' | 'insert' | 'delete' | 'bulk_insert';
+  recordKeyFields: string[];
+  precombineField: string | undefined;
+  partitionFields: string[];
+  hiveStyle: boolean;
+  urlEncode: boolean;
+  keyGeneratorClass: string | undefined;
+  deleteField: string;
+  deleteValues: string[];
+  indexType: 'BLOOM' | 'GLOBAL_BLOOM';
+  bloomType: 'DYNAMIC_V0' | 'SIMPLE';
+  bloomEntries: number;
+  bloomFpp: number;
+  bloomMaxEntries: number;
+  maxFileSize: number;
+  smallFileLimit: number;
+  recordSizeEstimate: number;
+  compression: 'snappy' | 'zstd' | 'uncompressed';
+  cleanRetained: number;
+  commitMaxRecords: number;
+  commitMaxBytes: number;
+  commitIntervalMs: number;
+  ignoreUnknownFields: boolean;
+}
+
+export function hudiSinkSettings(p: ParsedConfig): HudiSinkSettings {
+  return {
+    tablePath: p['tablePath'] as string,
+    tableName: p['tableName'] as string | undefined,
+    schemaPath: p['schemaPath'] as string,
+    databaseName: p['hoodie.database.name'] as string,
+    operation: p['hoodie.datasource.write.operation'] as HudiSinkSettings['operation'],
+    recordKeyFields: p['hoodie.datasource.write.recordkey.field'] as string[],
+    precombineField: p['hoodie.datasource.write.precombine.field'] as string | undefined,
+    partitionFields: p['hoodie.datasource.write.partitionpath.field'] as string[],
+    hiveStyle: p['hoodie.datasource.write.hive_style_partitioning'] as boolean,
+    urlEncode: p['hoodie.datasource.write.partitionpath.urlencode'] as boolean,
+    keyGeneratorClass: p['hoodie.datasource.write.keygenerator.class'] as string | undefined,
+    deleteField: p['delete.marker.field'] as string,
+    deleteValues: p['delete.marker.values'] as string[],
+    indexType: p['hoodie.index.type'] as HudiSinkSettings['indexType'],
+    bloomType: p['hoodie.bloom.index.filter.type'] as HudiSinkSettings['bloomType'],
+    bloomEntries: p['hoodie.index.bloom.num_entries'] as number,
+    bloomFpp: p['hoodie.index.bloom.fpp'] as number,
+    bloomMaxEntries: p['hoodie.bloom.index.filter.dynamic.max.entries'] as number,
+    maxFileSize: p['hoodie.parquet.max.file.size'] as number,
+    smallFileLimit: p['hoodie.parquet.small.file.limit'] as number,
+    recordSizeEstimate: p['hoodie.copyonwrite.record.size.estimate'] as number,
+    compression: p['hoodie.parquet.compression.codec'] as HudiSinkSettings['compression'],
+    cleanRetained: p['hoodie.clean.commits.retained'] as number,
+    commitMaxRecords: p['commit.max.records'] as number,
+    commitMaxBytes: p['commit.max.bytes'] as number,
+    commitIntervalMs: p['commit.interval.ms'] as number,
+    ignoreUnknownFields: p['schema.ignore.unknown.fields'] as boolean,
+  };
+}

@@ -1,0 +1,81 @@
+// Wires the Hudi sink's layers from its settings: the table schema and record coercion (Avro), the
+// key generator, the bloom filters and the Parquet codec. The one place that knows which concrete
+// implementation backs each of the table writer's collaborators.
+
+import type { ConfigFieldError } from '../../runtime/spi';
+import { ConfigError } from '../../runtime/spi';
+import { createRecordCoercer } from './avro/record-coercer';
+import { checkEvolution } from './avro/schema-evolution';
+import { loadTableSchema, type TableSchema as AvroTableSchema } from './avro/table-schema';
+import type { HudiSinkSettings } from './hudi-sink-config';
+import { HudiBloomFilter } from './index/bloom-filter';
+import { createKeyGenerator } from './keygen/key-generator';
+import type { KeyFieldType } from './keygen/field-value';
+import type { ColumnSpec, ColumnType, Row } from './parquet/column-spec';
+import { parquetCodec, type ParquetCompression } from './parquet/parquet-codec';
+import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './table/collaborators';
+
+/** The schema the sink writes with: data columns, the Avro schema string for commits, and coercion. */
+export interface TableSchema {
+  columns: ColumnSpec[];
+  schemaJson: string;
+  coerce(value: unknown): Row;
+}
+
+export function createParquetCodec(compression: ParquetCompression = 'snappy'): ParquetCodec {
+  return parquetCodec({ compression }) as ParquetCodec;
+}
+
+export function createBloomFactory(s: Pick<HudiSinkSettings, 'bloomType' | 'bloomEntries' | 'bloomFpp' | 'bloomMaxEntries'>): BloomFilterFactory {
+  return {
+    create: () => HudiBloomFilter.create(s.bloomType, { numEntries: s.bloomEntries, fpp: s.bloomFpp, maxEntries: s.bloomMaxEntries }),
+    deserialize: (serialized, typeCode) => HudiBloomFilter.deserialize(serialized, typeCode),
+  };
+}
+
+function keyFieldType(t: ColumnType): KeyFieldType {
+  switch (t.kind) {
+    case 'uuid':
+      return 'string';
+    case 'decimal':
+      return `decimal(${t.precision},${t.scale})`;
+    default:
+      return t.kind;
+  }
+}
+
+function sinkSchema(avroSchema: AvroTableSchema, ignoreUnknown: boolean): TableSchema {
+  const coercer = createRecordCoercer(avroSchema, { extraFields: ignoreUnknown ? 'ignore' : 'refuse' });
+  return { columns: [...avroSchema.columns], schemaJson: avroSchema.schemaJson, coerce: (v) => coercer.coerce(v) };
+}
+
+export async function openTableDeps(settings: HudiSinkSettings, schemaFile: string, rawConfig: Record<string, string>): Promise<{
+  schema: TableSchema;
+  codec: ParquetCodec;
+  blooms: BloomFilterFactory;
+  keygen: KeyGenerator;
+  /** The schema to write with, given the schema of the table's last commit: refuses an incompatible change. */
+  evolve(previousSchemaJson: string | undefined): TableSchema;
+}> {
+  const avroSchema = await loadTableSchema(schemaFile);
+  const schema = sinkSchema(avroSchema, settings.ignoreUnknownFields);
+  const fieldTypes: Record<string, KeyFieldType> = {};
+  for (const c of avroSchema.columns) fieldTypes[c.name] = keyFieldType(c.type);
+  const keygen = createKeyGenerator(rawConfig, { fieldTypes }) as KeyGenerator;
+  return {
+    schema,
+    codec: createParquetCodec(settings.compression),
+    blooms: createBloomFactory(settings),
+    keygen,
+    evolve: (previous) => {
+      if (previous === undefined || previous === schema.schemaJson) return schema;
+      try {
+        checkEvolution(previous, schema.schemaJson);
+      } catch (err) {
+        const fields = (err as { errors?: ConfigFieldError[] }).errors;
+        throw new ConfigError((fields ?? [{ name: 'schemaPath', message: (err as Error).message }]).map((e) => ({ name: 'schemaPath', message: `${e.name}: ${e.message}` })), `The schema ${schemaFile} is not a compatible evolution of the table's schema`);
+      }
+      return schema;
+    },
+  };
+}

@@ -1,0 +1,222 @@
+// The hudi-sink connector: records of its topics become rows of one Hudi copy-on-write table.
+// Exactly-once: the positions a commit covers are stored in that commit's extraMetadata; on start the
+// task seeks to where the last completed commit ends and skips any re-delivered record the table
+// already holds; positions are reported safe to the runtime only after the commit completed.
+// One task per table: Hudi tables have a single writer here.
+
+import path from 'node:path';
+import {
+  ConfigError,
+  DataError,
+  type ConfigFieldError,
+  type ConnectorContext,
+  type Logger,
+  type QueueOffset,
+  type SinkConnector,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicQueue,
+  type ValidationContext,
+} from '../../runtime/spi';
+import { IGNORED_SEED_KEYS, hudiSinkConfigDef, hudiSinkSettings, type HudiSinkSettings } from './hudi-sink-config';
+import { openTableDeps, type TableSchema } from './hudi-sink-deps';
+import { LocalStorage } from './storage/local-storage';
+import { ConsumedRanges, POSITIONS_KEY } from './table/consumed-ranges';
+import { HudiTableWriter, type IncomingRecord } from './table/table-writer';
+
+export const HUDI_PLUGIN_VERSION = '0.1.0';
+
+function settingsOf(config: Record<string, string>, context: string): HudiSinkSettings {
+  return hudiSinkSettings(hudiSinkConfigDef().parse(config, { allowUnknown: true, context }));
+}
+
+export class HudiSinkConnector implements SinkConnector {
+  readonly type = 'sink' as const;
+  private connectorConfig: Record<string, string> = {};
+
+  version(): string {
+    return HUDI_PLUGIN_VERSION;
+  }
+
+  config() {
+    return hudiSinkConfigDef();
+  }
+
+  /** hoodie.* keys and the seed's keys are accepted; the ones we do not implement are logged at start. */
+  acceptsKey(key: string): boolean {
+    return key.startsWith('hoodie.') || IGNORED_SEED_KEYS.includes(key);
+  }
+
+  async validate(config: Record<string, string>, context: ValidationContext): Promise<ConfigFieldError[]> {
+    const errors: ConfigFieldError[] = [];
+    for (const key of ['tablePath', 'schemaPath']) {
+      if (config[key] === undefined) continue;
+      try {
+        context.resolvePath(config[key]!, key);
+      } catch (err) {
+        errors.push(...((err as ConfigError).errors ?? [{ name: key, message: (err as Error).message }]));
+      }
+    }
+    if (errors.length > 0 || config['schemaPath'] === undefined) return errors;
+    try {
+      const s = settingsOf(config, 'hudi-sink config');
+      const deps = await openTableDeps(s, context.resolvePath(s.schemaPath, 'schemaPath'), config);
+      checkFields(s, deps.schema);
+    } catch (err) {
+      const fields = (err as { errors?: ConfigFieldError[] }).errors;
+      if (Array.isArray(fields)) errors.push(...fields);
+      else errors.push({ name: 'schemaPath', message: (err as Error).message });
+    }
+    return errors;
+  }
+
+  start(config: Record<string, string>, context: ConnectorContext): void {
+    settingsOf(config, `connector "${context.connectorName}"`);
+    const ignored = Object.keys(config).filter((k) => IGNORED_SEED_KEYS.includes(k) || (k.startsWith('hoodie.') && !hudiSinkConfigDef().key(k)));
+    if (ignored.length > 0) context.logger.info({ keys: ignored }, 'accepted but not used by this sink (Spark-specific or not implemented); they have no effect');
+    this.connectorConfig = { ...config };
+  }
+
+  taskConfigs(): Record<string, string>[] {
+    return [{ ...this.connectorConfig }];
+  }
+
+  createTask(): SinkTask {
+    return new HudiSinkTask();
+  }
+
+  stop(): void {}
+}
+
+/** Every key, precombine and partition field must be a column of the schema. */
+function checkFields(s: HudiSinkSettings, schema: TableSchema): void {
+  const names = new Set(schema.columns.map((c) => c.name));
+  const errors: ConfigFieldError[] = [];
+  for (const f of s.recordKeyFields) if (!names.has(f)) errors.push({ name: 'hoodie.datasource.write.recordkey.field', message: `field ${JSON.stringify(f)} is not in the schema (fields: ${[...names].join(', ')})` });
+  if (s.precombineField !== undefined && !names.has(s.precombineField)) errors.push({ name: 'hoodie.datasource.write.precombine.field', message: `field ${JSON.stringify(s.precombineField)} is not in the schema (fields: ${[...names].join(', ')})` });
+  for (const f of s.partitionFields) if (!names.has(f)) errors.push({ name: 'hoodie.datasource.write.partitionpath.field', message: `field ${JSON.stringify(f)} is not in the schema (fields: ${[...names].join(', ')})` });
+  if (errors.length > 0) throw new ConfigError(errors);
+}
+
+export class HudiSinkTask implements SinkTask {
+  private settings!: HudiSinkSettings;
+  private context!: SinkTaskContext;
+  private logger!: Logger;
+  private writer!: HudiTableWriter;
+  private schema!: TableSchema;
+  private committed = new ConsumedRanges();
+  private buffer: IncomingRecord[] = [];
+  private pending = new ConsumedRanges();
+  private bufferedBytes = 0;
+  private firstBufferedAt = 0;
+
+  version(): string {
+    return HUDI_PLUGIN_VERSION;
+  }
+
+  async start(config: Record<string, string>, context: SinkTaskContext): Promise<void> {
+    this.context = context;
+    this.logger = context.logger;
+    this.settings = settingsOf(config, `task ${context.taskId} of connector "${context.connectorName}"`);
+    const tablePath = context.resolvePath(this.settings.tablePath, 'tablePath');
+    const deps = await openTableDeps(this.settings, context.resolvePath(this.settings.schemaPath, 'schemaPath'), config);
+    checkFields(this.settings, deps.schema);
+    this.schema = deps.schema;
+    const crashAt = process.env['TRIBUTARY_HUDI_CRASH_AT'];
+    this.writer = await HudiTableWriter.open({
+      storage: new LocalStorage(tablePath),
+      identity: {
+        tableName: this.settings.tableName ?? path.basename(tablePath),
+        databaseName: this.settings.databaseName,
+        recordKeyFields: this.settings.recordKeyFields,
+        precombineField: this.settings.precombineField,
+        partitionFields: this.settings.partitionFields,
+        keyGeneratorClass: deps.keygen.className,
+        hiveStylePartitioning: this.settings.hiveStyle,
+        urlEncodePartitioning: this.settings.urlEncode,
+      },
+      codec: deps.codec,
+      blooms: deps.blooms,
+      keygen: deps.keygen,
+      logger: this.logger,
+      now: () => Date.now(),
+      indexType: this.settings.indexType,
+      maxFileSize: this.settings.maxFileSize,
+      smallFileLimit: this.settings.smallFileLimit,
+      recordSizeEstimate: this.settings.recordSizeEstimate,
+      cleanCommitsRetained: this.settings.cleanRetained,
+      // Crash tests only: kill this process at a named point of a commit (see test/integration).
+      faultPoint: crashAt ? (point) => { if (point === crashAt) process.kill(process.pid, 'SIGKILL'); } : undefined,
+    });
+    const last = await this.writer.lastCommitMetadata();
+    this.committed = ConsumedRanges.parse(last?.extraMetadata[POSITIONS_KEY]);
+    this.schema = deps.evolve(last?.extraMetadata['schema']);
+  }
+
+  /** Resume exactly where the table's last completed commit ends. */
+  open(queues: TopicQueue[]): void {
+    const resume = this.committed.resumeOffsets().filter((o) => queues.some((q) => q.topic === o.topic && q.queue === o.queue));
+    if (resume.length > 0) {
+      this.logger.info({ resume }, 'resuming from the positions of the last completed commit');
+      this.context.seek(resume);
+    }
+  }
+
+  async put(records: SinkRecord[]): Promise<void> {
+    for (const r of records) {
+      if (this.committed.contains(r.topic, r.queue, r.offset)) continue; // already in the table
+      this.pending.add(r.topic, r.queue, r.offset);
+      let row;
+      try {
+        row = this.schema.coerce(r.value);
+      } catch (err) {
+        await this.context.errantRecordReporter(r, err instanceof DataError ? err : new DataError((err as Error).message, err));
+        continue;
+      }
+      const marker = row[this.settings.deleteField];
+      const isDelete = marker !== undefined && marker !== null && this.settings.deleteValues.includes(String(marker));
+      if (this.buffer.length === 0) this.firstBufferedAt = Date.now();
+      this.buffer.push({ row, isDelete });
+      this.bufferedBytes += approxBytes(r.value);
+    }
+    if (this.due()) this.context.requestCommit();
+  }
+
+  private due(): boolean {
+    if (this.buffer.length === 0) return false;
+    return this.buffer.length >= this.settings.commitMaxRecords || this.bufferedBytes >= this.settings.commitMaxBytes || Date.now() - this.firstBufferedAt >= this.settings.commitIntervalMs;
+  }
+
+  /** Commits when the batch window closed; reports safe only what completed commits hold. */
+  async preCommit(current: QueueOffset[]): Promise<QueueOffset[]> {
+    if (this.due()) await this.commit();
+    const resume = new Map(this.committed.resumeOffsets().map((o) => [`${o.topic}/${o.queue}`, o.offset]));
+    return current.filter((o) => resume.has(`${o.topic}/${o.queue}`)).map((o) => ({ ...o, offset: Math.min(o.offset, resume.get(`${o.topic}/${o.queue}`)!) }));
+  }
+
+  private async commit(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const positions = this.committed.clone();
+    positions.merge(this.pending);
+    await this.writer.write(this.buffer, this.settings.operation, this.schema.columns, this.schema.schemaJson, { [POSITIONS_KEY]: positions.toJSON() });
+    this.committed = positions;
+    this.pending = new ConsumedRanges();
+    this.buffer = [];
+    this.bufferedBytes = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.commit();
+  }
+
+  async stop(): Promise<void> {
+    if (this.writer) await this.commit();
+  }
+}
+
+function approxBytes(v: unknown): number {
+  if (Buffer.isBuffer(v)) return v.length;
+  if (typeof v === 'string') return v.length;
+  return 256;
+}

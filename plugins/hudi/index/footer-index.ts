@@ -1,0 +1,60 @@
+// The index entries of a base file's Parquet footer, written and read exactly as Hudi does
+// (HoodieBloomFilterWriteSupport.finalizeMetadata on write, FileFormatUtils.readBloomFilterFromMetadata and
+// readMinMaxRecordKeys on read), so Spark's BLOOM index finds the keys we wrote and we find the keys Spark wrote.
+// Invariants: every record key of the file is in the filter and inside [min, max]; the type code key is
+// written only for dynamic filters (Hudi's rule); a file without keys carries the filter but no min/max.
+
+import { HUDI_BLOOM_FILTER_DEFAULTS, HudiBloomFilter, type BloomFilterOptions, type BloomFilterTypeCode } from './bloom-filter';
+import { RecordKeyRange } from './key-range';
+
+export const BLOOM_FILTER_FOOTER_KEY = 'org.apache.hudi.bloomfilter';
+/** Written by releases before Hudi moved to Apache; still read as a fallback. */
+export const OLD_BLOOM_FILTER_FOOTER_KEY = 'com.uber.hoodie.bloomfilter';
+export const BLOOM_FILTER_TYPE_CODE_FOOTER_KEY = 'hoodie_bloom_filter_type_code';
+export const MIN_RECORD_KEY_FOOTER_KEY = 'hoodie_min_record_key';
+export const MAX_RECORD_KEY_FOOTER_KEY = 'hoodie_max_record_key';
+
+export type FooterKeyValues = Readonly<Record<string, string | undefined>> | ReadonlyMap<string, string>;
+
+function get(kv: FooterKeyValues, key: string): string | undefined {
+  return kv instanceof Map ? kv.get(key) : (kv as Readonly<Record<string, string | undefined>>)[key];
+}
+
+/** Collects the keys of one base file while it is written; `footer()` gives the key-values to store. */
+export class FooterIndexWriter {
+  readonly filter: HudiBloomFilter;
+  readonly range = new RecordKeyRange();
+
+  constructor(type: BloomFilterTypeCode = HUDI_BLOOM_FILTER_DEFAULTS.type, options: BloomFilterOptions = HUDI_BLOOM_FILTER_DEFAULTS) {
+    this.filter = HudiBloomFilter.create(type, options);
+  }
+
+  addKey(recordKey: string): void {
+    this.filter.add(recordKey);
+    this.range.add(recordKey);
+  }
+
+  footer(): Record<string, string> {
+    const out: Record<string, string> = { [BLOOM_FILTER_FOOTER_KEY]: this.filter.serialize() };
+    if (this.filter.typeCode.includes('DYNAMIC')) out[BLOOM_FILTER_TYPE_CODE_FOOTER_KEY] = this.filter.typeCode;
+    if (this.range.min !== undefined && this.range.max !== undefined) {
+      out[MIN_RECORD_KEY_FOOTER_KEY] = this.range.min;
+      out[MAX_RECORD_KEY_FOOTER_KEY] = this.range.max;
+    }
+    return out;
+  }
+}
+
+/** The file's bloom filter, or undefined when the footer has none (then every key must be checked by reading). */
+export function readFooterBloomFilter(kv: FooterKeyValues): HudiBloomFilter | undefined {
+  const value = get(kv, BLOOM_FILTER_FOOTER_KEY) ?? get(kv, OLD_BLOOM_FILTER_FOOTER_KEY);
+  if (value === undefined) return undefined;
+  return HudiBloomFilter.deserialize(value, get(kv, BLOOM_FILTER_TYPE_CODE_FOOTER_KEY) ?? 'SIMPLE');
+}
+
+/** The file's key range, or undefined unless both min and max are present. */
+export function readFooterKeyRange(kv: FooterKeyValues): RecordKeyRange | undefined {
+  const min = get(kv, MIN_RECORD_KEY_FOOTER_KEY);
+  const max = get(kv, MAX_RECORD_KEY_FOOTER_KEY);
+  return min === undefined || max === undefined ? undefined : new RecordKeyRange(min, max);
+}

@@ -1,0 +1,63 @@
+// Parquet encoding with hyparquet-writer (pure JS) and a schema we spell out element by element. Used only
+// where parquet-wasm cannot produce what Hudi needs: decimals of precision <= 18, which parquet-avro (the
+// reader Spark Hudi merges base files with) accepts only as FIXED_LEN_BYTE_ARRAY (HUDI-2958; parquet-java
+// GH-3149). It measured 2-3x slower than parquet-wasm, hence not the default. Input is the same Arrow table,
+// so validation and the column representation are exactly those of the main path.
+
+import * as zlib from 'node:zlib';
+import type { Table } from 'apache-arrow';
+import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import { columnValues } from './arrow-rows';
+import type { ColumnSpec } from './column-spec';
+import { decimalToUnscaled } from './decimal128';
+import { DEFAULT_ROW_GROUP_ROWS, type EncodeOptions } from './encode-options';
+import { parquetSchema } from './parquet-schema';
+
+type Compressor = (input: Uint8Array) => Uint8Array;
+
+// zlib gained zstd in Node 22.15 / 23.8; on older runtimes this path has no zstd compressor.
+const zstdCompressSync = (zlib as unknown as { zstdCompressSync?: (b: Uint8Array) => Buffer }).zstdCompressSync;
+
+export function encodeTableWithHyparquet(columns: readonly ColumnSpec[], table: Table, options: EncodeOptions): Uint8Array {
+  const compression = options.compression ?? 'snappy';
+  const compressors: Record<string, Compressor> = {};
+  if (compression === 'zstd') {
+    if (zstdCompressSync === undefined) {
+      throw new Error(
+        `zstd compression of tables with decimal columns of precision <= 18 needs Node.js >= 22.15 (zlib zstd); this is ${process.version}. ` +
+          'Use hoodie.parquet.compression.codec=snappy, or a newer Node.js.',
+      );
+    }
+    compressors['ZSTD'] = (b) => new Uint8Array(zstdCompressSync(b));
+  }
+  const columnData: ColumnSource[] = columns.map((spec) => ({
+    name: spec.name,
+    data: physicalValues(spec, columnValues(table, spec)),
+    ...(options.dictionary === false ? { encoding: 'PLAIN' as const } : {}),
+  }));
+  const out = parquetWriteBuffer({
+    columnData,
+    schema: parquetSchema(columns),
+    codec: compression === 'zstd' ? 'ZSTD' : compression === 'uncompressed' ? 'UNCOMPRESSED' : 'SNAPPY',
+    compressors,
+    rowGroupSize: options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
+    kvMetadata: Object.entries(options.keyValueMetadata ?? {}).map(([key, value]) => ({ key, value })),
+    createdBy: 'tributary (hyparquet-writer)',
+  });
+  return new Uint8Array(out);
+}
+
+/** The values hyparquet-writer expects per physical type: bigint for INT64, unscaled bigint for DECIMAL. */
+function physicalValues(spec: ColumnSpec, values: unknown[]): unknown[] {
+  const t = spec.type;
+  switch (t.kind) {
+    case 'long':
+    case 'timestamp-millis':
+    case 'timestamp-micros':
+      return values.map((v) => (v === null ? null : BigInt(v as number | bigint)));
+    case 'decimal':
+      return values.map((v) => (v === null ? null : decimalToUnscaled(v as string, t)));
+    default:
+      return values;
+  }
+}

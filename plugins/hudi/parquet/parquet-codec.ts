@@ -1,0 +1,162 @@
+// The Parquet layer's public API: rows (or an Arrow table) → Parquet bytes with Hudi's footer key-values,
+// Parquet bytes → rows, and footer-only reads. Encoders and decoder were chosen by measurement
+// (scripts/bench-parquet.ts): rows → Arrow via our own builder, Arrow IPC → parquet-wasm to encode, except
+// tables with a decimal of precision <= 18, which hyparquet-writer encodes (FIXED_LEN_BYTE_ARRAY, as
+// parquet-avro requires); parquet-wasm → Arrow IPC → apache-arrow to decode (it also reads the gzip/zstd
+// files Spark writes); hyparquet for footers (parses only the tail).
+// Invariants: decodeParquet(encodeParquet(c, rows), c) deep-equals rows in the column-spec representation;
+// the Parquet schema of a written file is a pure function of the ColumnSpec[].
+
+import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import * as pw from 'parquet-wasm';
+import { arrowSchema, buildArrowTable } from './arrow-columns';
+import { rowsFromArrow } from './arrow-rows';
+import type { ColumnSpec, Row } from './column-spec';
+import { checkEncodeOptions, type EncodeOptions } from './encode-options';
+import { encodeTableWithHyparquet } from './hyparquet-encoder';
+import { readFooter, type ParquetFooter } from './parquet-footer';
+import { encodeIpcWithWasm } from './wasm-encoder';
+
+export { ColumnValueError } from './arrow-columns';
+export type { EncodeOptions, ParquetCompression } from './encode-options';
+export { footerTailLength, readFooter, type ParquetFooter } from './parquet-footer';
+
+/** Which encoder a column list needs (see the module comment). */
+export function encoderFor(columns: readonly ColumnSpec[]): 'parquet-wasm' | 'hyparquet-writer' {
+  return columns.some((c) => c.type.kind === 'decimal' && c.type.precision <= 18) ? 'hyparquet-writer' : 'parquet-wasm';
+}
+
+/**
+ * Encodes rows (validated against `columns`; ColumnValueError names the offending column, type, value and
+ * row) or an Arrow table built by buildArrowTable for the same columns.
+ */
+export function encodeParquet(columns: readonly ColumnSpec[], data: readonly Row[] | Table, options: EncodeOptions = {}): Uint8Array {
+  checkEncodeOptions(options);
+  const table = toArrowTable(columns, data);
+  if (encoderFor(columns) === 'hyparquet-writer') return encodeTableWithHyparquet(columns, table, options);
+  return encodeIpcWithWasm(tableToIPC(table, 'stream'), options);
+}
+
+/**
+ * The second half of encodeParquet, for an Arrow IPC stream of a table built for `columns`. This is what
+ * the encoder pool runs on its worker threads (IPC is the form a table crosses threads in).
+ */
+export function encodeArrowIpc(columns: readonly ColumnSpec[], ipc: Uint8Array, options: EncodeOptions = {}): Uint8Array {
+  checkEncodeOptions(options);
+  if (encoderFor(columns) === 'hyparquet-writer') return encodeTableWithHyparquet(columns, tableFromIPC(ipc), options);
+  return encodeIpcWithWasm(ipc, options);
+}
+
+/** Rows → Arrow table (validated), or the given table after checking it has the columns' Arrow schema. */
+export function toArrowTable(columns: readonly ColumnSpec[], data: readonly Row[] | Table): Table {
+  if (!(data instanceof Table)) return buildArrowTable(columns, data);
+  const want = arrowSchema(columns);
+  const got = data.schema;
+  const same =
+    want.fields.length === got.fields.length &&
+    want.fields.every((f, i) => {
+      const g = got.fields[i]!;
+      return f.name === g.name && f.nullable === g.nullable && String(f.type) === String(g.type);
+    });
+  if (!same) {
+    const describe = (s: typeof want) => s.fields.map((f) => `${f.name}: ${String(f.type)}${f.nullable ? '?' : ''}`).join(', ');
+    throw new TypeError(`Arrow table schema [${describe(got)}] does not match the columns [${describe(want)}]; build it with buildArrowTable`);
+  }
+  return data;
+}
+
+/**
+ * Decodes a Parquet file into rows. With `columns`, only those are read (e.g. just `_hoodie_record_key` to
+ * confirm index hits) and each comes back in its column's representation; a column the file lacks (written
+ * before the column was added) is null in every row. Without, every column is read and typed from the file.
+ */
+export function decodeParquet(buf: Uint8Array, columns?: readonly ColumnSpec[]): Row[] {
+  const footer = readFooter(buf);
+  const present = new Set(footer.columns.map((c) => c.name));
+  let names: string[] | undefined;
+  if (columns !== undefined) {
+    names = columns.filter((c) => present.has(c.name)).map((c) => c.name);
+    const unsupported = footer.unsupportedColumns.find((u) => columns.some((c) => c.name === u.name));
+    if (unsupported) throw new TypeError(`column "${unsupported.name}" is ${unsupported.parquetType} in the file, which the flat column model cannot read`);
+    if (names.length === 0) return Array.from({ length: footer.numRows }, () => Object.fromEntries(columns.map((c) => [c.name, null])) as Row);
+  } else if (footer.unsupportedColumns.length > 0) {
+    // Read what the model can represent rather than failing on a column nobody asked for.
+    names = footer.columns.map((c) => c.name);
+  }
+  if (footer.numRows === 0) return [];
+  const wasmTable = pw.readParquet(buf, {
+    // One Arrow batch per row group (the reader's default is 1024 rows, which multiplies per-batch overhead).
+    batchSize: Math.max(1024, Math.min(footer.numRows, 1 << 20)),
+    ...(names !== undefined ? { columns: names } : {}),
+  });
+  const table = tableFromIPC(wasmTable.intoIPCStream());
+  checkDecodable(table, columns);
+  return rowsFromArrow(table, columns);
+}
+
+/** Refuses a stored type that cannot become the requested column type (Avro's promotions are allowed). */
+function checkDecodable(table: Table, columns: readonly ColumnSpec[] | undefined): void {
+  if (columns === undefined) return;
+  for (const spec of columns) {
+    const field = table.schema.fields.find((f) => f.name === spec.name);
+    if (field === undefined) continue;
+    const family = familyOf(String(field.type));
+    const ok = ALLOWED[spec.type.kind].includes(family);
+    if (!ok) throw new TypeError(`column "${spec.name}": the file stores ${String(field.type)}, which cannot be read as ${spec.type.kind}`);
+  }
+}
+
+type Family = 'string' | 'bytes' | 'bool' | 'int' | 'float' | 'date' | 'timestamp' | 'decimal' | 'fixed' | 'other';
+
+function familyOf(arrowType: string): Family {
+  if (/^(Large)?Utf8|^Utf8View/.test(arrowType)) return 'string';
+  if (/^(Large)?Binary|^BinaryView/.test(arrowType)) return 'bytes';
+  if (arrowType === 'Bool') return 'bool';
+  if (/^U?Int/.test(arrowType)) return 'int';
+  if (/^Float/.test(arrowType)) return 'float';
+  if (/^Date/.test(arrowType)) return 'date';
+  if (/^Timestamp/.test(arrowType)) return 'timestamp';
+  if (/^Decimal/.test(arrowType)) return 'decimal';
+  if (/^FixedSizeBinary/.test(arrowType)) return 'fixed';
+  return 'other';
+}
+
+const ALLOWED: Record<ColumnSpec['type']['kind'], Family[]> = {
+  string: ['string'],
+  uuid: ['string', 'fixed'],
+  bytes: ['bytes', 'fixed'],
+  boolean: ['bool'],
+  int: ['int'],
+  long: ['int'],
+  float: ['float', 'int'],
+  double: ['float', 'int'],
+  date: ['date', 'int'],
+  'timestamp-millis': ['timestamp', 'int'],
+  'timestamp-micros': ['timestamp', 'int'],
+  decimal: ['decimal'],
+};
+
+/** Options of a ParquetCodec: the defaults for every file the table writer encodes. */
+export interface ParquetCodecOptions extends Omit<EncodeOptions, 'keyValueMetadata'> {
+  /** Encodes off the main thread when given (see encoder-pool.ts); in-thread otherwise. */
+  encoder?: { encode(columns: readonly ColumnSpec[], data: readonly Row[] | Table, options: EncodeOptions): Promise<Uint8Array> };
+}
+
+/**
+ * The codec the Hudi table writer is given (structurally its ParquetCodec collaborator). Encoding may run
+ * on a worker thread; decoding and footers run in-thread (they feed the merge that happens there anyway).
+ */
+export function parquetCodec(options: ParquetCodecOptions = {}): {
+  encode(columns: readonly ColumnSpec[], rows: readonly Row[], keyValueMetadata: Record<string, string>): Promise<Uint8Array>;
+  decode(data: Uint8Array, columns?: readonly ColumnSpec[]): Promise<Row[]>;
+  footer(data: Uint8Array): Promise<ParquetFooter>;
+} {
+  const { encoder, ...defaults } = options;
+  checkEncodeOptions(defaults);
+  return {
+    encode: async (columns, rows, keyValueMetadata) =>
+      encoder ? encoder.encode(columns, rows, { ...defaults, keyValueMetadata }) : encodeParquet(columns, rows, { ...defaults, keyValueMetadata }),
+    decode: async (data, columns) => decodeParquet(data, columns),
+    footer: async (data) => readFooter(data),
+  };
+}

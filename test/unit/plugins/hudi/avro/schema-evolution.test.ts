@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { ColumnSpec } from '../../../../../plugins/hudi/parquet/column-spec';
+import { checkEvolution, createRowProjector, projectRow } from '../../../../../plugins/hudi/avro/schema-evolution';
+
+type Field = Record<string, unknown>;
+
+const BASE: Field[] = [
+  { name: 'id', type: 'string' },
+  { name: 'count', type: 'int' },
+  { name: 'ratio', type: 'float' },
+  { name: 'note', type: ['null', 'string'], default: null },
+  { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['A', 'B'] } },
+  { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+  { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } },
+];
+
+const schema = (fields: Field[], name = 'T'): string => JSON.stringify({ type: 'record', name, namespace: 'ns', fields });
+const OLD = schema(BASE);
+const replace = (name: string, field: Field): Field[] => BASE.map((f) => (f['name'] === name ? field : f));
+
+/** The ConfigError messages of a refused evolution. */
+function refusals(newSchema: string, oldSchema = OLD): string[] {
+  try {
+    checkEvolution(oldSchema, newSchema);
+  } catch (e) {
+    expect((e as { code?: string }).code).toBe('CONFIG_INVALID');
+    expect((e as Error).message).toMatch(/^Incompatible schema change: /);
+    return (e as { errors: { name: string; message: string }[] }).errors.map((x) => {
+      expect(x.name).toBe('schemaPath');
+      return x.message;
+    });
+  }
+  throw new Error('expected checkEvolution to refuse');
+}
+
+describe('schema evolution', () => {
+  it('checkEvolution the same schema is accepted with no changes', () => {
+    const r = checkEvolution(OLD, OLD);
+    expect(r.changes).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.columns.map((c) => c.name)).toEqual(BASE.map((f) => f['name']));
+  });
+
+  it('checkEvolution adding a nullable field or a field with a default is accepted', () => {
+    const r = checkEvolution(OLD, schema([...BASE, { name: 'tip', type: ['null', 'double'], default: null }, { name: 'qty', type: 'int', default: 1 }]));
+    expect(r.changes).toEqual([
+      { kind: 'added', field: 'tip', detail: 'default null' },
+      { kind: 'added', field: 'qty', detail: 'default 1' },
+    ]);
+    expect(r.columns.slice(-2)).toEqual([
+      { name: 'tip', type: { kind: 'double' }, nullable: true },
+      { name: 'qty', type: { kind: 'int' }, nullable: false },
+    ]);
+    expect(r.schema.defaults).toMatchObject({ tip: null, qty: 1 });
+  });
+
+  it('checkEvolution adding a nullable field without default is accepted with a warning', () => {
+    const r = checkEvolution(OLD, schema([...BASE, { name: 'tip', type: ['double', 'null'] }]));
+    expect(r.changes).toEqual([{ kind: 'added', field: 'tip', detail: 'nullable' }]);
+    expect(r.warnings).toEqual(['field tip is new and nullable but has no "default": null; Avro readers resolving older data need one, so add it']);
+  });
+
+  it('checkEvolution reordering, int to long, float to double, required to nullable and new enum symbols are accepted', () => {
+    const fields = [...BASE].reverse().map((f) => {
+      if (f['name'] === 'count') return { name: 'count', type: 'long' };
+      if (f['name'] === 'ratio') return { name: 'ratio', type: 'double' };
+      if (f['name'] === 'id') return { name: 'id', type: ['null', 'string'], default: null };
+      if (f['name'] === 'status') return { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['A', 'B', 'C'] } };
+      return f;
+    });
+    const r = checkEvolution(OLD, schema(fields));
+    expect(r.changes).toEqual([
+      { kind: 'made-nullable', field: 'id', detail: 'now nullable' },
+      { kind: 'promoted', field: 'count', detail: 'int → long' },
+      { kind: 'promoted', field: 'ratio', detail: 'float → double' },
+      { kind: 'enum-symbols-added', field: 'status', detail: 'C' },
+      { kind: 'reordered', field: '', detail: 'price, at, status, note, ratio, count, id' },
+    ]);
+    expect(r.columns[0]).toEqual({ name: 'price', type: { kind: 'decimal', precision: 10, scale: 2 }, nullable: false });
+  });
+
+  it('checkEvolution renaming the record is accepted with a warning', () => {
+    const r = checkEvolution(OLD, schema(BASE, 'T2'));
+    expect(r.changes).toEqual([{ kind: 'record-renamed', field: 'ns.T2', detail: 'from ns.T' }]);
+    expect(r.warnings[0]).toContain('the record was renamed from ns.T to ns.T2');
+  });
+
+  it('checkEvolution ignores Hudi meta fields recorded in the old schema', () => {
+    const withMeta = schema([{ name: '_hoodie_commit_time', type: ['null', 'string'], doc: '', default: null }, ...BASE]);
+    expect(checkEvolution(withMeta, OLD).changes).toEqual([]);
+  });
+
+  it('checkEvolution removing a field is refused', () => {
+    expect(refusals(schema(BASE.filter((f) => f['name'] !== 'note')))).toEqual([
+      'field note was removed: dropping columns is not supported (Hudi drops them only with schema-on-read configuration); keep it, nullable with "default": null, and stop sending it',
+    ]);
+  });
+
+  it('checkEvolution renaming a field is refused', () => {
+    expect(refusals(schema(replace('note', { name: 'remark', aliases: ['note'], type: ['null', 'string'], default: null })))).toEqual([
+      'field note was renamed to remark: renaming is not supported (readers match columns by name, so older files would read remark as empty); keep note',
+    ]);
+  });
+
+  it('checkEvolution making a nullable field required is refused', () => {
+    expect(refusals(schema(replace('note', { name: 'note', type: 'string', default: '' })))).toEqual([
+      'field note: was nullable and is now required, but older rows may hold null; keep it nullable',
+    ]);
+  });
+
+  it('checkEvolution incompatible type changes are refused naming both types', () => {
+    const only = ' only int → long and float → double promotions are allowed (other changes are not read back by every Parquet reader of older files)';
+    expect(refusals(schema(replace('count', { name: 'count', type: 'double' })))).toEqual([`field count: type changed from int to double:${only}`]);
+    expect(refusals(schema(replace('id', { name: 'id', type: 'bytes' })))).toEqual([`field id: type changed from string to bytes:${only}`]);
+    expect(refusals(schema(replace('at', { name: 'at', type: { type: 'long', logicalType: 'timestamp-micros' } })))).toEqual([`field at: type changed from timestamp-millis to timestamp-micros:${only}`]);
+    expect(refusals(schema(replace('at', { name: 'at', type: 'long' })))).toEqual([`field at: type changed from timestamp-millis to long:${only}`]);
+    expect(refusals(schema(replace('price', { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } })))).toEqual([
+      `field price: type changed from decimal(10,2) to decimal(12,2):${only}`,
+    ]);
+    expect(refusals(schema(replace('status', { name: 'status', type: 'string' })))).toEqual([`field status: type changed from enum Status (A, B) to string:${only}`]);
+  });
+
+  it('checkEvolution removing enum symbols is refused', () => {
+    expect(refusals(schema(replace('status', { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['B'] } })))).toEqual([
+      'field status: enum symbols A were removed, but older rows may hold them; keep them',
+    ]);
+  });
+
+  it('checkEvolution a new required field without default is refused', () => {
+    expect(refusals(schema([...BASE, { name: 'qty', type: 'int' }]))).toEqual([
+      'field qty is new and required without a default: older rows have no value for it; make it ["null", …] with "default": null, or give it a default',
+    ]);
+  });
+
+  it('checkEvolution reports every refused change at once', () => {
+    const fields = BASE.filter((f) => f['name'] !== 'id').map((f) => (f['name'] === 'count' ? { name: 'count', type: 'string' } : f));
+    expect(refusals(schema([...fields, { name: 'qty', type: 'int' }]))).toHaveLength(3);
+  });
+
+  it('checkEvolution an unsupported new schema is refused by the table schema rules', () => {
+    expect(() => checkEvolution(OLD, schema([...BASE, { name: 'tags', type: { type: 'array', items: 'string' } }]))).toThrow('field tags: arrays are not supported yet in the new schema');
+  });
+
+  const FROM: ColumnSpec[] = [
+    { name: 'id', type: { kind: 'string' }, nullable: false },
+    { name: 'count', type: { kind: 'int' }, nullable: false },
+  ];
+  const TO: ColumnSpec[] = [
+    { name: 'tip', type: { kind: 'double' }, nullable: true },
+    { name: 'count', type: { kind: 'long' }, nullable: false },
+    { name: 'id', type: { kind: 'string' }, nullable: true },
+    { name: 'qty', type: { kind: 'int' }, nullable: false },
+  ];
+
+  it('projectRow older rows read with the new columns get null or the default', () => {
+    expect(projectRow({ id: 'a', count: 3 }, FROM, TO, { qty: 1 })).toEqual({ tip: null, count: 3, id: 'a', qty: 1 });
+    expect(Object.keys(projectRow({ id: 'a', count: 3 }, FROM, TO, { qty: 1 }))).toEqual(['tip', 'count', 'id', 'qty']);
+    expect(projectRow({ id: 'a', count: 3 }, FROM, TO.slice(0, 3))).toEqual({ tip: null, count: 3, id: 'a' });
+  });
+
+  it('createRowProjector refuses columns that cannot be carried over', () => {
+    expect(() => createRowProjector(FROM, TO)).toThrow('column qty: new, required, and no default given');
+    expect(() => createRowProjector(FROM, [{ name: 'count', type: { kind: 'string' }, nullable: false }])).toThrow('column count: int cannot be read as string');
+    expect(() => createRowProjector([{ name: 'id', type: { kind: 'string' }, nullable: true }], [{ name: 'id', type: { kind: 'string' }, nullable: false }])).toThrow(
+      'column id: nullable values cannot be read as required',
+    );
+  });
+
+  it('createRowProjector applies one plan to many rows', () => {
+    const project = createRowProjector(FROM, TO.slice(1), { qty: 0 });
+    expect([{ id: 'a', count: 1 }, { id: 'b', count: 2 }].map(project)).toEqual([
+      { count: 1, id: 'a', qty: 0 },
+      { count: 2, id: 'b', qty: 0 },
+    ]);
+  });
+});
