@@ -1,0 +1,42 @@
+// Independent of the writer: which base files are a table's latest committed slices, worked out from
+// file names and the completed `.commit` files alone, and read with DuckDB.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export function completedCommits(table: string): string[] {
+  return readdirSync(path.join(table, '.hoodie')).filter((f) => /^\d{17}\.commit$/.test(f)).map((f) => f.slice(0, 17)).sort();
+}
+
+export function latestSliceFiles(table: string, asOf?: string): string[] {
+  const done = new Set(completedCommits(table));
+  const latest = new Map<string, { instant: string; file: string }>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (name === '.hoodie') continue;
+      if (statSync(full).isDirectory()) {
+        walk(full);
+        continue;
+      }
+      const m = /^(.+)_([^_]+)_(\d{17})\.parquet$/.exec(name);
+      if (!m || !done.has(m[3]!) || (asOf !== undefined && m[3]! > asOf)) continue;
+      const group = `${dir}/${m[1]}`;
+      const prev = latest.get(group);
+      if (!prev || prev.instant < m[3]!) latest.set(group, { instant: m[3]!, file: full });
+    }
+  };
+  if (existsSync(table)) walk(table);
+  return [...latest.values()].map((v) => v.file).sort();
+}
+
+export async function duckdbRows(files: string[]): Promise<Record<string, unknown>[]> {
+  if (files.length === 0) return [];
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
+  const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet([${list}], union_by_name = true)`);
+  const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+  conn.closeSync?.();
+  return rows;
+}
