@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: starts a standalone worker (no external service), creates an
-# order-generator source (inserts, updates and deletes of the seed's food-delivery orders) and a
-# file-sink, waits until every generated record has landed, prints what landed, and stops the worker.
-# Usage: scripts/demo.sh [record count, default 5000]     (port: TRIBUTARY_HTTPPORT, default 8082)
+# order-generator source (inserts, updates and deletes of the seed's food-delivery orders), a hudi-sink
+# writing them into a Hudi copy-on-write table under data/demo/, and a file-sink keeping the raw event
+# log beside it; waits until every generated record is committed to the table, prints what landed
+# (timeline and rows), and stops the worker.
+# Usage: scripts/demo.sh [record count, default 20000] [records per second, default 5000]   (port: TRIBUTARY_HTTPPORT, default 8082)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-count="${1:-5000}"
+count="${1:-20000}"
+rate="${2:-5000}"
 port="${TRIBUTARY_HTTPPORT:-8082}"
 url="http://127.0.0.1:${port}"
 demo="data/demo"
@@ -27,24 +30,33 @@ done
 
 cli() { bin/tributary --url "$url" "$@"; }
 cli connectors create orders-gen connector.class=order-generator connect.topicname=orders \
-  max.records="$count" rate=0 seed=42
-cli connectors create orders-out connector.class=file-sink connect.topicnames=orders \
+  max.records="$count" rate="$rate" seed=42
+cli connectors create orders-log connector.class=file-sink connect.topicnames=orders \
   file="$demo/orders.jsonl"
+cp schemas/order-generator.avsc "$demo/order-generator.avsc"
+cli connectors create orders-lake connector.class=hudi-sink connect.topicnames=orders \
+  tablePath="$demo/orders_hudi" tableName=orders schemaPath="$demo/order-generator.avsc" \
+  hoodie.datasource.write.recordkey.field=orderId hoodie.datasource.write.precombine.field=version \
+  hoodie.datasource.write.partitionpath.field=orderStatus hoodie.index.type=GLOBAL_BLOOM \
+  commit.interval.ms=1000
 
-echo "waiting for $count records in $demo/orders.jsonl ..."
+echo "waiting until the table's commits cover all $count records ..."
+covered() {
+  bin/tributary table timeline "$demo/orders_hudi" --json 2>/dev/null | node -e '
+    let last; require("readline").createInterface({input: process.stdin}).on("line", (l) => { const e = JSON.parse(l); if (e.positions) last = e.positions; })
+      .on("close", () => { let n = 0; for (const r of Object.values(last || {})) for (const [a, b] of r) n += b - a; console.log(n); });'
+}
 for _ in $(seq 1 600); do
-  n=$( [ -f "$demo/orders.jsonl" ] && wc -l < "$demo/orders.jsonl" || echo 0)
-  [ "$n" -ge "$count" ] && break
-  sleep 0.1
+  [ "$(covered)" -ge "$count" ] && break
+  sleep 0.2
 done
 
 echo; cli connectors list
-echo; echo "source positions:"; cli offsets get orders-gen
-echo; echo "sink offsets:"; cli offsets get orders-out
-echo; echo "first records in $demo/orders.jsonl:"; head -n 3 "$demo/orders.jsonl"
-inserts=$(grep -c '"_hoodie_is_deleted":false' "$demo/orders.jsonl" || true)
+echo; echo "timeline of $demo/orders_hudi:"; bin/tributary table timeline "$demo/orders_hudi"
+echo; echo "first rows of the table:"; bin/tributary table read "$demo/orders_hudi" --limit 5
 deletes=$(grep -c '"_hoodie_is_deleted":true' "$demo/orders.jsonl" || true)
-echo; echo "landed: $(wc -l < "$demo/orders.jsonl") records ($deletes deletes, $inserts inserts and updates)"
+rows=$(bin/tributary table read "$demo/orders_hudi" --json | wc -l)
+echo; echo "landed: $count events ($deletes deletes) became $rows current orders in the Hudi table $demo/orders_hudi"
 
 kill -TERM "$worker"
 wait "$worker" && echo "worker stopped cleanly" || echo "worker exited with $?"
