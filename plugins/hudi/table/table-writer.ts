@@ -147,21 +147,28 @@ export class HudiTableWriter {
     const allColumns = [...META_COLUMNS, ...columns];
     const footerSchema = withHoodieMetaFields(schemaJson);
     let seq = 0;
-    // Rows written by this commit get its meta values; rows copied from an older slice keep theirs, as in Hudi.
-    const meta = (row: Row, k: Keyed): Row => ({
-      ...row,
-      _hoodie_commit_time: instant,
-      _hoodie_commit_seqno: `${instant}_0_${seq++}`,
-      _hoodie_record_key: k.key,
-      _hoodie_partition_path: k.partition,
-      _hoodie_file_name: null,
-    });
+    // Rows written by this commit get its meta values; rows copied from an older slice keep theirs, as in
+    // Hudi. The incoming row objects belong to the writer, so meta values are set in place (no copies).
+    const meta = (row: Row, k: Keyed): Row => {
+      row['_hoodie_commit_time'] = instant;
+      row['_hoodie_commit_seqno'] = `${instant}_0_${seq++}`;
+      row['_hoodie_record_key'] = k.key;
+      row['_hoodie_partition_path'] = k.partition;
+      row['_hoodie_file_name'] = null;
+      return row;
+    };
 
     const writeSlice = async (partition: string, fileId: string, prev: BaseFile | undefined, rows: Row[], counts: { inserts: number; updates: number; deletes: number }) => {
       const name = baseFileName(fileId, writeToken(0, 1, 0), instant);
       const path = joinPath(partition, name);
-      for (const r of rows) if (r['_hoodie_commit_time'] === instant) r['_hoodie_file_name'] = name;
-      rows.sort((a, b) => compareOrdering(a['_hoodie_record_key'], b['_hoodie_record_key']));
+      // Every row names the file it is in; rows copied from the previous slice keep their commit time and
+      // sequence number (incremental reads filter on those), as Spark's merge handle does.
+      for (const r of rows) r['_hoodie_file_name'] = name;
+      rows.sort((a, b) => {
+        const x = a['_hoodie_record_key'] as string;
+        const y = b['_hoodie_record_key'] as string;
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
       const keys = new Set<string>();
       const bloom = this.o.blooms.create();
       for (const r of rows) {

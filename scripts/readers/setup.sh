@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Installs the independent table readers the conformance tests use, into a cache outside the repo:
+#   - a Python virtualenv with hudi (hudi-rs), pyarrow, pyspark 3.5 and fastavro;
+#   - the Hudi Spark 3.5 bundle jar from Maven Central (checksum-verified).
+# Idempotent: a warm cache costs a sha1 of the jar and a stamp comparison. Safe to run from several
+# processes at once (one flock). Prints the paths as KEY=VALUE lines on stdout, progress on stderr.
+# Env: TRIBUTARY_CACHE (default ~/.cache/tributary), PYTHON (interpreter for the venv, default python3).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.sh
+. "$here/versions.sh"
+
+log() { echo "readers-setup: $*" >&2; }
+die() { echo "readers-setup: ERROR: $*" >&2; exit 1; }
+
+mkdir -p "$READERS_DIR" "$READERS_JAR_DIR" "$READERS_M2"
+exec 8>"$READERS_DIR/.setup.lock"
+flock 8
+
+# --- Java and Maven (preinstalled on the project's machines; installed from Debian if missing) ---
+if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "java or mvn missing: installing openjdk-17-jre-headless and maven from Debian"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven >&2 \
+      || die "apt-get install openjdk-17-jre-headless maven failed"
+  else
+    die "java and mvn are required (OpenJDK 17 and Maven); install them and rerun"
+  fi
+fi
+
+# --- Python virtualenv ---
+requirements="hudi==$HUDI_RS_VERSION pyspark==$PYSPARK_VERSION pyarrow==$PYARROW_VERSION fastavro==$FASTAVRO_VERSION"
+stamp="$READERS_VENV/.tributary-requirements"
+if [ -x "$READERS_PYTHON" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$requirements" ]; then
+  log "venv up to date: $READERS_VENV"
+else
+  python="${PYTHON:-python3}"
+  command -v "$python" >/dev/null 2>&1 || die "$python not found (need Python >= 3.9 with venv)"
+  if [ ! -x "$READERS_PYTHON" ]; then
+    log "creating venv $READERS_VENV with $($python --version 2>&1)"
+    "$python" -m venv "$READERS_VENV" >&2 || die "'$python -m venv' failed (on Debian: apt-get install python3-venv)"
+  fi
+  log "pip install $requirements"
+  start=$SECONDS
+  "$READERS_PYTHON" -m pip install --disable-pip-version-check -q $requirements >&2 \
+    || die "pip install $requirements failed"
+  "$READERS_PYTHON" -c 'import hudi, pyspark, pyarrow, fastavro' >&2 || die "installed packages do not import"
+  echo "$requirements" >"$stamp"
+  log "venv ready in $((SECONDS - start)) s"
+fi
+
+# --- Hudi Spark bundle jar ---
+# The jar is fetched into the cache's own Maven repository (mvn verifies it against Central's .sha1 with
+# --strict-checksums) and copied to a stable path; the .sha1 beside the copy is checked on every run.
+jar_ok() {
+  local jar="$1"
+  [ -f "$jar" ] && [ -f "$jar.sha1" ] || return 1
+  [ "$(sha1sum "$jar" | cut -d' ' -f1)" = "$(cut -d' ' -f1 <"$jar.sha1")" ]
+}
+fetch_bundle() {
+  local version="$1" artifact="org.apache.hudi:$HUDI_BUNDLE_ARTIFACT:$1"
+  local m2dir="$READERS_M2/org/apache/hudi/$HUDI_BUNDLE_ARTIFACT/$version"
+  local name="$HUDI_BUNDLE_ARTIFACT-$version.jar"
+  log "mvn dependency:get $artifact"
+  local out
+  if ! out=$(mvn -B -q --strict-checksums -Dmaven.repo.local="$READERS_M2" \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:get \
+      -Dartifact="$artifact" -Dtransitive=false 2>&1); then
+    echo "$out" | tail -20 >&2
+    return 1
+  fi
+  [ -f "$m2dir/$name" ] && [ -f "$m2dir/$name.sha1" ] || { log "mvn reported success but $m2dir/$name is missing"; return 1; }
+  cp "$m2dir/$name" "$READERS_JAR_DIR/$name.tmp"
+  cut -d' ' -f1 <"$m2dir/$name.sha1" >"$READERS_JAR_DIR/$name.sha1"
+  mv "$READERS_JAR_DIR/$name.tmp" "$READERS_JAR_DIR/$name"
+  jar_ok "$READERS_JAR_DIR/$name" || { log "sha1 of $name does not match Central's"; return 1; }
+}
+
+bundle=""
+for v in "$HUDI_BUNDLE_VERSION" "$HUDI_BUNDLE_FALLBACK_VERSION"; do
+  jar="$READERS_JAR_DIR/$HUDI_BUNDLE_ARTIFACT-$v.jar"
+  if jar_ok "$jar"; then bundle="$jar"; log "bundle present, sha1 ok: $jar"; break; fi
+  start=$SECONDS
+  if fetch_bundle "$v"; then bundle="$jar"; log "bundle fetched in $((SECONDS - start)) s: $jar"; break; fi
+  log "could not fetch $HUDI_BUNDLE_ARTIFACT $v"
+done
+[ -n "$bundle" ] || die "no Hudi Spark bundle could be fetched ($HUDI_BUNDLE_VERSION, $HUDI_BUNDLE_FALLBACK_VERSION)"
+echo "$bundle" >"$READERS_DIR/bundle-jar"
+
+flock -u 8
+"$here/env.sh"
