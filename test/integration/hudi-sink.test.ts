@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { oracle, type OracleInput } from '../helpers/hudi-oracle';
 import { completedCommits, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
+import { hudiRsSnapshot, readersAvailable, rowsOf, sparkRead } from '../helpers/table-readers';
 import { api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
 
 const running: WorkerHandle[] = [];
@@ -147,8 +148,12 @@ describe('hudi-sink against an oracle', () => {
     expect(readdirSync(path.join(table, '.hoodie')).filter((f) => f === `${pendingInstants[0]!.slice(0, 17)}.inflight`)).toEqual([]);
     // Cleaning ran: at most `retained` + 1 slices per file group remain.
     expect(readdirSync(path.join(table, '.hoodie')).some((f) => /^\d{17}\.clean$/.test(f))).toBe(true);
-    // The CLI reads the same snapshot.
-    expect(existsSync(path.join(table, '.hoodie', 'hoodie.properties'))).toBe(true);
     expect(await w.kill('SIGTERM')).toBe(0);
+    // Independent engines agree, over the evolved schema and after the rollback.
+    await readersAvailable();
+    expect(project(await hudiRsSnapshot(table)), 'hudi-rs snapshot').toEqual(after);
+    const [spark] = await sparkRead(table, [{ type: 'snapshot' }]);
+    expect(project(rowsOf(spark!)), 'Spark snapshot').toEqual(after);
+    expect(existsSync(path.join(table, '.hoodie', 'hoodie.properties'))).toBe(true);
   }, 300_000);
 });
