@@ -135,7 +135,8 @@ class Validity {
   /** Records row i as null, or throws for a non-nullable column. */
   null(i: number, value: unknown): void {
     if (this.bits === undefined) {
-      throw new ColumnValueError(this.column.name, `a ${typeLabel(this.column.type)} value (column is not nullable)`, value, i);
+      const label = typeLabel(this.column.type);
+      throw new ColumnValueError(this.column.name, `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label} value (column is not nullable)`, value, i);
     }
     this.nulls++;
   }

@@ -24,6 +24,7 @@ export function rowsFromArrow(table: Table, columns?: readonly ColumnSpec[]): Ro
   return rows;
 }
 
+// A memo of pure compiled functions keyed by the column names (not state: any entry may be dropped).
 const factories = new Map<string, (values: unknown[][], i: number) => Row>();
 
 /**

@@ -1,14 +1,14 @@
 // Parquet encoding with hyparquet-writer (pure JS) and a schema we spell out element by element. Used only
 // where parquet-wasm cannot produce what Hudi needs: decimals of precision <= 18, which parquet-avro (the
 // reader Spark Hudi merges base files with) accepts only as FIXED_LEN_BYTE_ARRAY (HUDI-2958; parquet-java
-// GH-3149). It measured 2-3x slower than parquet-wasm, hence not the default. Input is the same Arrow table,
-// so validation and the column representation are exactly those of the main path.
+// GH-3149). It measured 2-3x slower than parquet-wasm, hence not the default. Values are validated by the
+// same Arrow builder as on the main path, so both paths accept and reject exactly the same rows.
 
 import * as zlib from 'node:zlib';
 import type { Table } from 'apache-arrow';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import { columnValues } from './arrow-rows';
-import type { ColumnSpec } from './column-spec';
+import type { ColumnSpec, Row } from './column-spec';
 import { decimalToUnscaled } from './decimal128';
 import { DEFAULT_ROW_GROUP_ROWS, type EncodeOptions } from './encode-options';
 import { parquetSchema } from './parquet-schema';
@@ -18,7 +18,11 @@ type Compressor = (input: Uint8Array) => Uint8Array;
 // zlib gained zstd in Node 22.15 / 23.8; on older runtimes this path has no zstd compressor.
 const zstdCompressSync = (zlib as unknown as { zstdCompressSync?: (b: Uint8Array) => Buffer }).zstdCompressSync;
 
-export function encodeTableWithHyparquet(columns: readonly ColumnSpec[], table: Table, options: EncodeOptions): Uint8Array {
+/**
+ * Encodes `columns` whose values come from an Arrow table, or from rows already validated against the
+ * columns (buildArrowTable accepted them), which skips decoding them back out of Arrow.
+ */
+export function encodeWithHyparquet(columns: readonly ColumnSpec[], source: { table: Table } | { validatedRows: readonly Row[] }, options: EncodeOptions): Uint8Array {
   const compression = options.compression ?? 'snappy';
   const compressors: Record<string, Compressor> = {};
   if (compression === 'zstd') {
@@ -30,9 +34,10 @@ export function encodeTableWithHyparquet(columns: readonly ColumnSpec[], table: 
     }
     compressors['ZSTD'] = (b) => new Uint8Array(zstdCompressSync(b));
   }
+  const kv = Object.entries(options.keyValueMetadata ?? {}).map(([key, value]) => ({ key, value }));
   const columnData: ColumnSource[] = columns.map((spec) => ({
     name: spec.name,
-    data: physicalValues(spec, columnValues(table, spec)),
+    data: physicalValues(spec, 'table' in source ? columnValues(source.table, spec) : source.validatedRows.map((r) => r[spec.name] ?? null)),
     ...(options.dictionary === false ? { encoding: 'PLAIN' as const } : {}),
   }));
   const out = parquetWriteBuffer({
@@ -41,8 +46,11 @@ export function encodeTableWithHyparquet(columns: readonly ColumnSpec[], table: 
     codec: compression === 'zstd' ? 'ZSTD' : compression === 'uncompressed' ? 'UNCOMPRESSED' : 'SNAPPY',
     compressors,
     rowGroupSize: options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
-    kvMetadata: Object.entries(options.keyValueMetadata ?? {}).map(([key, value]) => ({ key, value })),
-    createdBy: 'tributary (hyparquet-writer)',
+    // An empty list is written with element type "byte", which the Rust reader rejects; omit it instead.
+    ...(kv.length > 0 ? { kvMetadata: kv } : {}),
+    // Must parse as "<app> version <v> (build <b>)": parquet-mr ignores the string statistics of files whose
+    // created_by it cannot parse, which would cost Spark its min/max pruning on string columns.
+    createdBy: 'hyparquet-writer version 0.17.0 (build tributary)',
   });
   return new Uint8Array(out);
 }

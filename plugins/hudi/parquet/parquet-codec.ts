@@ -1,9 +1,11 @@
 // The Parquet layer's public API: rows (or an Arrow table) → Parquet bytes with Hudi's footer key-values,
-// Parquet bytes → rows, and footer-only reads. Encoders and decoder were chosen by measurement
-// (scripts/bench-parquet.ts): rows → Arrow via our own builder, Arrow IPC → parquet-wasm to encode, except
-// tables with a decimal of precision <= 18, which hyparquet-writer encodes (FIXED_LEN_BYTE_ARRAY, as
-// parquet-avro requires); parquet-wasm → Arrow IPC → apache-arrow to decode (it also reads the gzip/zstd
-// files Spark writes); hyparquet for footers (parses only the tail).
+// Parquet bytes → rows, and footer-only reads. Choices by measurement (scripts/bench-parquet.ts, 200k order
+// rows): rows → Arrow with our builder (~7x tableFromArrays), Arrow IPC → parquet-wasm to encode (~570k rows/s
+// end to end; hyparquet-writer ~150-200k, parquetjs-lite ~30k). Exception: a table with a decimal of
+// precision <= 18 goes to hyparquet-writer, because parquet-wasm stores those as INT32/INT64 and parquet-avro
+// 1.13 (Hudi 0.15's merge reader) fails on them (HUDI-2958) while it reads FIXED_LEN_BYTE_ARRAY. Decoding:
+// parquet-wasm → Arrow IPC → our row builder (~700k rows/s; it also reads the gzip/zstd files Spark writes,
+// which hyparquet cannot on Node 20). Footers: hyparquet, which parses only the tail.
 // Invariants: decodeParquet(encodeParquet(c, rows), c) deep-equals rows in the column-spec representation;
 // the Parquet schema of a written file is a pure function of the ColumnSpec[].
 
@@ -13,7 +15,7 @@ import { arrowSchema, buildArrowTable } from './arrow-columns';
 import { rowsFromArrow } from './arrow-rows';
 import type { ColumnSpec, Row } from './column-spec';
 import { checkEncodeOptions, type EncodeOptions } from './encode-options';
-import { encodeTableWithHyparquet } from './hyparquet-encoder';
+import { encodeWithHyparquet } from './hyparquet-encoder';
 import { readFooter, type ParquetFooter } from './parquet-footer';
 import { encodeIpcWithWasm } from './wasm-encoder';
 
@@ -33,7 +35,9 @@ export function encoderFor(columns: readonly ColumnSpec[]): 'parquet-wasm' | 'hy
 export function encodeParquet(columns: readonly ColumnSpec[], data: readonly Row[] | Table, options: EncodeOptions = {}): Uint8Array {
   checkEncodeOptions(options);
   const table = toArrowTable(columns, data);
-  if (encoderFor(columns) === 'hyparquet-writer') return encodeTableWithHyparquet(columns, table, options);
+  if (encoderFor(columns) === 'hyparquet-writer') {
+    return encodeWithHyparquet(columns, data instanceof Table ? { table } : { validatedRows: data }, options);
+  }
   return encodeIpcWithWasm(tableToIPC(table, 'stream'), options);
 }
 
@@ -43,7 +47,7 @@ export function encodeParquet(columns: readonly ColumnSpec[], data: readonly Row
  */
 export function encodeArrowIpc(columns: readonly ColumnSpec[], ipc: Uint8Array, options: EncodeOptions = {}): Uint8Array {
   checkEncodeOptions(options);
-  if (encoderFor(columns) === 'hyparquet-writer') return encodeTableWithHyparquet(columns, tableFromIPC(ipc), options);
+  if (encoderFor(columns) === 'hyparquet-writer') return encodeWithHyparquet(columns, { table: tableFromIPC(ipc) }, options);
   return encodeIpcWithWasm(ipc, options);
 }
 

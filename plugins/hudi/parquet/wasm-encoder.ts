@@ -3,6 +3,8 @@
 // the layout every Spark/parquet-mr version reads. It stores Decimal128 of precision <= 18 as INT32/INT64,
 // which parquet-avro (Hudi's merge reader) cannot read, so parquet-codec.ts routes such tables elsewhere.
 // The WASM objects passed to writeParquet are consumed by it; nothing here needs an explicit free().
+// Footer key-values come out in Rust hash-map order, which varies per call: readers look them up by key,
+// but two encodes of the same rows with several key-values are not byte-identical.
 
 import * as pw from 'parquet-wasm';
 import type { EncodeOptions } from './encode-options';
