@@ -99,6 +99,7 @@ async function main(): Promise<void> {
   }
   const upsertMs = performance.now() - t;
   clearInterval(sample);
+  await deps.close();
   const totalBytes = dirBytes(raw.tablePath);
 
   // Baseline: DuckDB's C++ Parquet writer on the same records (loading them into DuckDB is not timed).

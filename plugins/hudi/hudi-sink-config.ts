@@ -33,6 +33,7 @@ export function hudiSinkConfigDef(): ConfigDef {
     { name: 'hoodie.parquet.small.file.limit', type: 'long', default: 100 * MB, validator: validators.range(0), doc: 'Base files smaller than this take new inserts before new file groups are opened (0 disables).', importance: 'medium', group: 'Files' },
     { name: 'hoodie.copyonwrite.record.size.estimate', type: 'int', default: 1024, validator: validators.range(1), doc: 'Bytes per record assumed until the table has commits to measure.', importance: 'low', group: 'Files' },
     { name: 'hoodie.parquet.compression.codec', type: 'string', default: 'snappy', validator: validators.oneOf('snappy', 'zstd', 'uncompressed'), accepted: 'snappy, zstd, uncompressed', doc: 'Parquet compression of base files.', importance: 'low', group: 'Files' },
+    { name: 'parquet.encoder.threads', type: 'int', default: 1, validator: validators.range(0, 8), doc: 'Worker threads that encode Parquet files while the task merges the next file group; 0 encodes on the task\'s own thread.', importance: 'low', group: 'Files' },
     { name: 'hoodie.clean.commits.retained', type: 'int', default: 10, validator: validators.range(1), aliases: ['hoodie.cleaner.commits.retained'], doc: 'Cleaning keeps the file slices the last N commits need (KEEP_LATEST_COMMITS) and deletes older ones.', importance: 'medium', group: 'Files' },
     { name: 'commit.max.records', type: 'int', default: 100000, validator: validators.range(1), doc: 'A commit is made when this many records are buffered, or commit.max.bytes of message bodies are, or commit.interval.ms has passed since the first buffered record, whichever comes first.', importance: 'medium', group: 'Commit cadence' },
     { name: 'commit.max.bytes', type: 'long', default: 64 * MB, validator: validators.range(1), doc: 'Bytes of buffered message bodies that trigger a commit (see commit.max.records).', importance: 'medium', group: 'Commit cadence' },
@@ -64,6 +65,7 @@ export interface HudiSinkSettings {
   smallFileLimit: number;
   recordSizeEstimate: number;
   compression: 'snappy' | 'zstd' | 'uncompressed';
+  encoderThreads: number;
   cleanRetained: number;
   commitMaxRecords: number;
   commitMaxBytes: number;
@@ -95,6 +97,7 @@ export function hudiSinkSettings(p: ParsedConfig): HudiSinkSettings {
     smallFileLimit: p['hoodie.parquet.small.file.limit'] as number,
     recordSizeEstimate: p['hoodie.copyonwrite.record.size.estimate'] as number,
     compression: p['hoodie.parquet.compression.codec'] as HudiSinkSettings['compression'],
+    encoderThreads: p['parquet.encoder.threads'] as number,
     cleanRetained: p['hoodie.clean.commits.retained'] as number,
     commitMaxRecords: p['commit.max.records'] as number,
     commitMaxBytes: p['commit.max.bytes'] as number,

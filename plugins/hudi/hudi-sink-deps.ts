@@ -12,6 +12,7 @@ import { HudiBloomFilter } from './index/bloom-filter';
 import { createKeyGenerator } from './keygen/key-generator';
 import type { KeyFieldType } from './keygen/field-value';
 import type { ColumnSpec, ColumnType, Row } from './parquet/column-spec';
+import { EncoderPool } from './parquet/encoder-pool';
 import { parquetCodec, type ParquetCompression } from './parquet/parquet-codec';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './table/collaborators';
 
@@ -22,8 +23,8 @@ export interface TableSchema {
   coerce(value: unknown): Row;
 }
 
-export function createParquetCodec(compression: ParquetCompression = 'snappy'): ParquetCodec {
-  return parquetCodec({ compression }) as ParquetCodec;
+export function createParquetCodec(compression: ParquetCompression = 'snappy', encoder?: EncoderPool): ParquetCodec {
+  return parquetCodec({ compression, ...(encoder ? { encoder } : {}) }) as ParquetCodec;
 }
 
 export function createBloomFactory(s: Pick<HudiSinkSettings, 'bloomType' | 'bloomEntries' | 'bloomFpp' | 'bloomMaxEntries'>): BloomFilterFactory {
@@ -56,15 +57,22 @@ export async function openTableDeps(settings: HudiSinkSettings, schemaFile: stri
   keygen: KeyGenerator;
   /** The schema to write with, given the schema of the table's last commit: refuses an incompatible change. */
   evolve(previousSchemaJson: string | undefined): TableSchema;
+  /** Stops the encoder threads. */
+  close(): Promise<void>;
 }> {
   const avroSchema = await loadTableSchema(schemaFile);
   const schema = sinkSchema(avroSchema, settings.ignoreUnknownFields);
   const fieldTypes: Record<string, KeyFieldType> = {};
   for (const c of avroSchema.columns) fieldTypes[c.name] = keyFieldType(c.type);
   const keygen = createKeyGenerator(rawConfig, { fieldTypes }) as KeyGenerator;
+  // Encoding on a worker thread lets the second core encode while this thread merges the next file group.
+  const pool = settings.encoderThreads > 0 ? new EncoderPool({ workers: settings.encoderThreads }) : undefined;
   return {
     schema,
-    codec: createParquetCodec(settings.compression),
+    codec: createParquetCodec(settings.compression, pool),
+    close: async () => {
+      await pool?.close();
+    },
     blooms: createBloomFactory(settings),
     keygen,
     evolve: (previous) => {

@@ -61,7 +61,7 @@ export class HudiSinkConnector implements SinkConnector {
     if (errors.length > 0 || config['schemaPath'] === undefined) return errors;
     try {
       const s = settingsOf(config, 'hudi-sink config');
-      const deps = await openTableDeps(s, context.resolvePath(s.schemaPath, 'schemaPath'), config);
+      const deps = await openTableDeps({ ...s, encoderThreads: 0 }, context.resolvePath(s.schemaPath, 'schemaPath'), config);
       checkFields(s, deps.schema);
     } catch (err) {
       const fields = (err as { errors?: ConfigFieldError[] }).errors;
@@ -104,6 +104,7 @@ export class HudiSinkTask implements SinkTask {
   private context!: SinkTaskContext;
   private logger!: Logger;
   private writer!: HudiTableWriter;
+  private closeDeps: () => Promise<void> = async () => undefined;
   private schema!: TableSchema;
   private committed = new ConsumedRanges();
   private buffer: IncomingRecord[] = [];
@@ -123,6 +124,7 @@ export class HudiSinkTask implements SinkTask {
     const deps = await openTableDeps(this.settings, context.resolvePath(this.settings.schemaPath, 'schemaPath'), config);
     checkFields(this.settings, deps.schema);
     this.schema = deps.schema;
+    this.closeDeps = deps.close;
     const crashAt = process.env['TRIBUTARY_HUDI_CRASH_AT'];
     this.writer = await HudiTableWriter.open({
       storage: new LocalStorage(tablePath),
@@ -211,7 +213,11 @@ export class HudiSinkTask implements SinkTask {
   }
 
   async stop(): Promise<void> {
-    if (this.writer) await this.commit();
+    try {
+      if (this.writer) await this.commit();
+    } finally {
+      await this.closeDeps();
+    }
   }
 }
 

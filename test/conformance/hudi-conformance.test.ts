@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hudiSinkConfigDef, hudiSinkSettings } from '../../plugins/hudi/hudi-sink-config';
-import { openTableDeps } from '../../plugins/hudi/hudi-sink-deps';
+import { createParquetCodec, openTableDeps } from '../../plugins/hudi/hudi-sink-deps';
 import { LocalStorage } from '../../plugins/hudi/storage/local-storage';
 import { HudiTableReader } from '../../plugins/hudi/table/table-reader';
 import { HudiTableWriter } from '../../plugins/hudi/table/table-writer';
@@ -103,6 +103,7 @@ beforeAll(async () => {
   for (const batch of batches) {
     await writer.write(batch.map((r) => ({ row: deps.schema.coerce(r), isDelete: r._hoodie_is_deleted })), 'upsert', deps.schema.columns, deps.schema.schemaJson, {});
   }
+  await deps.close();
   instants = completedCommits(table);
   expect(instants).toHaveLength(batches.length);
 }, 600_000);
@@ -142,7 +143,7 @@ describe('tables written by Tributary, read by independent engines', () => {
     ];
     await sparkWrite(table, sparkRows, 'upsert');
     const want = expectedAt([...batches, sparkRows], batches.length);
-    const reader = await HudiTableReader.open(new LocalStorage(table), (await openTableDeps(hudiSinkSettings(hudiSinkConfigDef().parse({ tablePath: table, schemaPath: path.join(path.dirname(table), 'payment.avsc'), 'hoodie.datasource.write.recordkey.field': 'id' }, { allowUnknown: true })), path.join(path.dirname(table), 'payment.avsc'), { 'hoodie.datasource.write.recordkey.field': 'id' })).codec);
+    const reader = await HudiTableReader.open(new LocalStorage(table), createParquetCodec());
     expect(keyed(await reader.snapshot())).toEqual(want);
   }, 300_000);
 });

@@ -158,7 +158,10 @@ export class HudiTableWriter {
       return row;
     };
 
-    const writeSlice = async (partition: string, fileId: string, prev: BaseFile | undefined, rows: Row[], counts: { inserts: number; updates: number; deletes: number }) => {
+    // Slices are encoded as soon as their rows are ready and written afterwards, so that with an encoder
+    // pool the second core encodes one file group while this thread merges the next.
+    const finishers: (() => Promise<void>)[] = [];
+    const writeSlice = (partition: string, fileId: string, prev: BaseFile | undefined, rows: Row[], counts: { inserts: number; updates: number; deletes: number }): void => {
       const name = baseFileName(fileId, writeToken(0, 1, 0), instant);
       const path = joinPath(partition, name);
       // Every row names the file it is in; rows copied from the previous slice keep their commit time and
@@ -179,7 +182,7 @@ export class HudiTableWriter {
       const min = String(rows[0]?.['_hoodie_record_key'] ?? '');
       const max = String(rows[rows.length - 1]?.['_hoodie_record_key'] ?? '');
       const t0 = this.o.now();
-      const data = await this.o.codec.encode(allColumns, rows, {
+      const encoding = this.o.codec.encode(allColumns, rows, {
         [BLOOM_FILTER_KEY]: bloom.serialize(),
         [BLOOM_TYPE_KEY]: bloom.typeCode,
         [MIN_KEY]: min,
@@ -187,15 +190,19 @@ export class HudiTableWriter {
         'parquet.avro.schema': footerSchema,
         'writer.model.name': 'avro',
       });
-      await this.ensurePartition(partition, instant);
-      await this.writeMarker(instant, path);
-      await this.o.storage.writeFile(path, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-      const file: BaseFile = { partitionPath: partition, fileId, writeToken: writeToken(0, 1, 0), instantTime: instant, path, size: data.byteLength };
-      written.push(file);
-      this.index.remember(path, keys, min, max, bloom);
-      stats.push(writeStat({ fileId, path, partitionPath: partition, prevCommit: prev?.instantTime, numWrites: rows.length, numDeletes: counts.deletes, numUpdateWrites: counts.updates, numInserts: counts.inserts, fileSizeInBytes: data.byteLength, createMs: this.o.now() - t0 }));
-      result.filesWritten++;
-      result.bytesWritten += data.byteLength;
+      encoding.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+      finishers.push(async () => {
+        const data = await encoding;
+        await this.ensurePartition(partition, instant);
+        await this.writeMarker(instant, path);
+        await this.o.storage.writeFile(path, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        const file: BaseFile = { partitionPath: partition, fileId, writeToken: writeToken(0, 1, 0), instantTime: instant, path, size: data.byteLength };
+        written.push(file);
+        this.index.remember(path, keys, min, max, bloom);
+        stats.push(writeStat({ fileId, path, partitionPath: partition, prevCommit: prev?.instantTime, numWrites: rows.length, numDeletes: counts.deletes, numUpdateWrites: counts.updates, numInserts: counts.inserts, fileSizeInBytes: data.byteLength, createMs: this.o.now() - t0 }));
+        result.filesWritten++;
+        result.bytesWritten += data.byteLength;
+      });
     };
 
     // 1. Locate existing keys (not for insert / bulk_insert, which skip the index as in Hudi).
@@ -253,7 +260,7 @@ export class HudiTableWriter {
       result.inserts += counts.inserts;
       result.updates += counts.updates;
       result.deletes += counts.deletes;
-      await writeSlice(file.partitionPath, file.fileId, file, out, counts);
+      writeSlice(file.partitionPath, file.fileId, file, out, counts);
     }
 
     // 4. New file groups for the remaining inserts.
@@ -263,10 +270,11 @@ export class HudiTableWriter {
         const chunk = list.slice(i, i + perFile);
         const rows = chunk.map((k) => meta(k.rec.row, k));
         result.inserts += rows.length;
-        await writeSlice(partition, newFileId(), undefined, rows, { inserts: rows.length, updates: 0, deletes: 0 });
+        writeSlice(partition, newFileId(), undefined, rows, { inserts: rows.length, updates: 0, deletes: 0 });
       }
     }
 
+    for (const finish of finishers) await finish();
     this.o.faultPoint?.('after-data-files');
     await this.o.storage.sync?.(written.map((f) => f.path));
 
