@@ -13,6 +13,7 @@ import { WORKER_ENV_PREFIX, workerConfigDef } from '../runtime/config/worker-con
 import { fileSinkConfigDef } from '../plugins/file/file-sink';
 import { fileSourceConfigDef } from '../plugins/file/file-source';
 import { orderGeneratorConfigDef } from '../plugins/generator/order-generator';
+import { hudiSinkConfigDef } from '../plugins/hudi/hudi-sink-config';
 
 export const GENERATED_BY = 'scripts/gen-config-docs.ts';
 
@@ -55,6 +56,7 @@ export function referenceSections(): ConfigReferenceSection[] {
     { id: 'file-source', title: 'Connector file-source', intro: 'Tails a local file (inside `allowedRoots`), one record per line; the source position is the byte offset after the line.', def: fileSourceConfigDef() },
     { id: 'file-sink', title: 'Connector file-sink', intro: 'Writes each record\'s value as one JSON line to a local file (inside `allowedRoots`); offsets are committed only after an fsync.', def: fileSinkConfigDef() },
     { id: 'order-generator', title: 'Connector order-generator', intro: 'Generates the food-delivery order records of the seed (inserts, updates, deletes), deterministic from a seed.', def: orderGeneratorConfigDef() },
+    { id: 'hudi-sink', title: 'Connector hudi-sink', intro: 'Writes records into an Apache Hudi copy-on-write table (table version 6). Aliases: HudiSinkConnector, org.apache.rocketmq.connect.hudi.connector.HudiSinkConnector. Other `hoodie.*` keys are accepted and logged as not used; the seed\'s Spark keys (insertShuffleParallelism, upsertShuffleParallelism, deleteParallelism, bulkInsertShuffleParallelism, source-record-converter) likewise. One task per table.', def: hudiSinkConfigDef() },
   ];
 }
 
