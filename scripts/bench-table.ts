@@ -1,4 +1,5 @@
-// Benchmark of the Hudi table writer: N order records inserted (commits of --batch records), then 10% of
+// Benchmark of the Hudi table writer: N order records loaded (bulk_insert by default, commits of --batch
+// records; --operation insert packs later commits into earlier small files, rewriting them), then 10% of
 // them upserted; and, in the same run on the same records, DuckDB's C++ `COPY ... TO parquet` as the
 // baseline. Prints rows/s, bytes written and the ratios (figures are machine-dependent; the ratios are
 // what to compare). Usage: node dist/scripts/bench-table.js [--rows N] [--batch B] [--operation insert|bulk_insert|upsert]
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string' }, batch: { type: 'string' }, operation: { type: 'string' } } });
   const N = Number(values.rows ?? 1_000_000);
   const batch = Number(values.batch ?? 100_000);
-  const op = (values.operation ?? 'insert') as WriteOperation;
+  const op = (values.operation ?? 'bulk_insert') as WriteOperation;
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-table-'));
   const schemaPath = path.resolve(__dirname, '..', '..', 'schemas', 'order-generator.avsc');
   const raw = {

@@ -226,7 +226,8 @@ export class HudiTableWriter {
     }
 
     // 3. Rewrite touched file groups, also taking inserts into small files of the same partition.
-    const insertsIntoFile = this.assignInserts(insertsByPartition, updatesByFile);
+    // bulk_insert opens new file groups only (no small-file packing, no rewrite of existing files), as in Hudi.
+    const insertsIntoFile = operation === 'bulk_insert' ? new Map<BaseFile, Keyed[]>() : this.assignInserts(insertsByPartition, updatesByFile);
     const touched = new Set<BaseFile>([...updatesByFile.keys(), ...insertsIntoFile.keys()]);
     for (const file of touched) {
       const incoming = updatesByFile.get(file) ?? new Map<string, Keyed>();
