@@ -3,13 +3,14 @@
 // reader must equal the oracle computed from the input lines: inserts, out-of-order upserts, deletes
 // and re-inserts across several partitions, a schema evolution mid-stream, and a crash injected after
 // the data files of a commit were written but before it completed.
-import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { oracle, type OracleInput } from '../helpers/hudi-oracle';
 import { completedCommits, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
 import { hudiRsSnapshot, readersAvailable, rowsOf, sparkRead } from '../helpers/table-readers';
-import { api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
+import { REPO, api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
 
 const running: WorkerHandle[] = [];
 afterAll(async () => {
@@ -138,6 +139,10 @@ describe('hudi-sink against an oracle', () => {
     expect(pendingInstants.length, 'the killed commit is left inflight').toBe(1);
     // A reader that honours the timeline sees the table as it was before the unfinished commit.
     expect(project(await duckdbRows(latestSliceFiles(table)))).toEqual(before);
+    await readersAvailable();
+    expect(project(await hudiRsSnapshot(table)), 'hudi-rs before the rollback').toEqual(before);
+    const [sparkBefore] = await sparkRead(table, [{ type: 'snapshot' }]);
+    expect(project(rowsOf(sparkBefore!)), 'Spark before the rollback').toEqual(before);
 
     w = await startWorker(dir, conf);
     running.push(w);
@@ -150,10 +155,17 @@ describe('hudi-sink against an oracle', () => {
     expect(readdirSync(path.join(table, '.hoodie')).some((f) => /^\d{17}\.clean$/.test(f))).toBe(true);
     expect(await w.kill('SIGTERM')).toBe(0);
     // Independent engines agree, over the evolved schema and after the rollback.
-    await readersAvailable();
     expect(project(await hudiRsSnapshot(table)), 'hudi-rs snapshot').toEqual(after);
     const [spark] = await sparkRead(table, [{ type: 'snapshot' }]);
     expect(project(rowsOf(spark!)), 'Spark snapshot').toEqual(after);
-    expect(existsSync(path.join(table, '.hoodie', 'hoodie.properties'))).toBe(true);
+    // `tributary table` reads the same snapshot, and its timeline lists the rollback.
+    const cli = (...args: string[]) => execFileSync(path.join(REPO, 'bin', 'tributary'), ['table', ...args], { encoding: 'utf8' });
+    const viaCli = cli('read', table, '--json').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(project(viaCli), 'tributary table read').toEqual(after);
+    const timeline = cli('timeline', table, '--json').trim().split('\n').map((l) => JSON.parse(l) as { action: string; state: string });
+    expect(timeline.some((e) => e.action === 'rollback' && e.state === 'COMPLETED')).toBe(true);
+    const commits = completedCommits(table);
+    const asOfLast = cli('read', table, '--as-of', commits[commits.length - 1]!, '--json').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(project(asOfLast), 'tributary table read --as-of the last commit').toEqual(after);
   }, 300_000);
 });
