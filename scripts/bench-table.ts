@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hudiSinkConfigDef, hudiSinkSettings } from '../plugins/hudi/hudi-sink-config';
-import { openTableDeps } from '../plugins/hudi/hudi-sink-deps';
+import { openTableDeps, openTableWriter } from '../plugins/hudi/hudi-sink-deps';
 import { LocalStorage } from '../plugins/hudi/storage/local-storage';
-import { HudiTableWriter, type WriteOperation } from '../plugins/hudi/table/table-writer';
+import type { WriteOperation } from '../plugins/hudi/table/table-writer';
 import { silentLogger } from '../runtime/observability/logger';
 
 const STATUSES = ['CREATED', 'PAID', 'ACCEPTED', 'DELIVERING', 'FINISHED'];
@@ -57,20 +57,7 @@ async function main(): Promise<void> {
   };
   const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
   const deps = await openTableDeps(settings, schemaPath, raw);
-  const writer = await HudiTableWriter.open({
-    storage: new LocalStorage(raw.tablePath),
-    identity: { tableName: 'orders', databaseName: '', recordKeyFields: ['orderId'], precombineField: 'version', partitionFields: ['orderStatus'], keyGeneratorClass: deps.keygen.className, hiveStylePartitioning: false, urlEncodePartitioning: false },
-    codec: deps.codec,
-    blooms: deps.blooms,
-    keygen: deps.keygen,
-    logger: silentLogger(),
-    now: () => Date.now(),
-    indexType: 'BLOOM',
-    maxFileSize: settings.maxFileSize,
-    smallFileLimit: settings.smallFileLimit,
-    recordSizeEstimate: settings.recordSizeEstimate,
-    cleanCommitsRetained: 10,
-  });
+  const writer = await openTableWriter(settings, deps, new LocalStorage(raw.tablePath), { tableName: 'orders', logger: silentLogger() });
 
   // Message values are made before the clock starts; coercion (as the sink does it) is timed.
   const inputs: Record<string, unknown>[] = [];

@@ -14,7 +14,10 @@ import type { KeyFieldType } from './keygen/field-value';
 import type { ColumnSpec, ColumnType, Row } from './parquet/column-spec';
 import { EncoderPool } from './parquet/encoder-pool';
 import { parquetCodec, type ParquetCompression } from './parquet/parquet-codec';
+import type { Logger } from '../../runtime/spi';
+import type { Storage } from './storage/storage';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './table/collaborators';
+import { HudiTableWriter, type TableWriterOptions } from './table/table-writer';
 
 /** The schema the sink writes with: data columns, the Avro schema string for commits, and coercion. */
 export interface TableSchema {
@@ -86,4 +89,38 @@ export async function openTableDeps(settings: HudiSinkSettings, schemaFile: stri
       return schema;
     },
   };
+}
+
+/** Opens the table writer for these settings: the table identity and every writer option come from the
+ *  connector's keys, so the sink, the benchmark and the tests open tables the same way. */
+export function openTableWriter(
+  settings: HudiSinkSettings,
+  deps: { codec: ParquetCodec; blooms: BloomFilterFactory; keygen: KeyGenerator },
+  storage: Storage,
+  options: { tableName: string; logger: Logger; now?: () => number; faultPoint?: TableWriterOptions['faultPoint'] },
+): Promise<HudiTableWriter> {
+  return HudiTableWriter.open({
+    storage,
+    identity: {
+      tableName: options.tableName,
+      databaseName: settings.databaseName,
+      recordKeyFields: settings.recordKeyFields,
+      precombineField: settings.precombineField,
+      partitionFields: settings.partitionFields,
+      keyGeneratorClass: deps.keygen.className,
+      hiveStylePartitioning: settings.hiveStyle,
+      urlEncodePartitioning: settings.urlEncode,
+    },
+    codec: deps.codec,
+    blooms: deps.blooms,
+    keygen: deps.keygen,
+    logger: options.logger,
+    now: options.now ?? (() => Date.now()),
+    indexType: settings.indexType,
+    maxFileSize: settings.maxFileSize,
+    smallFileLimit: settings.smallFileLimit,
+    recordSizeEstimate: settings.recordSizeEstimate,
+    cleanCommitsRetained: settings.cleanRetained,
+    faultPoint: options.faultPoint,
+  });
 }

@@ -20,10 +20,10 @@ import {
   type ValidationContext,
 } from '../../runtime/spi';
 import { IGNORED_SEED_KEYS, hudiSinkConfigDef, hudiSinkSettings, type HudiSinkSettings } from './hudi-sink-config';
-import { openTableDeps, type TableSchema } from './hudi-sink-deps';
+import { openTableDeps, openTableWriter, type TableSchema } from './hudi-sink-deps';
 import { LocalStorage } from './storage/local-storage';
 import { ConsumedRanges, POSITIONS_KEY } from './table/consumed-ranges';
-import { HudiTableWriter, type IncomingRecord } from './table/table-writer';
+import type { HudiTableWriter, IncomingRecord } from './table/table-writer';
 
 export const HUDI_PLUGIN_VERSION = '0.1.0';
 
@@ -126,28 +126,9 @@ export class HudiSinkTask implements SinkTask {
     this.schema = deps.schema;
     this.closeDeps = deps.close;
     const crashAt = process.env['TRIBUTARY_HUDI_CRASH_AT'];
-    this.writer = await HudiTableWriter.open({
-      storage: new LocalStorage(tablePath),
-      identity: {
-        tableName: this.settings.tableName ?? path.basename(tablePath),
-        databaseName: this.settings.databaseName,
-        recordKeyFields: this.settings.recordKeyFields,
-        precombineField: this.settings.precombineField,
-        partitionFields: this.settings.partitionFields,
-        keyGeneratorClass: deps.keygen.className,
-        hiveStylePartitioning: this.settings.hiveStyle,
-        urlEncodePartitioning: this.settings.urlEncode,
-      },
-      codec: deps.codec,
-      blooms: deps.blooms,
-      keygen: deps.keygen,
+    this.writer = await openTableWriter(this.settings, deps, new LocalStorage(tablePath), {
+      tableName: this.settings.tableName ?? path.basename(tablePath),
       logger: this.logger,
-      now: () => Date.now(),
-      indexType: this.settings.indexType,
-      maxFileSize: this.settings.maxFileSize,
-      smallFileLimit: this.settings.smallFileLimit,
-      recordSizeEstimate: this.settings.recordSizeEstimate,
-      cleanCommitsRetained: this.settings.cleanRetained,
       // Crash tests only: kill this process at a named point of a commit (see test/integration).
       faultPoint: crashAt ? (point) => { if (point === crashAt) process.kill(process.pid, 'SIGKILL'); } : undefined,
     });

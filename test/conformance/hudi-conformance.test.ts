@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hudiSinkConfigDef, hudiSinkSettings } from '../../plugins/hudi/hudi-sink-config';
-import { createParquetCodec, openTableDeps } from '../../plugins/hudi/hudi-sink-deps';
+import { createParquetCodec, openTableDeps, openTableWriter } from '../../plugins/hudi/hudi-sink-deps';
 import { LocalStorage } from '../../plugins/hudi/storage/local-storage';
 import { HudiTableReader } from '../../plugins/hudi/table/table-reader';
-import { HudiTableWriter } from '../../plugins/hudi/table/table-writer';
 import { silentLogger } from '../../runtime/observability/logger';
 import { oracle, type OracleInput } from '../helpers/hudi-oracle';
 import { completedCommits } from '../helpers/hudi-files';
@@ -86,20 +85,7 @@ beforeAll(async () => {
   };
   const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
   const deps = await openTableDeps(settings, raw.schemaPath, raw);
-  const writer = await HudiTableWriter.open({
-    storage: new LocalStorage(table),
-    identity: { tableName: 'payments', databaseName: '', recordKeyFields: ['id'], precombineField: 'ver', partitionFields: ['region'], keyGeneratorClass: deps.keygen.className, hiveStylePartitioning: false, urlEncodePartitioning: false },
-    codec: deps.codec,
-    blooms: deps.blooms,
-    keygen: deps.keygen,
-    logger: silentLogger(),
-    now: () => Date.now(),
-    indexType: 'BLOOM',
-    maxFileSize: settings.maxFileSize,
-    smallFileLimit: settings.smallFileLimit,
-    recordSizeEstimate: settings.recordSizeEstimate,
-    cleanCommitsRetained: 10,
-  });
+  const writer = await openTableWriter(settings, deps, new LocalStorage(table), { tableName: 'payments', logger: silentLogger() });
   for (const batch of batches) {
     await writer.write(batch.map((r) => ({ row: deps.schema.coerce(r), isDelete: r._hoodie_is_deleted })), 'upsert', deps.schema.columns, deps.schema.schemaJson, {});
   }
