@@ -86,7 +86,8 @@ export function checkIdentity(props: Record<string, string>, id: TableIdentity, 
     if (actual !== expected) problems.push({ name: configKey, message: `the table at ${location} has ${tableKey}=${JSON.stringify(actual)} but the connector config gives ${JSON.stringify(expected)}; use the table's value or another tablePath` });
   };
   if (props['hoodie.table.type'] !== undefined && props['hoodie.table.type'] !== 'COPY_ON_WRITE') {
-    problems.push({ name: 'tablePath', message: `the table at ${location} is ${props['hoodie.table.type']}; only COPY_ON_WRITE tables are written` });
+    // Name the key read, like every other refusal here, so the user knows where the value comes from.
+    problems.push({ name: 'tablePath', message: `the table at ${location} has hoodie.table.type=${props['hoodie.table.type']}; only COPY_ON_WRITE tables are written (use another tablePath)` });
   }
   const version = Number(props['hoodie.table.version'] ?? '0');
   if (version !== 6) problems.push({ name: 'tablePath', message: `the table at ${location} has hoodie.table.version=${props['hoodie.table.version']}; only version 6 is written` });
@@ -94,5 +95,10 @@ export function checkIdentity(props: Record<string, string>, id: TableIdentity, 
   want('hoodie.table.recordkey.fields', 'hoodie.datasource.write.recordkey.field', id.recordKeyFields.join(','));
   want('hoodie.table.partition.fields', 'hoodie.datasource.write.partitionpath.field', id.partitionFields.join(','));
   if (id.precombineField !== undefined) want('hoodie.table.precombine.field', 'hoodie.datasource.write.precombine.field', id.precombineField);
+  // Partition layout and key format must match too: otherwise the same key would land in another
+  // partition directory or under another record key string, and be duplicated.
+  if (props['hoodie.datasource.write.hive_style_partitioning'] !== undefined) want('hoodie.datasource.write.hive_style_partitioning', 'hoodie.datasource.write.hive_style_partitioning', String(id.hiveStylePartitioning));
+  if (props['hoodie.datasource.write.partitionpath.urlencode'] !== undefined) want('hoodie.datasource.write.partitionpath.urlencode', 'hoodie.datasource.write.partitionpath.urlencode', String(id.urlEncodePartitioning));
+  if (props['hoodie.table.keygenerator.class'] !== undefined) want('hoodie.table.keygenerator.class', 'hoodie.datasource.write.keygenerator.class', id.keyGeneratorClass);
   if (problems.length > 0) throw new ConfigError(problems, `Table ${location} does not match the connector config`);
 }

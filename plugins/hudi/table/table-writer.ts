@@ -7,6 +7,7 @@
 // greatest value winning — also against rows already in the table — and ties going to the later arrival.
 
 import { DataError, type Logger } from '../../../runtime/spi';
+import { decimalToUnscaled } from '../avro/decimal';
 import { withHoodieMetaFields } from '../avro/table-schema';
 import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, BloomIndex, MAX_KEY, MIN_KEY } from '../index/bloom-index';
 import type { ColumnSpec, Row } from '../parquet/column-spec';
@@ -104,6 +105,14 @@ export class HudiTableWriter {
       checkIdentity(props, o.identity, o.storage.location);
     }
     w.timeline = await Timeline.load(o.storage);
+    // An interrupted rollback or clean only deleted files that are deletable anyway (the commit it rolled
+    // back is still pending and is rolled back again below; a clean's slices are cleaned by the next one),
+    // so its instant is removed rather than left pending forever.
+    for (const stale of [...w.timeline.pending('rollback'), ...w.timeline.pending('clean')]) {
+      w.log.warn({ instant: stale.timestamp, action: stale.action }, 'removing an interrupted instant left by an earlier run');
+      await Timeline.deleteInstantFiles(o.storage, stale);
+    }
+    w.timeline = await Timeline.load(o.storage);
     for (const pending of w.timeline.pending('commit')) {
       await rollbackPending(o.storage, w.timeline, pending, { now: o.now, logger: w.log });
       w.timeline = await Timeline.load(o.storage);
@@ -133,7 +142,8 @@ export class HudiTableWriter {
   async write(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
     const started = this.o.now();
     const instant = nextInstantTime(started, this.timeline.lastTimestamp());
-    const keyed = this.keyAll(records);
+    const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
+    const keyed = this.keyAll(records, orderingOf);
     const operationType = operation.toUpperCase() as OperationType;
 
     let requested: Instant = await Timeline.request(this.o.storage, instant, 'commit');
@@ -212,10 +222,30 @@ export class HudiTableWriter {
     const updatesByFile = new Map<BaseFile, Map<string, Keyed>>();
     const insertsByPartition = new Map<string, Keyed[]>();
     const moves: Keyed[] = [];
+    // Each touched file is decoded once: a move needs its stored row's ordering, step 3 all of its rows.
+    const decoded = new Map<BaseFile, Row[]>();
+    const rowsOf = async (file: BaseFile): Promise<Row[]> => {
+      let rows = decoded.get(file);
+      if (!rows) decoded.set(file, (rows = await this.o.codec.decode(await this.o.storage.readFile(file.path))));
+      return rows;
+    };
+    const storedOrdering = new Map<BaseFile, Map<string, unknown>>();
+    const pre = this.o.identity.precombineField;
     for (const k of keyed) {
       const file = located.get(k.key);
       if (file && file.partitionPath !== k.partition) {
-        // Global index, partition changed: delete from the old file group, insert into the new partition.
+        // Global index, partition changed. Like Hudi (HoodieIndexUtils.mergeForPartitionUpdatesIfNeeded) the
+        // incoming record is first ordered against the stored one: if the stored row is newer it stays where it
+        // is. Without this check an older record moved the key and replaced a newer row (greatest must win).
+        if (pre !== undefined && operation !== 'delete') {
+          let orderings = storedOrdering.get(file);
+          if (!orderings) {
+            orderings = new Map((await rowsOf(file)).map((r) => [String(r['_hoodie_record_key']), orderingOf(r[pre])]));
+            storedOrdering.set(file, orderings);
+          }
+          if (orderings.has(k.key) && compareOrdering(k.ordering, orderings.get(k.key)) < 0) continue;
+        }
+        // The incoming record wins: delete from the old file group, insert into the new partition.
         moves.push(k);
         addTo(updatesByFile, file, k.key, { ...k, rec: { row: k.rec.row, isDelete: true }, ordering: undefined });
         if (!k.rec.isDelete && operation !== 'delete') push(insertsByPartition, k.partition, k);
@@ -231,7 +261,8 @@ export class HudiTableWriter {
     const touched = new Set<BaseFile>([...updatesByFile.keys(), ...insertsIntoFile.keys()]);
     for (const file of touched) {
       const incoming = updatesByFile.get(file) ?? new Map<string, Keyed>();
-      const existing = await this.o.codec.decode(await this.o.storage.readFile(file.path));
+      const existing = await rowsOf(file);
+      decoded.delete(file);
       const counts = { inserts: 0, updates: 0, deletes: 0 };
       const out: Row[] = [];
       for (const old of existing) {
@@ -243,7 +274,7 @@ export class HudiTableWriter {
         }
         incoming.delete(key);
         const forcedDelete = operation === 'delete' || inc.ordering === undefined;
-        if (!forcedDelete && this.o.identity.precombineField !== undefined && compareOrdering(inc.ordering, old[this.o.identity.precombineField]) < 0) {
+        if (!forcedDelete && this.o.identity.precombineField !== undefined && compareOrdering(inc.ordering, orderingOf(old[this.o.identity.precombineField])) < 0) {
           out.push(fillMissing(old, columns)); // the table already holds a newer version
           continue;
         }
@@ -296,7 +327,7 @@ export class HudiTableWriter {
     return result;
   }
 
-  private keyAll(records: IncomingRecord[]): Keyed[] {
+  private keyAll(records: IncomingRecord[], orderingOf: (v: unknown) => unknown): Keyed[] {
     const pre = this.o.identity.precombineField;
     const byKey = new Map<string, Keyed>();
     for (const rec of records) {
@@ -308,7 +339,7 @@ export class HudiTableWriter {
       } catch (err) {
         throw new DataError((err as Error).message, err);
       }
-      const ordering = pre === undefined ? null : rec.row[pre];
+      const ordering = pre === undefined ? null : orderingOf(rec.row[pre]);
       if (pre !== undefined && !rec.isDelete && (ordering === undefined || ordering === null)) {
         throw new DataError(`record ${key}: precombine field ${pre} is null; every record needs a value to order versions (hoodie.datasource.write.precombine.field)`);
       }
@@ -360,7 +391,11 @@ export class HudiTableWriter {
       bytes += s.totalWriteBytes;
       records += s.numWrites;
     }
-    if (records > 0 && bytes > 0) this.avgRecordSize = Math.max(1, Math.ceil(bytes / records));
+    // Only a commit that wrote more than the small-file limit is measured, as Hudi's AverageRecordSizeUtils
+    // does (hoodie.record.size.estimation.threshold 1.0 × small-file limit): every base file carries a bloom
+    // filter of fixed size (~430 KB with the defaults), so a small commit would give a bytes-per-record figure
+    // hundreds of times too large and scatter the next large insert over many tiny file groups.
+    if (records > 0 && bytes > 0 && bytes > this.o.smallFileLimit) this.avgRecordSize = Math.max(1, Math.ceil(bytes / records));
   }
 
   private readonly knownPartitions = new Set<string>();
@@ -388,6 +423,16 @@ function addTo(m: Map<BaseFile, Map<string, Keyed>>, f: BaseFile, key: string, k
   let inner = m.get(f);
   if (!inner) m.set(f, (inner = new Map()));
   inner.set(key, k);
+}
+
+/** Precombine values as compareOrdering must see them. Decimals travel as strings ("9.50"), which would
+ *  compare as text ("10.00" < "9.50", "-2.00" > "-1.00"); Hudi compares them as numbers
+ *  (BigDecimal.compareTo), so a decimal precombine field is compared by its unscaled integer. */
+function orderingNormalizer(columns: ColumnSpec[], field: string | undefined): (v: unknown) => unknown {
+  const t = columns.find((c) => c.name === field)?.type;
+  if (t?.kind !== 'decimal') return (v) => v;
+  const spec = { precision: t.precision, scale: t.scale };
+  return (v) => (typeof v === 'string' ? decimalToUnscaled(v, spec) : v);
 }
 
 /** Rows of older file slices lack columns added by schema evolution: they read as null. */

@@ -1,0 +1,146 @@
+// A Hudi table on a temp directory written through the real layers (Avro coercion, key generator,
+// bloom filters, Parquet codec from hudi-sink-deps.ts, LocalStorage), for unit tests of the table core.
+// Rows are read back from file names and `.commit` files alone (test/helpers/hudi-files.ts), not
+// through the writer's own file-system view. Encoding runs in-thread (encoderThreads 0): nothing to close
+// but the deps, which `close()` does anyway.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { hudiSinkConfigDef, hudiSinkSettings, type HudiSinkSettings } from '../../plugins/hudi/hudi-sink-config';
+import { openTableDeps } from '../../plugins/hudi/hudi-sink-deps';
+import type { Row } from '../../plugins/hudi/parquet/column-spec';
+import { LocalStorage } from '../../plugins/hudi/storage/local-storage';
+import { HudiTableWriter, type CommitResult, type TableWriterOptions, type WriteOperation } from '../../plugins/hudi/table/table-writer';
+import { parseCommitMetadata, type CommitMetadata } from '../../plugins/hudi/timeline/commit-metadata';
+import { fakeLogger, type FakeLogger } from './fake-contexts';
+import { completedCommits, latestSliceFiles } from './hudi-files';
+
+export interface Payment {
+  id: string;
+  region: string;
+  amount: number;
+  ver: number;
+  _hoodie_is_deleted?: boolean;
+}
+
+export const PAYMENT_SCHEMA = {
+  type: 'record',
+  name: 'Payment',
+  namespace: 'test',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'region', type: 'string' },
+    { name: 'amount', type: 'double' },
+    { name: 'ver', type: 'long' },
+    { name: '_hoodie_is_deleted', type: 'boolean', default: false },
+  ],
+};
+
+/** Small bloom filters, so a file's size reflects its rows rather than a 430 KB default filter. */
+export const SMALL_BLOOM = {
+  'hoodie.index.bloom.num_entries': '200',
+  'hoodie.index.bloom.fpp': '0.0001',
+  'hoodie.bloom.index.filter.dynamic.max.entries': '1000',
+};
+
+export type Deps = Awaited<ReturnType<typeof openTableDeps>>;
+
+export interface TableFixture {
+  dir: string;
+  table: string;
+  schemaPath: string;
+  storage: LocalStorage;
+  settings: HudiSinkSettings;
+  deps: Deps;
+  logger: FakeLogger;
+  /** Opens a writer on the table (rolling back anything pending, as every open does). */
+  open(overrides?: Partial<TableWriterOptions>): Promise<HudiTableWriter>;
+  /** One commit of `recs` through `writer`. `isDelete` comes from `_hoodie_is_deleted`. */
+  write(writer: HudiTableWriter, recs: Payment[], operation?: WriteOperation, extraMetadata?: Record<string, string>): Promise<CommitResult>;
+  /** Every row of the latest completed slices (meta columns included). */
+  rows(): Promise<Row[]>;
+  /** `id@ver:amount` per row, sorted, with the partition: what a snapshot holds, compactly. */
+  snapshot(): Promise<string[]>;
+  commits(): string[];
+  commitMetadata(instant: string): Promise<CommitMetadata>;
+  close(): Promise<void>;
+}
+
+/** `schema` replaces PAYMENT_SCHEMA (same field names, other types) where a test needs another type. */
+export async function tableFixture(config: Record<string, string> = {}, schema: object = PAYMENT_SCHEMA): Promise<TableFixture> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hudi-unit-'));
+  const table = path.join(dir, 'payments');
+  const schemaPath = path.join(dir, 'payment.avsc');
+  writeFileSync(schemaPath, JSON.stringify(schema));
+  const raw: Record<string, string> = {
+    tablePath: table,
+    tableName: 'payments',
+    schemaPath,
+    'hoodie.datasource.write.recordkey.field': 'id',
+    'hoodie.datasource.write.precombine.field': 'ver',
+    'hoodie.datasource.write.partitionpath.field': 'region',
+    'parquet.encoder.threads': '0',
+    ...SMALL_BLOOM,
+    ...config,
+  };
+  const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
+  const deps = await openTableDeps(settings, schemaPath, raw);
+  const storage = new LocalStorage(table);
+  const logger = fakeLogger();
+
+  const fixture: TableFixture = {
+    dir,
+    table,
+    schemaPath,
+    storage,
+    settings,
+    deps,
+    logger,
+    open: (overrides = {}) =>
+      HudiTableWriter.open({
+        storage,
+        identity: {
+          tableName: 'payments',
+          databaseName: '',
+          recordKeyFields: settings.recordKeyFields,
+          precombineField: settings.precombineField,
+          partitionFields: settings.partitionFields,
+          keyGeneratorClass: deps.keygen.className,
+          hiveStylePartitioning: settings.hiveStyle,
+          urlEncodePartitioning: settings.urlEncode,
+        },
+        codec: deps.codec,
+        blooms: deps.blooms,
+        keygen: deps.keygen,
+        logger,
+        now: () => Date.now(),
+        indexType: settings.indexType,
+        maxFileSize: settings.maxFileSize,
+        smallFileLimit: settings.smallFileLimit,
+        recordSizeEstimate: settings.recordSizeEstimate,
+        cleanCommitsRetained: settings.cleanRetained,
+        ...overrides,
+      }),
+    write: (writer, recs, operation = 'upsert', extraMetadata = {}) =>
+      writer.write(
+        recs.map((r) => ({ row: deps.schema.coerce({ _hoodie_is_deleted: false, ...r }), isDelete: r._hoodie_is_deleted === true })),
+        operation,
+        deps.schema.columns,
+        deps.schema.schemaJson,
+        extraMetadata,
+      ),
+    rows: async () => {
+      const out: Row[] = [];
+      for (const f of latestSliceFiles(table)) out.push(...(await deps.codec.decode(await readFile(f))));
+      return out;
+    },
+    snapshot: async () =>
+      (await fixture.rows()).map((r) => `${String(r['_hoodie_partition_path'])}/${String(r['id'])}@${Number(r['ver'])}:${Number(r['amount'])}`).sort(),
+    commits: () => completedCommits(table),
+    commitMetadata: async (instant) => parseCommitMetadata(await readFile(path.join(table, '.hoodie', `${instant}.commit`), 'utf8'), instant),
+    close: () => deps.close(),
+  };
+  return fixture;
+}
