@@ -110,7 +110,9 @@ export class HudiSinkTask implements SinkTask {
   private buffer: IncomingRecord[] = [];
   private pending = new ConsumedRanges();
   private bufferedBytes = 0;
-  private firstBufferedAt = 0;
+  /** Records consumed since the last commit, errant ones included: their positions must be committed too. */
+  private pendingCount = 0;
+  private firstPendingAt = 0;
 
   version(): string {
     return HUDI_PLUGIN_VERSION;
@@ -150,6 +152,7 @@ export class HudiSinkTask implements SinkTask {
     for (const r of records) {
       if (this.committed.contains(r.topic, r.queue, r.offset)) continue; // already in the table
       this.pending.add(r.topic, r.queue, r.offset);
+      if (this.pendingCount++ === 0) this.firstPendingAt = Date.now();
       let row;
       try {
         row = this.schema.coerce(r.value);
@@ -159,7 +162,6 @@ export class HudiSinkTask implements SinkTask {
       }
       const marker = row[this.settings.deleteField];
       const isDelete = marker !== undefined && marker !== null && this.settings.deleteValues.includes(String(marker));
-      if (this.buffer.length === 0) this.firstBufferedAt = Date.now();
       this.buffer.push({ row, isDelete });
       this.bufferedBytes += approxBytes(r.value);
     }
@@ -167,8 +169,8 @@ export class HudiSinkTask implements SinkTask {
   }
 
   private due(): boolean {
-    if (this.buffer.length === 0) return false;
-    return this.buffer.length >= this.settings.commitMaxRecords || this.bufferedBytes >= this.settings.commitMaxBytes || Date.now() - this.firstBufferedAt >= this.settings.commitIntervalMs;
+    if (this.pendingCount === 0) return false;
+    return this.pendingCount >= this.settings.commitMaxRecords || this.bufferedBytes >= this.settings.commitMaxBytes || Date.now() - this.firstPendingAt >= this.settings.commitIntervalMs;
   }
 
   /** Commits when the batch window closed; reports safe only what completed commits hold. */
@@ -178,13 +180,17 @@ export class HudiSinkTask implements SinkTask {
     return current.filter((o) => resume.has(`${o.topic}/${o.queue}`)).map((o) => ({ ...o, offset: Math.min(o.offset, resume.get(`${o.topic}/${o.queue}`)!) }));
   }
 
+  /** Writes the buffer as one commit with the positions it covers. A batch whose records were all errant
+   *  (skipped under errors.tolerance=all) still commits, with no data files, so its positions are not
+   *  re-delivered and reported again after a restart. */
   private async commit(): Promise<void> {
-    if (this.buffer.length === 0) return;
+    if (this.pendingCount === 0) return;
     const positions = this.committed.clone();
     positions.merge(this.pending);
     await this.writer.write(this.buffer, this.settings.operation, this.schema.columns, this.schema.schemaJson, { [POSITIONS_KEY]: positions.toJSON() });
     this.committed = positions;
     this.pending = new ConsumedRanges();
+    this.pendingCount = 0;
     this.buffer = [];
     this.bufferedBytes = 0;
   }

@@ -204,6 +204,20 @@ describe('HudiSinkTask commit cadence', () => {
   });
 });
 
+describe('HudiSinkTask errant-only batches', () => {
+  it('a batch whose every record was errant commits its positions with no data files', async () => {
+    const s = await sink({ 'commit.interval.ms': '0' });
+    const { task } = await s.start();
+    const bad = records([pay('k0')]).map((r) => ({ ...r, value: { id: 'k0', region: 'eu', amount: 'lots', ver: 1 } }));
+    await task.put(bad);
+    expect(await task.preCommit([{ ...Q0, offset: 1 }])).toEqual([{ ...Q0, offset: 1 }]);
+    expect(s.f.commits()).toHaveLength(1);
+    const meta = await s.f.commitMetadata(s.f.commits()[0]!);
+    expect(meta.partitionToWriteStats).toEqual({});
+    expect(JSON.parse(meta.extraMetadata['tributary.positions']!)).toEqual({ [`${Q0.topic}/${Q0.queue}`]: [[0, 1]] });
+  });
+});
+
 describe('HudiSinkTask stop', () => {
   it('stop commits what is buffered, with its positions', async () => {
     const s = await sink();
