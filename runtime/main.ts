@@ -16,7 +16,10 @@ import { installSpiResolver } from './plugins/spi-resolver';
 import { createRestApp, startRestServer, type RestServer } from './rest/rest-server';
 import { FileConfigStore } from './stores/file-config-store';
 import { FileStatusStore } from './stores/file-status-store';
+import { FilePositionStore } from './stores/file-position-store';
 import { EmbeddedTransport } from './transport/embedded-transport';
+import { RocketMQTransport } from './transport/rocketmq/rocketmq-transport';
+import type { Transport } from './transport/transport';
 import { systemClock } from './worker/clock';
 import { createPathGuard } from './worker/path-guard';
 
@@ -61,6 +64,27 @@ function lockStore(dir: string): () => void {
   return () => rmSync(file, { force: true });
 }
 
+/** The embedded transport, or RocketMQ when namesrvAddr is set (source positions then in positions.json). */
+async function openTransport(config: WorkerConfig, logger: Logger): Promise<Transport> {
+  if (config.namesrvAddr === undefined) return new EmbeddedTransport({ dir: config.storePathRootDir, queuesPerTopic: config.queuesPerTopic, logger });
+  const positions = new FilePositionStore({ dir: config.storePathRootDir, logger });
+  await positions.load();
+  const transport = new RocketMQTransport({
+    namesrvAddrs: config.namesrvAddr.split(';').map((a) => a.trim()).filter((a) => a.length > 0),
+    queuesPerTopic: config.queuesPerTopic,
+    producerGroup: `tributary-${config.workerId}`,
+    positions,
+    logger,
+  });
+  try {
+    await transport.connect();
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
+  return transport;
+}
+
 export interface RunningWorker {
   url: string;
   herder: StandaloneHerder;
@@ -68,14 +92,17 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: WorkerConfig, logger: Logger, cwd: string): Promise<RunningWorker> {
-  if (config.namesrvAddr !== undefined) {
-    throw new StartError(`namesrvAddr=${config.namesrvAddr} selects the RocketMQ transport, which this build does not include yet; remove namesrvAddr to use the embedded transport`, EXIT.CANNOT_START);
-  }
   mkdirSync(config.storePathRootDir, { recursive: true });
   const unlock = lockStore(config.storePathRootDir);
   installSpiResolver();
   const metrics = new ConnectMetrics();
-  const transport = new EmbeddedTransport({ dir: config.storePathRootDir, queuesPerTopic: config.embeddedQueuesPerTopic, logger: logger.child({ component: 'transport' }) });
+  let transport: Transport;
+  try {
+    transport = await openTransport(config, logger.child({ component: 'transport' }));
+  } catch (err) {
+    unlock();
+    throw new StartError((err as Error).message, EXIT.CANNOT_START);
+  }
   const plugins = new PluginRegistry({ paths: [builtinPluginsPath(), ...config.pluginPaths], logger: logger.child({ component: 'plugins' }) });
   await plugins.load();
   let server: RestServer | undefined;

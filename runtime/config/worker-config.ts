@@ -22,7 +22,7 @@ export interface WorkerConfig {
   /** Undefined = embedded transport. */
   namesrvAddr: string | undefined;
   allowedRoots: string[];
-  embeddedQueuesPerTopic: number;
+  queuesPerTopic: number;
   offsetCommitIntervalMs: number;
   taskShutdownTimeoutMs: number;
   restMaxBodyBytes: number;
@@ -119,9 +119,9 @@ export function workerConfigDef(): ConfigDef {
       doc: 'RocketMQ name server address(es), e.g. 127.0.0.1:9876. Unset or empty: topics live in the embedded, durable in-process transport under storePathRootDir, and no external service is needed.',
     },
     {
-      name: 'embeddedQueuesPerTopic', type: 'int', default: 4, group: 'Transport', importance: 'low',
+      name: 'queuesPerTopic', aliases: ['embeddedQueuesPerTopic'], type: 'int', default: 4, group: 'Transport', importance: 'low',
       validator: validators.range(1, 256), accepted: '1..256',
-      doc: 'Number of queues of each topic the embedded transport creates (the unit of parallelism of sink tasks). Used only without namesrvAddr.',
+      doc: 'Number of queues of each topic the transport creates (the unit of parallelism of sink tasks), on the embedded transport or on every master broker of the RocketMQ cluster. Topics that already exist keep their queues.',
     },
     {
       name: 'rmqProxyEndpoint', type: 'string', default: '127.0.0.1:8081', group: 'RocketMQ', importance: 'medium',
@@ -202,7 +202,7 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
     pluginPaths: (parsed['pluginPaths'] as string[]).map(path),
     namesrvAddr: namesrv === undefined || namesrv === '' ? undefined : namesrv,
     allowedRoots: (parsed['allowedRoots'] as string[]).map(path),
-    embeddedQueuesPerTopic: parsed['embeddedQueuesPerTopic'] as number,
+    queuesPerTopic: parsed['queuesPerTopic'] as number,
     offsetCommitIntervalMs: parsed['offsetCommitIntervalMs'] as number,
     taskShutdownTimeoutMs: parsed['taskShutdownTimeoutMs'] as number,
     restMaxBodyBytes: parsed['restMaxBodyBytes'] as number,

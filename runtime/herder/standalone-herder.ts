@@ -307,7 +307,7 @@ export class StandaloneHerder implements Herder {
       return { offsets: positions.map((p) => ({ partition: p.partition, offset: p.position })) };
     }
     const group = this.fwOf(stored).groupId;
-    const offsets = await this.deps.transport.groupOffsets(group);
+    const offsets = await this.deps.transport.groupOffsets(group, this.fwOf(stored).topics);
     return { offsets: offsets.map((o) => ({ partition: { topic: o.topic, queue: o.queue }, offset: { offset: o.offset } })) };
   }
 
@@ -348,7 +348,7 @@ export class StandaloneHerder implements Herder {
         await this.deps.transport.putPositions(current.map((p) => ({ connector: name, partition: p.partition, position: null })));
       } else {
         const group = this.fwOf(stored).groupId;
-        const current = await this.deps.transport.groupOffsets(group);
+        const current = await this.deps.transport.groupOffsets(group, this.fwOf(stored).topics);
         await this.deps.transport.putGroupOffsets(group, current.map((o) => ({ topic: o.topic, queue: o.queue, offset: null })));
       }
       this.logger.info({ connector: name }, 'offsets reset');

@@ -8,8 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConnectError, topicName } from '../spi';
+import { queueForKey } from './queue-for-key';
 import type { Logger, QueueOffset, SourcePartition, SourcePosition, TopicQueue } from '../spi';
 import { canonicalJson } from '../worker/canonical-json';
+import { QueueConsumer, queueKeyOf, type AssignedQueue } from './queue-consumer';
 import type { PositionUpdate, SendOptions, StoredMessage, TopicConsumer, Transport, TransportMessage } from './transport';
 
 export interface EmbeddedTransportOptions {
@@ -55,20 +57,6 @@ CREATE TABLE IF NOT EXISTS group_offsets (
 ) WITHOUT ROWID;
 `;
 
-/**
- * Queue of a keyed message: FNV-1a (32-bit) of the key's UTF-8 bytes, modulo the queue count.
- * Part of the on-disk contract: changing it would route a key to another queue and break per-key order
- * for topics that already hold data.
- */
-export function queueForKey(key: string, queueCount: number): number {
-  let h = 0x811c9dc5;
-  const bytes = Buffer.from(key, 'utf8');
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % queueCount;
-}
 
 /** A message row as an array (key, body, headers, timestamp, offset): raw rows read ~25% faster than objects. */
 type MessageRow = [string | null, Buffer | null, string, number, number];
@@ -401,9 +389,13 @@ export class EmbeddedTransport implements Transport {
     });
   }
 
-  async groupOffsets(group: string): Promise<QueueOffset[]> {
+  async groupOffsets(group: string, topics: string[]): Promise<QueueOffset[]> {
     this.ensureOpen();
-    return this.stmt.selectGroupOffsets.all(group).map((r) => ({ topic: r.topic, queue: String(r.queue), offset: r.offset }));
+    const wanted = new Set(topics);
+    return this.stmt.selectGroupOffsets
+      .all(group)
+      .filter((r) => wanted.has(r.topic))
+      .map((r) => ({ topic: r.topic, queue: String(r.queue), offset: r.offset }));
   }
 
   async putGroupOffsets(group: string, updates: (TopicQueue & { offset: number | null })[]): Promise<void> {
@@ -487,50 +479,33 @@ export class EmbeddedTransport implements Transport {
   }
 }
 
-interface Assigned {
-  topic: string;
+interface Assigned extends AssignedQueue {
   queue: number;
   /** Next offset to read. */
   next: number;
-  paused: boolean;
-}
-
-function tqKey(topic: string, queue: string | number): string {
-  return `${topic}/${queue}`;
 }
 
 /** A group's view of some queues. Positions live in memory until commit(); not safe for overlapping receives. */
-class EmbeddedTopicConsumer implements TopicConsumer {
-  private assigned = new Map<string, Assigned>();
-  /** Index into the assignment where the next receive starts, rotated so no queue is always served first. */
-  private cursor = 0;
-  private receiving = false;
-  private wake: (() => void) | undefined;
-  private closed = false;
-
+class EmbeddedTopicConsumer extends QueueConsumer<Assigned> {
   constructor(
-    readonly group: string,
+    group: string,
     private readonly backend: ConsumerBackend,
-  ) {}
+  ) {
+    super(group);
+  }
 
   async assign(queues: TopicQueue[]): Promise<void> {
     this.ensureOpen();
     const next = new Map<string, Assigned>();
     for (const tq of queues) {
       const q = this.backend.queueNumber(tq);
-      const k = tqKey(tq.topic, q);
+      const k = queueKeyOf(tq.topic, q);
       if (next.has(k)) continue;
       // Queues kept from the previous assignment keep their read position and pause state.
       const kept = this.assigned.get(k);
       next.set(k, kept ?? { topic: tq.topic, queue: q, next: this.backend.committed(this.group, tq.topic, q) ?? 0, paused: false });
     }
-    this.assigned = next;
-    this.cursor = 0;
-    this.wake?.();
-  }
-
-  assignment(): TopicQueue[] {
-    return [...this.assigned.values()].map((a) => ({ topic: a.topic, queue: String(a.queue) }));
+    this.setAssignment(next);
   }
 
   seek(offsets: QueueOffset[]): void {
@@ -540,38 +515,7 @@ class EmbeddedTopicConsumer implements TopicConsumer {
       return { a: this.find(o, 'seek'), offset: o.offset };
     });
     for (const t of targets) t.a.next = t.offset;
-    this.wake?.();
-  }
-
-  pause(queues: TopicQueue[]): void {
-    this.ensureOpen();
-    for (const a of queues.map((q) => this.find(q, 'pause'))) a.paused = true;
-  }
-
-  resume(queues: TopicQueue[]): void {
-    this.ensureOpen();
-    for (const a of queues.map((q) => this.find(q, 'resume'))) a.paused = false;
-    this.wake?.();
-  }
-
-  async receive(max: number, waitMs: number): Promise<StoredMessage[]> {
-    this.ensureOpen();
-    if (!Number.isSafeInteger(max) || max < 1) throw new ConnectError('BAD_REQUEST', `receive max ${String(max)} is invalid; give a whole number >= 1`);
-    if (this.receiving) throw new ConnectError('ILLEGAL_STATE', `consumer of group ${JSON.stringify(this.group)} is already receiving; calls must not overlap`);
-    this.receiving = true;
-    try {
-      const deadline = Date.now() + Math.max(0, waitMs);
-      for (;;) {
-        const got = this.fetch(max);
-        if (got.length > 0 || this.closed) return got;
-        const left = deadline - Date.now();
-        if (left <= 0) return got;
-        await this.waitForAppend(left);
-        if (this.closed) return [];
-      }
-    } finally {
-      this.receiving = false;
-    }
+    this.notify();
   }
 
   async commit(offsets: QueueOffset[]): Promise<void> {
@@ -579,68 +523,31 @@ class EmbeddedTopicConsumer implements TopicConsumer {
     this.backend.commit(this.group, offsets);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.wake?.();
+  protected onClose(): void {
     this.backend.closed(this);
   }
 
-  /**
-   * Fair across queues: the budget is split evenly over the queues that have data, in an order that
-   * rotates every call; budget a queue cannot use goes to the others in further rounds.
-   */
-  private fetch(max: number): StoredMessage[] {
-    const all = [...this.assigned.values()];
-    if (all.length === 0) return [];
-    const start = this.cursor % all.length;
-    this.cursor = (start + 1) % all.length;
-    // The in-memory end offsets say which queues have data, so idle queues cost no query.
-    let candidates = [...all.slice(start), ...all.slice(0, start)].filter((a) => !a.paused && a.next < this.backend.endOf(a.topic, a.queue));
-    const out: StoredMessage[] = [];
-    let remaining = max;
-    while (remaining > 0 && candidates.length > 0) {
-      const share = Math.ceil(remaining / candidates.length);
-      const still: Assigned[] = [];
-      for (const a of candidates) {
-        if (remaining === 0) break;
-        const want = Math.min(share, remaining);
-        const rows = this.backend.read(a.topic, a.queue, a.next, want);
-        for (const r of rows) out.push(r);
+  /** The in-memory end offsets say which queues have data, so idle queues cost no query. */
+  protected poll(max: number): StoredMessage[] {
+    const candidates = this.rotation().filter((a) => !a.paused && a.next < this.backend.endOf(a.topic, a.queue));
+    return this.shareOut(
+      candidates,
+      max,
+      (a, n) => {
+        const rows = this.backend.read(a.topic, a.queue, a.next, n);
         if (rows.length > 0) a.next = rows[rows.length - 1]!.offset + 1;
-        remaining -= rows.length;
-        if (rows.length === want && a.next < this.backend.endOf(a.topic, a.queue)) still.push(a);
-      }
-      candidates = still;
-    }
-    return out;
+        return rows;
+      },
+      (a) => a.next < this.backend.endOf(a.topic, a.queue),
+    );
   }
 
-  private waitForAppend(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        unsubscribe();
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      const unsubscribe = this.backend.onAppend([...this.assigned.values()].map((a) => a.topic), finish);
-      this.wake = finish;
-    });
+  protected waitForData(ms: number): Promise<void> {
+    return this.sleep(ms, (wake) => this.backend.onAppend([...this.assigned.values()].map((a) => a.topic), wake));
   }
 
-  private find(tq: TopicQueue, op: string): Assigned {
-    const a = this.assigned.get(tqKey(tq.topic, tq.queue));
-    if (!a) throw new ConnectError('ILLEGAL_STATE', `cannot ${op} ${tq.topic}/${tq.queue}: it is not assigned to this consumer of group ${JSON.stringify(this.group)}`);
-    return a;
-  }
-
-  private ensureOpen(): void {
-    if (this.closed) throw new ConnectError('ILLEGAL_STATE', `consumer of group ${JSON.stringify(this.group)} is closed`);
+  protected override ensureOpen(): void {
+    super.ensureOpen();
     this.backend.ensureOpen();
   }
 }

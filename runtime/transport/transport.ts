@@ -1,7 +1,7 @@
 // Topics as the runtime sees them. A topic has a fixed set of queues; each queue is an ordered log with
 // dense offsets. Source tasks send; sink tasks consume through a consumer of their connector's group with
-// an explicit queue assignment computed by the worker. Implementations: embedded (durable, in-process)
-// and RocketMQ (its own issue). The same connector configs run on either.
+// an explicit queue assignment computed by the worker. Implementations: embedded (durable, in-process,
+// embedded-transport.ts) and RocketMQ (rocketmq/). The same connector configs run on either.
 
 import type { Headers, QueueOffset, SourcePartition, SourcePosition, TopicQueue } from '../spi';
 
@@ -63,9 +63,9 @@ export interface Transport {
   positions(connector: string): Promise<{ partition: SourcePartition; position: SourcePosition }[]>;
   /** Replace (position) or delete (null) source positions, e.g. through the offsets REST API. */
   putPositions(updates: { connector: string; partition: SourcePartition; position: SourcePosition | null }[]): Promise<void>;
-  /** Committed offsets of a consumer group. */
-  groupOffsets(group: string): Promise<QueueOffset[]>;
-  /** Replace (offset) or delete (null) group offsets. */
+  /** Committed offsets of a consumer group on the queues of these topics. */
+  groupOffsets(group: string, topics: string[]): Promise<QueueOffset[]>;
+  /** Replace (offset) or delete (null: back to the earliest offset) group offsets. */
   putGroupOffsets(group: string, updates: (TopicQueue & { offset: number | null })[]): Promise<void>;
 
   close(): Promise<void>;

@@ -3,7 +3,7 @@
 // only ever move to what the sink says is durable, so a crash re-delivers rather than loses.
 
 import type { QueueOffset, SinkRecord, SinkTask, SinkTaskContext, TopicQueue } from '../spi';
-import { queueKey } from '../spi';
+import { isRetriable, queueKey } from '../spi';
 import type { StoredMessage, TopicConsumer } from '../transport/transport';
 import { PipelineTask, type PipelineDeps } from './pipeline-task';
 
@@ -36,7 +36,7 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
       assignment: () => consumer.assignment(),
       committedOffsets: async () => {
         const owned = new Set(consumer.assignment().map(queueKey));
-        return (await this.deps.transport.groupOffsets(this.fw.groupId)).filter((o) => owned.has(queueKey(o)));
+        return (await this.deps.transport.groupOffsets(this.fw.groupId, this.fw.topics)).filter((o) => owned.has(queueKey(o)));
       },
       seek: (offsets) => {
         consumer.seek(offsets);
@@ -50,7 +50,7 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
     };
     await this.task.start(this.taskConfig, context);
     await consumer.assign(this.deps.assignment);
-    const committed = new Map((await this.deps.transport.groupOffsets(this.fw.groupId)).map((o) => [queueKey(o), o.offset]));
+    const committed = new Map((await this.deps.transport.groupOffsets(this.fw.groupId, this.fw.topics)).map((o) => [queueKey(o), o.offset]));
     for (const q of this.deps.assignment) {
       const off = committed.get(queueKey(q)) ?? 0;
       this.current.set(queueKey(q), { ...q, offset: off });
@@ -134,13 +134,26 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
     const owned = new Set(this.deps.assignment.map(queueKey));
     const changed = safe.filter((o) => owned.has(queueKey(o)) && this.committed.get(queueKey(o)) !== o.offset);
     if (changed.length > 0) {
-      await this.retry('commit offsets', () => consumer.commit(changed));
+      try {
+        await consumer.commit(changed);
+      } catch (err) {
+        // The sink already holds these records; a later commit carries the same offsets. Like Kafka
+        // Connect, a failed offset commit (broker restarting) never fails or blocks the task.
+        if (!isRetriable(err)) throw err;
+        this.logger.warn({ err: (err as Error).message, queues: changed.length }, 'committing offsets failed; the next commit retries them');
+        return;
+      }
       for (const o of changed) this.committed.set(queueKey(o), o.offset);
       this.deps.metrics.commitLatency(this.connector, this.taskId, (this.clock.now() - started) / 1000);
     }
-    for (const q of this.deps.assignment) {
-      const end = await this.deps.transport.endOffset(q);
-      this.deps.metrics.lag(this.connector, this.taskId, q.topic, q.queue, Math.max(0, end - (this.committed.get(queueKey(q)) ?? 0)));
+    try {
+      for (const q of this.deps.assignment) {
+        const end = await this.deps.transport.endOffset(q);
+        this.deps.metrics.lag(this.connector, this.taskId, q.topic, q.queue, Math.max(0, end - (this.committed.get(queueKey(q)) ?? 0)));
+      }
+    } catch (err) {
+      if (!isRetriable(err)) throw err;
+      this.logger.debug({ err: (err as Error).message }, 'lag not updated: end offsets unavailable');
     }
   }
 }

@@ -43,7 +43,7 @@ function defaults(cwd: string): WorkerConfig {
     pluginPaths: [],
     namesrvAddr: undefined,
     allowedRoots: [join(cwd, 'data')],
-    embeddedQueuesPerTopic: 4,
+    queuesPerTopic: 4,
     offsetCommitIntervalMs: 5000,
     taskShutdownTimeoutMs: 10000,
     restMaxBodyBytes: 1048576,
@@ -70,7 +70,7 @@ describe('loadWorkerConfig', () => {
       dir,
     );
     expect(c).toMatchObject({
-      workerId: 'w-1', httpPort: 0, httpHost: '0.0.0.0', logLevel: 'debug', embeddedQueuesPerTopic: 16,
+      workerId: 'w-1', httpPort: 0, httpHost: '0.0.0.0', logLevel: 'debug', queuesPerTopic: 16,
       pluginPaths: [join(dir, 'plugins'), '/opt/plugins'], namesrvAddr: '10.0.0.1:9876;10.0.0.2:9876',
     });
   });

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../runtime/observability/logger';
-import { EmbeddedTransport, queueForKey } from '../../../runtime/transport/embedded-transport';
+import { EmbeddedTransport } from '../../../runtime/transport/embedded-transport';
+import { queueForKey } from '../../../runtime/transport/queue-for-key';
 import { canonicalJson } from '../../../runtime/worker/canonical-json';
 import type { StoredMessage, TopicConsumer, TransportMessage } from '../../../runtime/transport/transport';
 
@@ -132,7 +133,7 @@ describe('EmbeddedTransport', () => {
     expect(await b.topics()).toEqual(['dur']);
     expect((await readAll(b, 'dur')).map((m) => m.body!.toString()).sort()).toEqual(['1', '2', '3']);
     expect(await b.positions('src')).toEqual([{ partition: { file: 'x' }, position: { line: 3 } }]);
-    expect(await b.groupOffsets('g')).toEqual([{ topic: 'dur', queue: '0', offset: 1 }]);
+    expect(await b.groupOffsets('g', ['dur'])).toEqual([{ topic: 'dur', queue: '0', offset: 1 }]);
     expect(await b.endOffset({ topic: 'dur', queue: '0' })).toBe(2);
     await b.send('dur', [msg('4')]);
     const q1 = (await readAll(b, 'dur')).filter((m) => m.body!.toString() === '4');
@@ -361,13 +362,14 @@ describe('EmbeddedTransport', () => {
         { topic: 't', queue: '1', offset: 7 },
       ]);
       await t.consumer('g').commit([{ topic: 't', queue: '1', offset: 8 }]);
-      expect(await t.groupOffsets('g')).toEqual([
+      expect(await t.groupOffsets('g', ['t'])).toEqual([
         { topic: 't', queue: '0', offset: 5 },
         { topic: 't', queue: '1', offset: 8 },
       ]);
       await t.putGroupOffsets('g', [{ topic: 't', queue: '0', offset: null }]);
-      expect(await t.groupOffsets('g')).toEqual([{ topic: 't', queue: '1', offset: 8 }]);
-      expect(await t.groupOffsets('other')).toEqual([]);
+      expect(await t.groupOffsets('g', ['t'])).toEqual([{ topic: 't', queue: '1', offset: 8 }]);
+      expect(await t.groupOffsets('other', ['t'])).toEqual([]);
+      expect(await t.groupOffsets('g', ['elsewhere'])).toEqual([]);
       expect(await codeOf(() => t.putGroupOffsets('g', [{ topic: 't', queue: '0', offset: -1 }]))).toBe('BAD_REQUEST');
       expect(await codeOf(() => t.putGroupOffsets('g', [{ topic: 't', queue: 'q', offset: 1 }]))).toBe('BAD_REQUEST');
     });
