@@ -16,7 +16,11 @@ import { installSpiResolver } from './plugins/spi-resolver';
 import { createRestApp, startRestServer, type RestServer } from './rest/rest-server';
 import { FileConfigStore } from './stores/file-config-store';
 import { FileStatusStore } from './stores/file-status-store';
-import { FilePositionStore } from './stores/file-position-store';
+import { ClusterCoordinator } from './cluster/coordinator';
+import type { ConfigStore } from './stores/config-store';
+import { FilePositionStore, type PositionStore } from './stores/file-position-store';
+import type { StatusStore } from './stores/status-store';
+import { RocketMQCluster } from './transport/rocketmq/rocketmq-cluster';
 import { EmbeddedTransport } from './transport/embedded-transport';
 import { RocketMQTransport } from './transport/rocketmq/rocketmq-transport';
 import type { Transport } from './transport/transport';
@@ -64,25 +68,65 @@ function lockStore(dir: string): () => void {
   return () => rmSync(file, { force: true });
 }
 
-/** The embedded transport, or RocketMQ when namesrvAddr is set (source positions then in positions.json). */
-async function openTransport(config: WorkerConfig, logger: Logger): Promise<Transport> {
-  if (config.namesrvAddr === undefined) return new EmbeddedTransport({ dir: config.storePathRootDir, queuesPerTopic: config.queuesPerTopic, logger });
-  const positions = new FilePositionStore({ dir: config.storePathRootDir, logger });
-  await positions.load();
-  const transport = new RocketMQTransport({
-    namesrvAddrs: config.namesrvAddr.split(';').map((a) => a.trim()).filter((a) => a.length > 0),
-    queuesPerTopic: config.queuesPerTopic,
-    producerGroup: `tributary-${config.workerId}`,
-    positions,
-    logger,
-  });
+interface Backends {
+  transport: Transport;
+  configStore: ConfigStore;
+  statusStore: StatusStore;
+  /** Distributed mode only. */
+  coordinator: ClusterCoordinator | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Where topics and state live. Standalone: stores in files under storePathRootDir, topics embedded, or
+ * RocketMQ topics when namesrvAddr is set (source positions then in positions.json). Distributed: RocketMQ
+ * topics, and configs, states and positions in RocketMQ store topics shared by the cluster.
+ */
+async function openBackends(config: WorkerConfig, logger: Logger, url: () => string): Promise<Backends> {
+  const transportLogger = logger.child({ component: 'transport' });
+  const fileStores = { configStore: new FileConfigStore({ dir: config.storePathRootDir, logger }), statusStore: new FileStatusStore({ dir: config.storePathRootDir, logger }) };
+  if (config.namesrvAddr === undefined) {
+    const transport = new EmbeddedTransport({ dir: config.storePathRootDir, queuesPerTopic: config.queuesPerTopic, logger: transportLogger });
+    return { transport, ...fileStores, coordinator: undefined, close: () => transport.close() };
+  }
+  const cluster = new RocketMQCluster({ namesrvAddrs: config.namesrvAddr.split(';').map((a) => a.trim()).filter((a) => a.length > 0) });
+  let coordinator: ClusterCoordinator | undefined;
+  let positions: PositionStore;
+  if (config.mode === 'distributed') {
+    coordinator = new ClusterCoordinator({
+      cluster,
+      workerId: config.workerId,
+      version: runtimeVersion(),
+      url,
+      topics: { config: config.configStoreTopic, status: config.statusStoreTopic, position: config.positionStoreTopic, cluster: config.clusterStoreTopic },
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      workerTimeoutMs: config.workerTimeoutMs,
+      refreshIntervalMs: config.storeRefreshIntervalMs,
+      logger: logger.child({ component: 'cluster' }),
+    });
+    positions = coordinator.positionStore;
+  } else {
+    const file = new FilePositionStore({ dir: config.storePathRootDir, logger });
+    await file.load();
+    positions = file;
+  }
+  const transport = new RocketMQTransport({ namesrvAddrs: config.namesrvAddr.split(';').map((a) => a.trim()), queuesPerTopic: config.queuesPerTopic, producerGroup: `tributary-${config.workerId}`, positions, logger: transportLogger, cluster });
   try {
     await transport.connect();
   } catch (err) {
     await transport.close();
     throw err;
   }
-  return transport;
+  const stores = coordinator ? { configStore: coordinator.configStore, statusStore: coordinator.statusStore } : fileStores;
+  return {
+    transport,
+    ...stores,
+    coordinator,
+    close: async () => {
+      await coordinator?.stop();
+      await transport.close();
+    },
+  };
 }
 
 export interface RunningWorker {
@@ -96,22 +140,24 @@ export async function startWorker(config: WorkerConfig, logger: Logger, cwd: str
   const unlock = lockStore(config.storePathRootDir);
   installSpiResolver();
   const metrics = new ConnectMetrics();
-  let transport: Transport;
+  let backends: Backends;
+  let server: RestServer | undefined;
   try {
-    transport = await openTransport(config, logger.child({ component: 'transport' }));
+    backends = await openBackends(config, logger, () => server?.url ?? '');
   } catch (err) {
     unlock();
     throw new StartError((err as Error).message, EXIT.CANNOT_START);
   }
+  const { transport, coordinator } = backends;
   const plugins = new PluginRegistry({ paths: [builtinPluginsPath(), ...config.pluginPaths], logger: logger.child({ component: 'plugins' }) });
   await plugins.load();
-  let server: RestServer | undefined;
   const herder = new StandaloneHerder({
     workerId: config.workerId,
     version: runtimeVersion(),
     url: () => server?.url ?? '',
-    configStore: new FileConfigStore({ dir: config.storePathRootDir, logger }),
-    statusStore: new FileStatusStore({ dir: config.storePathRootDir, logger }),
+    configStore: backends.configStore,
+    statusStore: backends.statusStore,
+    cluster: coordinator,
     transport,
     plugins,
     metrics,
@@ -126,12 +172,23 @@ export async function startWorker(config: WorkerConfig, logger: Logger, cwd: str
   try {
     server = await startRestServer({ app, host: config.httpHost, port: config.httpPort });
   } catch (err) {
-    await transport.close();
+    await backends.close();
     unlock();
     throw new StartError((err as Error).message, EXIT.CANNOT_START);
   }
+  if (coordinator) {
+    try {
+      await coordinator.start();
+    } catch (err) {
+      await server.close();
+      await backends.close();
+      unlock();
+      throw new StartError(`cannot join the cluster through its store topics: ${(err as Error).message}`, EXIT.CANNOT_START);
+    }
+  }
   await herder.start();
-  logger.info({ url: server.url, workerId: config.workerId, store: config.storePathRootDir, transport: transport.kind, plugins: plugins.list().map((p) => p.class), pluginErrors: plugins.errors() }, 'worker started');
+  coordinator?.attach(() => herder.reconcile());
+  logger.info({ url: server.url, workerId: config.workerId, mode: config.mode, store: config.storePathRootDir, transport: transport.kind, workers: herder.workers().map((w) => w.workerId), plugins: plugins.list().map((p) => p.class), pluginErrors: plugins.errors() }, 'worker started');
   let stopping: Promise<void> | undefined;
   return {
     url: server.url,
@@ -140,7 +197,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, cwd: str
       (stopping ??= (async () => {
         await server!.close();
         await herder.stop();
-        await transport.close();
+        await backends.close();
         unlock();
       })()),
   };

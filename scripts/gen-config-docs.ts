@@ -14,6 +14,7 @@ import { fileSinkConfigDef } from '../plugins/file/file-sink';
 import { fileSourceConfigDef } from '../plugins/file/file-source';
 import { orderGeneratorConfigDef } from '../plugins/generator/order-generator';
 import { hudiSinkConfigDef } from '../plugins/hudi/hudi-sink-config';
+import { rocketmqSinkConfigDef, rocketmqSourceConfigDef } from '../plugins/rocketmq/rocketmq-config';
 
 export const GENERATED_BY = 'scripts/gen-config-docs.ts';
 
@@ -56,6 +57,8 @@ export function referenceSections(): ConfigReferenceSection[] {
     { id: 'file-source', title: 'Connector file-source', intro: 'Tails a local file (inside `allowedRoots`), one record per line; the source position is the byte offset after the line.', def: fileSourceConfigDef() },
     { id: 'file-sink', title: 'Connector file-sink', intro: 'Writes each record\'s value as one JSON line to a local file (inside `allowedRoots`); offsets are committed only after an fsync.', def: fileSinkConfigDef() },
     { id: 'order-generator', title: 'Connector order-generator', intro: 'Generates the food-delivery order records of the seed (inserts, updates, deletes), deterministic from a seed.', def: orderGeneratorConfigDef() },
+    { id: 'rocketmq-source', title: 'Connector rocketmq-source', intro: 'Reads an existing RocketMQ 5 topic through the proxy with a SimpleConsumer into `connect.topicname`. Alias: RocketMQSourceConnector. Each record: key = the message\'s first key, value = the body as bytes (use `value.converter=bytes` to keep it byte for byte), timestamp = born time, headers = the user properties plus `rocketmq.tag`, `rocketmq.keys` (comma-joined), `rocketmq.message.id`, `rocketmq.born.timestamp`, `rocketmq.queue` (`<broker>:<queueId>`, `<broker>:retry:<queueId>` for a redelivery), `rocketmq.offset` and `rocketmq.delivery.attempt`. Source partition {topic, queue}, position {offset}. A message is acknowledged only after its record is committed; unacknowledged messages are delivered again after the invisible duration (at-least-once). Every task is a consumer in the same group.', def: rocketmqSourceConfigDef() },
+    { id: 'rocketmq-sink', title: 'Connector rocketmq-sink', intro: 'Sends each record to a RocketMQ 5 topic through the proxy with a Producer. Alias: RocketMQSinkConnector. Body = the record value as bytes (bytes as they are, strings as UTF-8, other values as JSON; empty bodies are refused by RocketMQ); record headers become message properties (names RocketMQ reserves are left out). Offsets are committed only for records RocketMQ accepted; a failed send is retried (retriable error naming the topic) without resending what was sent. At-least-once.', def: rocketmqSinkConfigDef() },
     { id: 'hudi-sink', title: 'Connector hudi-sink', intro: 'Writes records into an Apache Hudi copy-on-write table (table version 6). Aliases: HudiSinkConnector, org.apache.rocketmq.connect.hudi.connector.HudiSinkConnector. Other `hoodie.*` keys are accepted and logged as not used; the seed\'s Spark keys (insertShuffleParallelism, upsertShuffleParallelism, deleteParallelism, bulkInsertShuffleParallelism, source-record-converter) likewise. One task per table.', def: hudiSinkConfigDef() },
   ];
 }
@@ -75,11 +78,32 @@ export function defaultConfHeader(): string {
   ].join('\n');
 }
 
+export function distributedConfHeader(): string {
+  return [
+    'Tributary worker configuration: one worker of a distributed cluster.',
+    '',
+    'Run on each machine (with its own workerId): scripts/run_worker.sh conf/connect-distributed.conf',
+    'Workers that share the RocketMQ cluster at namesrvAddr and the store topics (configStoreTopic, statusStoreTopic,',
+    'positionStoreTopic, clusterStoreTopic) form one cluster: a connector created through any worker\'s REST API runs',
+    'somewhere and is visible from all of them, and the work of a worker that stops moves to the others.',
+    'storePathRootDir holds only the worker lock here. Every other key is as in conf/connect-standalone.conf.',
+    `Any key can be overridden by an environment variable ${WORKER_ENV_PREFIX}<KEY in upper case>, e.g. ${WORKER_ENV_PREFIX}WORKERID=worker-2.`,
+    'Reference: docs/configuration.md. Generated from runtime/config/worker-config.ts by ' + GENERATED_BY + '.',
+  ].join('\n');
+}
+
 /** The generated files, as repository-relative path and content. */
 export function generatedFiles(): { path: string; content: string }[] {
   return [
     { path: 'docs/configuration.md', content: renderConfigReference(referenceSections(), { generatedBy: GENERATED_BY }) },
     { path: 'conf/connect-standalone.conf', content: renderPropertiesTemplate(workerConfigDef(), { header: defaultConfHeader() }) },
+    {
+      path: 'conf/connect-distributed.conf',
+      content: renderPropertiesTemplate(workerConfigDef(), {
+        header: distributedConfHeader(),
+        values: { workerId: 'worker-1', mode: 'distributed', namesrvAddr: '127.0.0.1:9876', storePathRootDir: 'data/store-worker-1' },
+      }),
+    },
   ];
 }
 

@@ -94,14 +94,16 @@ export function extractConfigSection(markdown: string, id: string): string | und
  * A commented properties file listing every key with its default: set keys carry their default value,
  * optional keys without a value are commented out, required keys are left empty for the user to fill.
  */
-export function renderPropertiesTemplate(def: ConfigDef, options: { header?: string; width?: number } = {}): string {
+export function renderPropertiesTemplate(def: ConfigDef, options: { header?: string; width?: number; values?: Record<string, string> } = {}): string {
   const width = options.width ?? 100;
   const entries: PropertyToWrite[] = [];
   for (const [group, keys] of groupKeys(def.keys())) {
     keys.forEach((k, i) => {
       const facts = `Type: ${k.type}. Accepted: ${accepted(k)}. Default: ${plainDefault(k)}.`;
       const comment = [...(i === 0 && group !== undefined ? [`---- ${group} ----`, ''] : []), ...wrap(k.doc, width - 2), ...wrap(facts, width - 2)].join('\n');
-      if (k.default === undefined) entries.push({ key: k.name, value: '', comment });
+      const given = options.values?.[k.name];
+      if (given !== undefined) entries.push({ key: k.name, value: given, comment });
+      else if (k.default === undefined) entries.push({ key: k.name, value: '', comment });
       else if (k.default === null) entries.push({ key: k.name, value: '', comment, commentedOut: true });
       else entries.push({ key: k.name, value: defaultValueText(k.default), comment });
     });

@@ -30,6 +30,14 @@ export interface WorkerConfig {
   mode: WorkerMode;
   rmqProxyEndpoint: string;
   clusterName: string;
+  /** Distributed mode: the store topics and the membership timing. */
+  configStoreTopic: string;
+  statusStoreTopic: string;
+  positionStoreTopic: string;
+  clusterStoreTopic: string;
+  heartbeatIntervalMs: number;
+  workerTimeoutMs: number;
+  storeRefreshIntervalMs: number;
 }
 
 /** Environment variables named `TRIBUTARY_` + the key in upper case override the file. */
@@ -48,15 +56,7 @@ function hostPortList(): Validator {
   };
 }
 
-/** `mode=distributed` is declared now so the reference lists it, and refused until RocketMQ lands. */
-const modeValidator: Validator = (v) => {
-  if (v === 'standalone') return undefined;
-  if (v === 'distributed') {
-    return 'distributed mode is not available yet: it coordinates workers through RocketMQ, needs namesrvAddr, ' +
-      'and comes with the RocketMQ issue; use mode=standalone';
-  }
-  return 'accepted values are standalone, distributed (distributed is not available yet)';
-};
+const topicName = validators.pattern(/^[A-Za-z0-9_-]{1,127}$/, 'a RocketMQ topic name (letters, digits, _ -, at most 127 characters)');
 
 /** A fresh definition of the worker keys (a new instance per call: ConfigDef is mutable). */
 export function workerConfigDef(): ConfigDef {
@@ -69,9 +69,9 @@ export function workerConfigDef(): ConfigDef {
     },
     {
       name: 'mode', type: 'string', default: 'standalone', group: 'Worker', importance: 'high',
-      validator: modeValidator, accepted: 'standalone (distributed: not available yet)',
-      doc: 'standalone keeps connector configs, states, positions and offsets in files under storePathRootDir. ' +
-        'distributed (coordination through RocketMQ topics; needs namesrvAddr) is refused until the RocketMQ issue delivers it.',
+      validator: validators.oneOf('standalone', 'distributed'), accepted: 'standalone, distributed',
+      doc: 'standalone keeps connector configs, states, positions and offsets in files under storePathRootDir and runs every connector itself. ' +
+        'distributed (needs namesrvAddr) shares configs, states and source positions through RocketMQ topics (configStoreTopic, statusStoreTopic, positionStoreTopic, clusterStoreTopic) with the other workers of the same topics, and runs the share of connectors and tasks the cluster allocates to it.',
     },
     {
       name: 'storePathRootDir', type: 'string', default: 'data/store', group: 'Worker', importance: 'high',
@@ -134,6 +134,41 @@ export function workerConfigDef(): ConfigDef {
       doc: 'RocketMQ cluster in which the worker creates the topics it needs. Used only when namesrvAddr is set.',
     },
     {
+      name: 'configStoreTopic', type: 'string', default: 'connector-config-topic', group: 'Distributed', importance: 'medium',
+      validator: topicName, accepted: 'a RocketMQ topic name',
+      doc: 'Distributed mode: topic (one queue, created if missing) holding connector configs and target states. Workers sharing it form one cluster.',
+    },
+    {
+      name: 'statusStoreTopic', type: 'string', default: 'connector-status-topic', group: 'Distributed', importance: 'low',
+      validator: topicName, accepted: 'a RocketMQ topic name',
+      doc: 'Distributed mode: topic holding connector and task states, written by the worker running each.',
+    },
+    {
+      name: 'positionStoreTopic', type: 'string', default: 'connector-position-topic', group: 'Distributed', importance: 'low',
+      validator: topicName, accepted: 'a RocketMQ topic name',
+      doc: 'Distributed mode: topic holding source positions, so a source task resumes wherever it runs next. Sink offsets are the consumer groups\' offsets on the brokers.',
+    },
+    {
+      name: 'clusterStoreTopic', type: 'string', default: 'connector-cluster-topic', group: 'Distributed', importance: 'low',
+      validator: topicName, accepted: 'a RocketMQ topic name',
+      doc: 'Distributed mode: topic of worker heartbeats (membership).',
+    },
+    {
+      name: 'heartbeatIntervalMs', type: 'long', default: 2000, group: 'Distributed', importance: 'low',
+      validator: validators.range(100, 60000), accepted: '100..60000',
+      doc: 'Distributed mode: how often a worker announces itself (and re-checks the allocation).',
+    },
+    {
+      name: 'workerTimeoutMs', type: 'long', default: 10000, group: 'Distributed', importance: 'medium',
+      validator: validators.range(1000, 600000), accepted: '1000..600000',
+      doc: 'Distributed mode: a worker not heard from for this long is gone and its connectors and tasks move to the others. Worker clocks must agree to well within this.',
+    },
+    {
+      name: 'storeRefreshIntervalMs', type: 'long', default: 21600000, group: 'Distributed', importance: 'low',
+      validator: validators.range(60000, 86400000), accepted: '60000..86400000',
+      doc: 'Distributed mode: how often the leader (smallest worker id) re-appends the current configs, states and positions, so they stay within the broker\'s retention (fileReservedTime, 72 h by default); must be well below it.',
+    },
+    {
       name: 'logLevel', type: 'string', default: 'info', group: 'Logging', importance: 'low',
       validator: validators.oneOf('trace', 'debug', 'info', 'warn', 'error'), accepted: 'trace, debug, info, warn, error',
       doc: 'Lowest level written to the JSON-lines log on stdout.',
@@ -194,6 +229,12 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
   }
   const path = (p: string) => resolve(options.cwd, p);
   const namesrv = parsed['namesrvAddr'] as string | undefined;
+  if (parsed['mode'] === 'distributed' && (namesrv === undefined || namesrv === '')) {
+    throw new ConfigError([locate({ name: 'mode', message: 'value "distributed" needs namesrvAddr: distributed workers share their state through RocketMQ topics; set namesrvAddr (e.g. 127.0.0.1:9876) or use mode=standalone' }, def, options.origins ?? {})], `Invalid ${context}`);
+  }
+  if (parsed['mode'] === 'distributed' && (parsed['heartbeatIntervalMs'] as number) * 2 >= (parsed['workerTimeoutMs'] as number)) {
+    throw new ConfigError([locate({ name: 'workerTimeoutMs', message: `value ${String(parsed['workerTimeoutMs'])} must be more than twice heartbeatIntervalMs (${String(parsed['heartbeatIntervalMs'])}), or live workers would be taken for gone` }, def, options.origins ?? {})], `Invalid ${context}`);
+  }
   return {
     workerId: parsed['workerId'] as string,
     storePathRootDir: path(parsed['storePathRootDir'] as string),
@@ -210,6 +251,13 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
     mode: parsed['mode'] as WorkerMode,
     rmqProxyEndpoint: parsed['rmqProxyEndpoint'] as string,
     clusterName: parsed['clusterName'] as string,
+    configStoreTopic: parsed['configStoreTopic'] as string,
+    statusStoreTopic: parsed['statusStoreTopic'] as string,
+    positionStoreTopic: parsed['positionStoreTopic'] as string,
+    clusterStoreTopic: parsed['clusterStoreTopic'] as string,
+    heartbeatIntervalMs: parsed['heartbeatIntervalMs'] as number,
+    workerTimeoutMs: parsed['workerTimeoutMs'] as number,
+    storeRefreshIntervalMs: parsed['storeRefreshIntervalMs'] as number,
   };
 }
 

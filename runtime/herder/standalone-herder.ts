@@ -1,6 +1,9 @@
-// The standalone herder: one worker runs every connector and task. Configs and target states are
-// written to the config store before anything is started or stopped, so a worker killed at any point
-// comes back in the state the user last asked for. All state changes run through one serial queue.
+// The herder: runs connectors and tasks on this worker. Configs and target states are written to the
+// config store before anything is started or stopped, so a worker killed at any point comes back in the
+// state the user last asked for. All state changes run through one serial queue.
+// Standalone, this worker runs everything. Distributed (deps.cluster set), the stores are shared through
+// RocketMQ topics and this worker runs only the connector instances and tasks the cluster allocates to
+// it; reconcile() brings what runs here in line whenever the shared state or the membership changes.
 
 import {
   ConfigDef,
@@ -64,6 +67,20 @@ export interface StandaloneHerderDeps {
   transforms: ReadonlyMap<string, TransformFactory>;
   commitIntervalMs: number;
   taskShutdownTimeoutMs: number;
+  /** Distributed mode: who runs what. Unset: this worker runs everything. */
+  cluster?: ClusterView;
+}
+
+/** What a distributed herder needs to know of the cluster (see runtime/cluster/coordinator.ts). */
+export interface ClusterView {
+  ownsConnector(name: string): boolean;
+  ownsTask(name: string, task: number): boolean;
+  /** False while another live worker still reports the task as its own (the handoff is not finished). */
+  mayStartTask(name: string, task: number): boolean;
+  isLive(workerId: string): boolean;
+  /** REST URL of the worker that runs the connector instance (or the task). */
+  ownerUrl(name: string, task?: number): string | undefined;
+  workers(): WorkerInfo[];
 }
 
 /** Shown instead of a secret value; sending it back in an update keeps the stored secret. */
@@ -73,9 +90,14 @@ interface Running {
   name: string;
   type: 'source' | 'sink';
   lifecycle: Lifecycle;
+  /** The started connector instance (only on the worker that owns it). */
   instance: Connector | undefined;
+  /** Creates this worker's tasks: the started instance, or an unstarted one where only tasks run. */
+  factory: Connector | undefined;
   fw: FrameworkConfig | undefined;
   tasks: Map<number, WorkerTask>;
+  /** The stored config, target state and task configs this worker last acted on (reconcile compares). */
+  seen: { config: string; target: TargetState; tasks: string[] };
 }
 
 export class StandaloneHerder implements Herder {
@@ -122,6 +144,71 @@ export class StandaloneHerder implements Herder {
     await this.deps.statusStore.close();
   }
 
+  /**
+   * Distributed mode: brings what runs on this worker in line with the shared state and the current
+   * allocation: connectors deleted, changed (config or target state) or moved elsewhere are stopped or
+   * restarted; tasks allocated here start once their previous worker let go; tasks allocated elsewhere stop.
+   */
+  async reconcile(): Promise<void> {
+    if (!this.started) return;
+    await this.queue.run(async () => {
+      const stored = this.deps.configStore.list();
+      const names = new Set(stored.map((c) => c.name));
+      for (const name of [...this.running.keys()]) if (!names.has(name)) await this.stopRunning(name, 'UNASSIGNED');
+      for (const c of stored) {
+        try {
+          await this.reconcileConnector(c);
+        } catch (err) {
+          this.logger.error({ connector: c.name, err: errorTrace(err) }, 'could not apply the cluster state to this connector');
+        }
+      }
+    });
+  }
+
+  private async reconcileConnector(c: StoredConnector): Promise<void> {
+    const rc = this.running.get(c.name);
+    const ownsSomething = c.target !== 'STOPPED' && (this.ownsConnector(c.name) || c.taskConfigs.some((_, i) => this.ownsTask(c.name, i)));
+    if (!rc) {
+      if (ownsSomething) await this.startConnector(c);
+      return;
+    }
+    const instanceMoved = (rc.instance !== undefined) !== (c.target !== 'STOPPED' && this.ownsConnector(c.name));
+    if (rc.seen.config !== JSON.stringify(c.config) || rc.seen.target !== c.target || instanceMoved) {
+      await this.stopRunning(c.name, 'UNASSIGNED');
+      if (ownsSomething) await this.startConnector(c);
+      return;
+    }
+    if (!rc.factory || !rc.fw) return;
+    if (c.taskConfigs.length !== rc.seen.tasks.length || !this.assignment.has(c.name)) await this.computeAssignment(rc, c.taskConfigs.length);
+    for (const id of [...rc.tasks.keys()]) {
+      if (id >= c.taskConfigs.length || !this.ownsTask(c.name, id) || rc.seen.tasks[id] !== JSON.stringify(c.taskConfigs[id])) {
+        this.logger.info({ connector: c.name, task: id }, id < c.taskConfigs.length && !this.ownsTask(c.name, id) ? 'task allocated to another worker; stopping it here' : 'task config changed or task removed; stopping it');
+        const t = rc.tasks.get(id);
+        await this.stopTask(rc, id);
+        t?.lifecycle.tryTransition('UNASSIGNED'); // tells the next owner this worker has let go
+      }
+    }
+    rc.seen.tasks = c.taskConfigs.map((t) => JSON.stringify(t));
+    for (let id = 0; id < c.taskConfigs.length; id++) if (!rc.tasks.has(id)) this.startTask(rc, c, id);
+  }
+
+  /** Sends a request to the worker that runs the connector (or task) and relays its error, if any. */
+  private async forward(name: string, task: number | undefined, pathAndQuery: string): Promise<void> {
+    const url = this.deps.cluster?.ownerUrl(name, task);
+    const what = task === undefined ? `connector ${name}` : `task ${task} of connector ${name}`;
+    if (!url) throw new ConnectError('ILLEGAL_STATE', `${what} is being moved between workers right now; retry in a few seconds`, { retriable: true });
+    let res: Response;
+    try {
+      res = await fetch(`${url}${pathAndQuery}`, { method: 'POST', headers: { accept: 'application/json' } });
+    } catch (err) {
+      throw new ConnectError('ILLEGAL_STATE', `${what} runs on worker ${url}, which did not answer (${(err as Error).message}); retry in a few seconds`, { retriable: true, cause: err });
+    }
+    if (res.status >= 400) {
+      const body = await res.text();
+      throw new ConnectError(res.status === 404 ? 'NOT_FOUND' : res.status === 409 ? 'ILLEGAL_STATE' : 'INTERNAL', `${what} runs on worker ${url}, which answered ${res.status}: ${body.slice(0, 500)}`);
+    }
+  }
+
   // ---- reads --------------------------------------------------------------------------------------
 
   connectors(): string[] {
@@ -140,12 +227,12 @@ export class StandaloneHerder implements Herder {
   connectorStatus(name: string): ConnectorStatus {
     const stored = this.stored(name);
     const rc = this.running.get(name);
-    const conn = rc ? { state: rc.lifecycle.state, trace: rc.lifecycle.trace } : (this.deps.statusStore.connector(name) ?? { state: 'UNASSIGNED' as ConnectorState });
+    const conn = rc && this.ownsConnector(name) ? { state: rc.lifecycle.state, trace: rc.lifecycle.trace, workerId: this.workerId } : this.recorded(this.deps.statusStore.connector(name));
     const tasks: TaskStateInfo[] = [];
     for (let id = 0; id < stored.taskConfigs.length; id++) tasks.push(this.taskState(name, id));
     return {
       name,
-      connector: { state: conn.state, worker_id: this.workerId, ...(conn.trace ? { trace: conn.trace } : {}) },
+      connector: { state: conn.state, worker_id: conn.workerId, ...(conn.trace ? { trace: conn.trace } : {}) },
       tasks,
       type: this.typeOf(stored),
     };
@@ -210,6 +297,7 @@ export class StandaloneHerder implements Herder {
   }
 
   workers(): WorkerInfo[] {
+    if (this.deps.cluster) return this.deps.cluster.workers();
     return [{ workerId: this.workerId, url: this.deps.url(), startedAt: this.startedAt, version: this.deps.version, transport: this.deps.transport.kind }];
   }
 
@@ -274,6 +362,11 @@ export class StandaloneHerder implements Herder {
   }
 
   async restartConnector(name: string, opts: RestartOptions): Promise<ConnectorStatus> {
+    if (!this.ownsConnector(name)) {
+      this.stored(name);
+      await this.forward(name, undefined, `/connectors/${encodeURIComponent(name)}/restart?includeTasks=${opts.includeTasks}&onlyFailed=${opts.onlyFailed}`);
+      return this.connectorStatus(name);
+    }
     return this.queue.run(async () => {
       const stored = this.stored(name);
       if (stored.target === 'STOPPED') throw new ConnectError('ILLEGAL_STATE', `connector ${name} is STOPPED; resume it (PUT /connectors/${name}/resume) instead of restarting it`);
@@ -290,6 +383,11 @@ export class StandaloneHerder implements Herder {
   }
 
   async restartTask(name: string, task: number): Promise<void> {
+    if (!this.ownsTask(name, task)) {
+      this.taskStatus(name, task);
+      await this.forward(name, task, `/connectors/${encodeURIComponent(name)}/tasks/${task}/restart`);
+      return;
+    }
     await this.queue.run(async () => {
       this.taskStatus(name, task);
       const stored = this.stored(name);
@@ -461,8 +559,23 @@ export class StandaloneHerder implements Herder {
 
   private taskState(name: string, id: number): TaskStateInfo {
     const t = this.running.get(name)?.tasks.get(id);
-    const rec = t ? { state: t.lifecycle.state, trace: t.lifecycle.trace } : (this.deps.statusStore.task(name, id) ?? { state: 'UNASSIGNED' as ConnectorState });
-    return { id, state: rec.state, worker_id: this.workerId, ...(rec.trace ? { trace: rec.trace } : {}) };
+    const rec = t ? { state: t.lifecycle.state, trace: t.lifecycle.trace, workerId: this.workerId } : this.recorded(this.deps.statusStore.task(name, id));
+    return { id, state: rec.state, worker_id: rec.workerId, ...(rec.trace ? { trace: rec.trace } : {}) };
+  }
+
+  /** A stored state as shown: a record of a worker that is gone is UNASSIGNED until its new owner reports. */
+  private recorded(rec: { state: ConnectorState; trace?: string; workerId: string } | undefined): { state: ConnectorState; trace?: string; workerId: string } {
+    if (!rec) return { state: 'UNASSIGNED', workerId: this.workerId };
+    if (this.deps.cluster && !this.deps.cluster.isLive(rec.workerId)) return { state: 'UNASSIGNED', workerId: rec.workerId };
+    return rec;
+  }
+
+  private ownsConnector(name: string): boolean {
+    return this.deps.cluster?.ownsConnector(name) ?? true;
+  }
+
+  private ownsTask(name: string, task: number): boolean {
+    return this.deps.cluster?.ownsTask(name, task) ?? true;
   }
 
   private connectorContext(rc: Running): ConnectorContext {
@@ -486,11 +599,14 @@ export class StandaloneHerder implements Herder {
       name,
       type: this.typeOf(stored),
       lifecycle: new Lifecycle(`connector ${name}`, (state, trace) => {
+        if (!this.ownsConnector(name) && state !== 'UNASSIGNED') return; // the owner reports this connector
         void this.deps.statusStore.putConnector(name, { state, trace, workerId: this.workerId, since: this.deps.clock.now() }).catch((err) => this.logger.error({ err: errorTrace(err) }, 'status store write failed'));
       }),
       instance: undefined,
+      factory: undefined,
       fw: undefined,
       tasks: new Map(),
+      seen: { config: JSON.stringify(stored.config), target: stored.target, tasks: stored.taskConfigs.map((c) => JSON.stringify(c)) },
     };
     this.running.set(name, rc);
     return rc;
@@ -499,6 +615,7 @@ export class StandaloneHerder implements Herder {
   /** Starts a connector per its stored target state. Failures make it FAILED; they never throw. */
   private async startConnector(stored: StoredConnector): Promise<void> {
     const rc = this.running.get(stored.name) ?? this.newRunning(stored);
+    rc.seen = { config: JSON.stringify(stored.config), target: stored.target, tasks: stored.taskConfigs.map((c) => JSON.stringify(c)) };
     if (stored.target === 'STOPPED') {
       rc.lifecycle.tryTransition('STOPPED');
       return;
@@ -508,16 +625,24 @@ export class StandaloneHerder implements Herder {
       rc.fw = fw;
       const { create, info } = this.deps.plugins.resolve(fw.connectorClass);
       rc.type = info.type;
-      const instance = create();
-      rc.instance = instance;
-      await instance.start({ ...stored.config }, this.connectorContext(rc));
-      const taskConfigs = await this.generateTaskConfigs(rc, fw);
-      const updated = { ...stored, taskConfigs };
-      await this.deps.configStore.put(updated);
-      await this.deps.statusStore.removeTasksFrom(stored.name, taskConfigs.length);
-      await this.computeAssignment(rc, taskConfigs.length);
-      rc.lifecycle.transition(stored.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
-      for (let i = 0; i < taskConfigs.length; i++) this.startTask(rc, updated, i);
+      let updated = stored;
+      if (this.ownsConnector(stored.name)) {
+        const instance = create();
+        rc.instance = instance;
+        rc.factory = instance;
+        await instance.start({ ...stored.config }, this.connectorContext(rc));
+        const taskConfigs = await this.generateTaskConfigs(rc, fw);
+        updated = { ...stored, taskConfigs };
+        // Unchanged task configs are not written again: in a cluster every write wakes every worker.
+        if (JSON.stringify(taskConfigs) !== JSON.stringify(stored.taskConfigs) || !this.deps.cluster) await this.deps.configStore.put(updated);
+        await this.deps.statusStore.removeTasksFrom(stored.name, taskConfigs.length);
+        rc.seen.tasks = taskConfigs.map((c) => JSON.stringify(c));
+        rc.lifecycle.transition(stored.target === 'PAUSED' ? 'PAUSED' : 'RUNNING');
+      } else {
+        rc.factory = create(); // never started: only creates this worker's tasks
+      }
+      await this.computeAssignment(rc, updated.taskConfigs.length);
+      for (let i = 0; i < updated.taskConfigs.length; i++) this.startTask(rc, updated, i);
     } catch (err) {
       this.logger.error({ connector: stored.name, err: errorTrace(err) }, 'connector failed');
       rc.lifecycle.tryTransition('FAILED', errorTrace(err));
@@ -534,7 +659,13 @@ export class StandaloneHerder implements Herder {
     return configs.map((c) => ({ ...base, ...c }));
   }
 
+  /** Starts the task if it is this worker's (always, standalone) and its previous owner has let go. */
   private startTask(rc: Running, stored: StoredConnector, id: number): void {
+    if (!this.ownsTask(rc.name, id)) return;
+    if (this.deps.cluster && !this.deps.cluster.mayStartTask(rc.name, id)) {
+      this.logger.info({ connector: rc.name, task: id }, 'task allocated here waits until its previous worker has stopped it');
+      return;
+    }
     const taskConfig = stored.taskConfigs[id]!;
     const name = rc.name;
     const fw = rc.fw!;
@@ -554,18 +685,19 @@ export class StandaloneHerder implements Herder {
       const valueConverter = createConverter(fw.valueConverter, 'value.converter');
       valueConverter.configure(withPrefix(taskConfig, 'value.converter.'), false);
       const shared = { ...common, transport: this.deps.transport, metrics: this.deps.metrics, commitIntervalMs: this.deps.commitIntervalMs, resolvePath: this.deps.resolvePath, keyConverter, valueConverter };
-      if (rc.instance!.type === 'source') {
+      if (rc.factory!.type === 'source') {
         const transforms = TransformChain.build<SourceRecord>(fw.transforms, taskConfig, this.deps.transforms);
-        task = new WorkerSourceTask(name, id, rc.instance!.createTask(), taskConfig, fw, { ...shared, transforms });
+        task = new WorkerSourceTask(name, id, rc.factory!.createTask(), taskConfig, fw, { ...shared, transforms });
       } else {
         const transforms = TransformChain.build<SinkRecord>(fw.transforms, taskConfig, this.deps.transforms);
         const assignment = this.assignment.get(name)?.[id] ?? [];
-        task = new WorkerSinkTask(name, id, rc.instance!.createTask(), taskConfig, fw, { ...shared, transforms, assignment });
+        task = new WorkerSinkTask(name, id, rc.factory!.createTask(), taskConfig, fw, { ...shared, transforms, assignment });
       }
     } catch (err) {
       task = new FailedTask(name, id, err, common);
     }
     rc.tasks.set(id, task);
+    rc.seen.tasks[id] = JSON.stringify(taskConfig);
     task.start(stored.target === 'PAUSED' ? 'PAUSED' : 'STARTED');
   }
 
@@ -603,6 +735,7 @@ export class StandaloneHerder implements Herder {
       }
       rc.instance = undefined;
     }
+    rc.factory = undefined;
     rc.lifecycle.tryTransition(final);
   }
 
@@ -630,7 +763,7 @@ export class StandaloneHerder implements Herder {
         await this.deps.statusStore.removeTasksFrom(name, 0);
         return;
       }
-      if (previous === 'STOPPED' || !rc || !rc.instance) {
+      if (previous === 'STOPPED' || !rc || !rc.factory) {
         await this.stopRunning(name, 'UNASSIGNED');
         await this.startConnector(updated);
         return;
@@ -659,6 +792,7 @@ export class StandaloneHerder implements Herder {
       target.fw = fw;
       const instance = this.deps.plugins.resolve(fw.connectorClass).create();
       target.instance = instance;
+      target.factory = instance;
       await instance.start({ ...this.stored(name).config }, this.connectorContext(target));
       const taskConfigs = await this.generateTaskConfigs(target, fw);
       await this.deps.configStore.put({ ...this.stored(name), taskConfigs });

@@ -1,6 +1,6 @@
 // Independent of the writer: which base files are a table's latest committed slices, worked out from
 // file names and the completed `.commit` files alone, and read with DuckDB.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export function completedCommits(table: string): string[] {
@@ -39,4 +39,13 @@ export async function duckdbRows(files: string[]): Promise<Record<string, unknow
   const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
   conn.closeSync?.();
   return rows;
+}
+
+/** Messages the table's last completed commit says it has consumed (the sum of its `tributary.positions` ranges). */
+export function consumedByTable(table: string): number {
+  const commits = completedCommits(table);
+  if (commits.length === 0) return 0;
+  const meta = JSON.parse(readFileSync(path.join(table, '.hoodie', `${commits[commits.length - 1]}.commit`), 'utf8')) as { extraMetadata: Record<string, string> };
+  const ranges = JSON.parse(meta.extraMetadata['tributary.positions'] ?? '{}') as Record<string, [number, number][]>;
+  return Object.values(ranges).reduce((n, rs) => n + rs.reduce((m, [a, b]) => m + (b - a), 0), 0);
 }

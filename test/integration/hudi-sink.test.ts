@@ -4,11 +4,11 @@
 // and re-inserts across several partitions, a schema evolution mid-stream, and a crash injected after
 // the data files of a commit were written but before it completed.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { oracle, type OracleInput } from '../helpers/hudi-oracle';
-import { completedCommits, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
+import { completedCommits, consumedByTable, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
 import { hudiRsSnapshot, readersAvailable, rowsOf, sparkRead } from '../helpers/table-readers';
 import { REPO, api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
 
@@ -36,13 +36,6 @@ const FIELDS_V1 = [
 const SCHEMA_V1 = { type: 'record', name: 'Payment', namespace: 'test', fields: FIELDS_V1 };
 const SCHEMA_V2 = { ...SCHEMA_V1, fields: [...FIELDS_V1, { name: 'note', type: ['null', 'string'], default: null }] };
 
-function lastPositions(table: string): number {
-  const commits = completedCommits(table);
-  if (commits.length === 0) return 0;
-  const meta = JSON.parse(readFileSync(path.join(table, '.hoodie', `${commits[commits.length - 1]}.commit`), 'utf8')) as { extraMetadata: Record<string, string> };
-  const pos = JSON.parse(meta.extraMetadata['tributary.positions'] ?? '{}') as Record<string, [number, number][]>;
-  return Object.values(pos).reduce((n, ranges) => n + ranges.reduce((m, [a, b]) => m + (b - a), 0), 0);
-}
 
 function expected(inputs: Rec[]): Map<string, Record<string, unknown>> {
   const o: OracleInput[] = inputs.map((r) => ({ key: r.id, ordering: r.ver, isDelete: r._hoodie_is_deleted, row: { ...r } }));
@@ -95,7 +88,7 @@ describe('hudi-sink against an oracle', () => {
       upsertShuffleParallelism: '2',
     });
     const check = async (phase: string) => {
-      await until(`${phase}: commit covering ${all.length} records`, () => lastPositions(table) >= all.length, 60_000);
+      await until(`${phase}: commit covering ${all.length} records`, () => consumedByTable(table) >= all.length, 60_000);
       const want = projectOracle(expected(all));
       const viaDuck = project(await duckdbRows(latestSliceFiles(table)));
       expect(viaDuck, `${phase}: DuckDB on the latest slices`).toEqual(want);

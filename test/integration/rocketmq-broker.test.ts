@@ -2,10 +2,8 @@
 // against it: 100 messages with keys, tag and properties make the round trip through Producer and SimpleConsumer.
 // The client's quirks met on the way are pinned as small reproductions below; a client release that fixes one
 // makes its test fail, which is the cue to drop the matching workaround from the RocketMQ transport.
-import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import {
   BadRequestException,
   InternalErrorException,
@@ -15,12 +13,11 @@ import {
   type SendReceipt,
 } from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProbe } from '../helpers/client-probe';
+import { parseEnv, rocketmq, uniqueName } from '../helpers/rocketmq-broker';
 
-const REPO = path.resolve(__dirname, '../..');
-const SCRIPT = path.join(REPO, 'scripts', 'rocketmq.sh');
 const CLIENT_MODULE = createRequire(__filename).resolve('rocketmq-client-nodejs');
 const LEASE = `rocketmq-broker-test-${process.pid}`;
-const run = promisify(execFile);
 
 interface Broker {
   endpoints: string;
@@ -28,29 +25,6 @@ interface Broker {
 
 let broker: Broker;
 const clientLog: string[] = [];
-
-/** Runs scripts/rocketmq.sh; the lease pid is this test process, so a crashed run does not pin the broker. */
-async function rocketmq(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  try {
-    return await run('bash', [SCRIPT, ...args], {
-      cwd: REPO,
-      env: { ...process.env, TRIBUTARY_RMQ_LEASE_PID: String(process.pid) },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`scripts/rocketmq.sh ${args.join(' ')} failed: ${e.message}\n${(e.stderr ?? '').slice(-4000)}`);
-  }
-}
-
-function parseEnv(stdout: string): Record<string, string> {
-  return Object.fromEntries(
-    stdout
-      .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-}
 
 // The client's default logger writes to ~/logs/rocketmq; keep its lines here instead, for failure messages.
 const logger = {
@@ -60,10 +34,6 @@ const logger = {
   error: (...args: unknown[]) => void clientLog.push(`error ${args.map(String).join(' ')}`),
   close: () => undefined,
 };
-
-function uniqueName(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
 
 async function createTopic(queues = 4): Promise<string> {
   const topic = uniqueName('it_broker');
@@ -199,62 +169,14 @@ describe('rocketmq-client-nodejs against a real broker', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Quirks of rocketmq-client-nodejs 1.0.8, each reproduced as it behaves today.
 
-/**
- * Runs `body` in a child Node process with the client loaded. The child reports JSON lines; an unref'd watchdog
- * fires only if something else still holds the event loop open after `aliveAfterMs`, and then reports
- * "still-alive" with the live resources, which is how a leaked timer or stream shows itself.
- */
-async function runChild(body: string, aliveAfterMs = 2_500): Promise<Array<Record<string, unknown>>> {
-  const src = `
+/** Runs `body` in a child Node process with the client loaded as `client` (see test/helpers/client-probe.ts). */
+function runChild(body: string, aliveAfterMs = 2_500): Promise<Array<Record<string, unknown>>> {
+  const prelude = `
     const client = require(${JSON.stringify(CLIENT_MODULE)});
-    const net = require('node:net');
     const { EventEmitter } = require('node:events');
-    const endpoints = ${JSON.stringify(broker.endpoints)};
-    const out = (event, extra) => process.stdout.write(JSON.stringify({ event, ...(extra || {}) }) + '\\n');
     const logger = { info() {}, warn() {}, error() {}, debug() {}, close() {} };
-    let watchdog = false;
-    process.on('exit', () => { if (!watchdog) out('exited-by-itself'); });
-    process.on('unhandledRejection', (e) => out('unhandled-rejection', { message: String(e && e.message) }));
-    function armWatchdog() {
-      setTimeout(() => {
-        watchdog = true;
-        out('still-alive', { resources: process.getActiveResourcesInfo() });
-        process.exit(0);
-      }, ${aliveAfterMs}).unref();
-    }
-    // A TCP forwarder in front of the proxy that the child can cut: "the proxy became unreachable" for this
-    // client only (the proxy runs with useEndpointPortFromRequest, so routes keep pointing at the forwarder).
-    function forwarder() {
-      const sockets = new Set();
-      const [host, port] = endpoints.split(':');
-      const server = net.createServer((c) => {
-        const u = net.connect(Number(port), host);
-        const drop = () => { c.destroy(); u.destroy(); };
-        for (const s of [c, u]) { sockets.add(s); s.on('error', drop); s.on('close', drop); }
-        c.pipe(u); u.pipe(c);
-      });
-      return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-        endpoints: '127.0.0.1:' + server.address().port,
-        cut() { server.close(); for (const s of sockets) s.destroy(); },
-      })));
-    }
-    ${CLOSE_CLIENT_SRC}
-    (async () => { ${body} })().catch((e) => { out('error', { message: String(e && e.message) }); process.exitCode = 1; });
-  `;
-  const child = spawn(process.execPath, ['-e', src], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const hardStop = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  await new Promise((resolve) => child.on('close', resolve));
-  clearTimeout(hardStop);
-  const events = stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  if (events.length === 0) throw new Error(`child reported nothing; stderr:\n${stderr}`);
-  return events;
+    ${CLOSE_CLIENT_SRC}`;
+  return runProbe({ endpoints: broker.endpoints, prelude, body, aliveAfterMs });
 }
 
 /**

@@ -5,7 +5,7 @@
 //     killed with SIGKILL during ingest and started again, then the worker itself is killed and restarted.
 //     The worker reconnects by itself and never exits; an insert-only table (no upsert to hide duplicates)
 //     ends with every event exactly once, thanks to the offset ranges in each commit.
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Producer } from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { OrderSequence } from '../../plugins/generator/order-sequence';
 import { createLogger } from '../../runtime/observability/logger';
 import { FilePositionStore } from '../../runtime/stores/file-position-store';
 import { RocketMQTransport } from '../../runtime/transport/rocketmq/rocketmq-transport';
-import { completedCommits, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
+import { consumedByTable, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
 import { oracle } from '../helpers/hudi-oracle';
 import { acquireBroker, privateInstance, releaseBroker, rocketmqAt, uniqueName, type BrokerEnv } from '../helpers/rocketmq-broker';
 import { hudiRsSnapshot, readersAvailable } from '../helpers/table-readers';
@@ -34,14 +34,6 @@ afterAll(async () => {
   await releaseBroker(LEASE);
 }, 120_000);
 
-/** Messages the table's last completed commit says it consumed. */
-function consumedByTable(table: string): number {
-  const commits = completedCommits(table);
-  if (commits.length === 0) return 0;
-  const meta = JSON.parse(readFileSync(path.join(table, '.hoodie', `${commits[commits.length - 1]}.commit`), 'utf8')) as { extraMetadata: Record<string, string> };
-  const ranges = JSON.parse(meta.extraMetadata['tributary.positions'] ?? '{}') as Record<string, [number, number][]>;
-  return Object.values(ranges).reduce((n, rs) => n + rs.reduce((m, [a, b]) => m + (b - a), 0), 0);
-}
 
 /** A cell as text: numbers plainly, timestamps (as each reader renders them) as epoch milliseconds. */
 function cell(v: unknown): string {
@@ -153,7 +145,6 @@ describe('RocketMQ transport end to end', () => {
       await produce(0, 4000);
 
       const dir = workerDir('rmq-restart-');
-      const { writeFileSync } = await import('node:fs');
       writeFileSync(
         path.join(dir, 'data', 'event.avsc'),
         JSON.stringify({ type: 'record', name: 'Event', fields: [{ name: 'id', type: 'string' }, { name: 'region', type: 'string' }, { name: 'amount', type: 'long' }, { name: 'ver', type: 'long' }, { name: '_hoodie_is_deleted', type: 'boolean', default: false }] }),
@@ -181,8 +172,8 @@ describe('RocketMQ transport end to end', () => {
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       await until('ingest under way', () => consumedByTable(table) >= 500, 120_000);
 
-      // Crash the broker mid-ingest; the worker keeps running and retries.
-      await rocketmqAt(PRIVATE, 'stop', '--kill', 'broker');
+      // Crash the broker and the proxy mid-ingest; the worker keeps running and retries.
+      await rocketmqAt(PRIVATE, 'stop', '--kill', 'broker', 'proxy');
       await new Promise((r) => setTimeout(r, 3000));
       expect(w.child.exitCode, 'worker still running while the broker is down').toBeNull();
       await rocketmqAt(PRIVATE, 'start', '--lease', LEASE);

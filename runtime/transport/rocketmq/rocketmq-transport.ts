@@ -289,9 +289,14 @@ class RocketMQTopicConsumer extends QueueConsumer<QueueState> {
     this.notify();
   }
 
+  /**
+   * One queue after another, never in parallel: the broker (5.3.3) creates a group's offset table for a
+   * topic with a check-then-put, so two concurrent first commits of one group and topic can lose one of
+   * them (seen in the tests under load: queue 1's offset missing after both commits had succeeded).
+   */
   async commit(offsets: QueueOffset[]): Promise<void> {
     this.ensureOpen();
-    await Promise.all(offsets.map((o) => this.cluster.commitOffset(o, this.group, o.offset)));
+    for (const o of offsets) await this.cluster.commitOffset(o, this.group, o.offset);
   }
 
   protected onClose(): void {

@@ -51,6 +51,13 @@ function defaults(cwd: string): WorkerConfig {
     mode: 'standalone',
     rmqProxyEndpoint: '127.0.0.1:8081',
     clusterName: 'DefaultCluster',
+    configStoreTopic: 'connector-config-topic',
+    statusStoreTopic: 'connector-status-topic',
+    positionStoreTopic: 'connector-position-topic',
+    clusterStoreTopic: 'connector-cluster-topic',
+    heartbeatIntervalMs: 2000,
+    workerTimeoutMs: 10000,
+    storeRefreshIntervalMs: 21600000,
   };
 }
 
@@ -61,6 +68,16 @@ describe('loadWorkerConfig', () => {
 
   it('loadWorkerConfig the shipped conf/connect-standalone.conf loads and equals the defaults (embedded, no namesrvAddr)', () => {
     expect(loadWorkerConfig(join(REPO, 'conf', 'connect-standalone.conf'), {}, dir)).toEqual(defaults(dir));
+  });
+
+  it('loadWorkerConfig the shipped conf/connect-distributed.conf is the defaults but for the distributed keys', () => {
+    expect(loadWorkerConfig(join(REPO, 'conf', 'connect-distributed.conf'), {}, dir)).toEqual({
+      ...defaults(dir),
+      workerId: 'worker-1',
+      mode: 'distributed',
+      namesrvAddr: '127.0.0.1:9876',
+      storePathRootDir: join(dir, 'data', 'store-worker-1'),
+    });
   });
 
   it('loadWorkerConfig typed values from the file, in all properties syntaxes', () => {
@@ -132,12 +149,16 @@ describe('loadWorkerConfig', () => {
     expect(err.message).toContain('host:port');
   });
 
-  it('loadWorkerConfig mode=distributed is refused: it needs namesrvAddr and comes with the RocketMQ issue', () => {
-    const err = loadError(conf('mode=distributed\nnamesrvAddr=127.0.0.1:9876\n'));
+  it('loadWorkerConfig mode=distributed needs namesrvAddr, and a worker timeout above twice the heartbeat interval', () => {
+    const err = loadError(conf('mode=distributed\n'));
     expect(err.message).toContain('mode');
-    expect(err.message).toContain('namesrvAddr');
-    expect(err.message).toContain('RocketMQ');
+    expect(err.message).toContain('"distributed" needs namesrvAddr');
     expect(err.message).toContain('mode=standalone');
+    const c = loadWorkerConfig(conf('mode=distributed\nnamesrvAddr=127.0.0.1:9876\nconfigStoreTopic=my-configs\n'), {}, dir);
+    expect(c).toMatchObject({ mode: 'distributed', configStoreTopic: 'my-configs', statusStoreTopic: 'connector-status-topic', positionStoreTopic: 'connector-position-topic', clusterStoreTopic: 'connector-cluster-topic', heartbeatIntervalMs: 2000, workerTimeoutMs: 10000 });
+    const timing = loadError(conf('mode=distributed\nnamesrvAddr=127.0.0.1:9876\nheartbeatIntervalMs=3000\nworkerTimeoutMs=5000\n'));
+    expect(timing.message).toMatch(/workerTimeoutMs: line 4: value 5000 must be more than twice heartbeatIntervalMs \(3000\)/);
+    expect(loadError(conf('configStoreTopic=a/b\n')).message).toContain('configStoreTopic');
   });
 
   it('loadWorkerConfig every offending key is reported at once', () => {
