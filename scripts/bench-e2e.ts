@@ -5,7 +5,7 @@
 // rate and the time until the table's timeline holds each one is measured. Prints records/s, the ratio sink /
 // no-op, commit latency percentiles and peak RSS; asserts nothing (figures are machine-dependent).
 //   node dist/scripts/bench-e2e.js [--messages 1000000] [--latency-seconds 20] [--rate 2000] [--queues 4]
-//                                  [--commit-interval-ms 2000] [--commit-max-records 50000]
+//                                  [--commit-interval-ms 2000] [--commit-max-records 50000] [--max-file-mb 120]
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,8 @@ interface Options {
   queues: number;
   commitIntervalMs: number;
   commitMaxRecords: number;
+  /** hoodie.parquet.max.file.size in MB: bounds a file group, which copy-on-write rewrites in memory. */
+  maxFileMb: number;
 }
 
 function options(): Options {
@@ -54,6 +56,7 @@ function options(): Options {
         queues: { type: 'string' },
         'commit-interval-ms': { type: 'string' },
         'commit-max-records': { type: 'string' },
+        'max-file-mb': { type: 'string' },
       },
     });
   } catch (err) {
@@ -72,6 +75,7 @@ function options(): Options {
     queues: int('queues', values.queues, 4),
     commitIntervalMs: int('commit-interval-ms', values['commit-interval-ms'], 2000),
     commitMaxRecords: int('commit-max-records', values['commit-max-records'], 50_000),
+    maxFileMb: int('max-file-mb', values['max-file-mb'], 120),
   };
 }
 
@@ -376,6 +380,8 @@ async function main(): Promise<void> {
     'hoodie.index.type': 'GLOBAL_BLOOM',
     'commit.interval.ms': String(o.commitIntervalMs),
     'commit.max.records': String(o.commitMaxRecords),
+    'hoodie.parquet.max.file.size': String(o.maxFileMb * 1024 * 1024),
+    'hoodie.parquet.small.file.limit': String(Math.floor((o.maxFileMb * 1024 * 1024 * 5) / 6)),
   };
   t = performance.now();
   const created = await api(worker.url, 'POST', '/connectors', { name: connector, config: sinkConfig });
@@ -513,7 +519,7 @@ async function main(): Promise<void> {
     ['queues per topic', String(o.queues)],
     ['produce rate (sink topic / no-op topic)', `${fmt(perSec(M, produceA))} / ${fmt(perSec(M, produceB))} msg/s`],
     ['no-op consumer', `${fmt(noopRate)} records/s`],
-    [`hudi-sink (upsert, GLOBAL_BLOOM, commit every ${o.commitIntervalMs} ms / ${fmt(o.commitMaxRecords)} records)`, `${fmt(sinkRate)} records/s (${loadCommits} commits)`],
+    [`hudi-sink (upsert, GLOBAL_BLOOM, commit every ${o.commitIntervalMs} ms / ${fmt(o.commitMaxRecords)} records, files up to ${o.maxFileMb} MB)`, `${fmt(sinkRate)} records/s (${loadCommits} commits)`],
     ['ratio hudi-sink / no-op', (sinkRate / noopRate).toFixed(3)],
     [`commit latency at ${fmt(o.rate)} msg/s for ${o.latencySeconds} s: p50 / p99 / max`, `${fmt(lat.p50)} / ${fmt(lat.p99)} / ${fmt(lat.max)} ms`],
     ['peak RSS worker / benchmark process', `${workerRss.toFixed(0)} / ${benchRss?.toFixed(0) ?? '?'} MB`],

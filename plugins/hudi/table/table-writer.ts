@@ -22,9 +22,13 @@ import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collabora
 import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from './file-system-view';
 import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
 
+/** Encoded slices a commit keeps waiting to be written (one encoding while the next file group merges). */
+const MAX_SLICES_IN_FLIGHT = 2;
+
 export type WriteOperation = 'insert' | 'upsert' | 'delete' | 'bulk_insert';
 
 export const META_COLUMNS: ColumnSpec[] = ['_hoodie_commit_time', '_hoodie_commit_seqno', '_hoodie_record_key', '_hoodie_partition_path', '_hoodie_file_name'].map((name) => ({ name, type: { kind: 'string' as const }, nullable: true }));
+const RECORD_KEY_COLUMN = META_COLUMNS[2]!;
 
 export interface TableWriterOptions {
   storage: Storage;
@@ -169,8 +173,13 @@ export class HudiTableWriter {
     };
 
     // Slices are encoded as soon as their rows are ready and written afterwards, so that with an encoder
-    // pool the second core encodes one file group while this thread merges the next.
+    // pool the second core encodes one file group while this thread merges the next. At most
+    // MAX_SLICES_IN_FLIGHT slices wait to be written: a commit that rewrites every file group of a large
+    // table must not hold all of its rows (and their encodings) at once.
     const finishers: (() => Promise<void>)[] = [];
+    const drainTo = async (limit: number): Promise<void> => {
+      while (finishers.length > limit) await finishers.shift()!();
+    };
     const writeSlice = (partition: string, fileId: string, prev: BaseFile | undefined, rows: Row[], counts: { inserts: number; updates: number; deletes: number }): void => {
       const name = baseFileName(fileId, writeToken(0, 1, 0), instant);
       const path = joinPath(partition, name);
@@ -222,15 +231,15 @@ export class HudiTableWriter {
     const updatesByFile = new Map<BaseFile, Map<string, Keyed>>();
     const insertsByPartition = new Map<string, Keyed[]>();
     const moves: Keyed[] = [];
-    // Each touched file is decoded once: a move needs its stored row's ordering, step 3 all of its rows.
-    const decoded = new Map<BaseFile, Row[]>();
-    const rowsOf = async (file: BaseFile): Promise<Row[]> => {
-      let rows = decoded.get(file);
-      if (!rows) decoded.set(file, (rows = await this.o.codec.decode(await this.o.storage.readFile(file.path))));
-      return rows;
-    };
+    // A move needs its stored row's ordering: only the key and precombine columns of that file are read
+    // here (holding whole decoded files until step 3 would hold the whole table when every key moves).
     const storedOrdering = new Map<BaseFile, Map<string, unknown>>();
     const pre = this.o.identity.precombineField;
+    const preColumn = columns.find((c) => c.name === pre);
+    const orderingsOf = async (file: BaseFile): Promise<Map<string, unknown>> => {
+      const rows = await this.o.codec.decode(await this.o.storage.readFile(file.path), preColumn ? [RECORD_KEY_COLUMN, preColumn] : undefined);
+      return new Map(rows.map((r) => [String(r['_hoodie_record_key']), orderingOf(r[pre!])]));
+    };
     for (const k of keyed) {
       const file = located.get(k.key);
       if (file && file.partitionPath !== k.partition) {
@@ -239,10 +248,7 @@ export class HudiTableWriter {
         // is. Without this check an older record moved the key and replaced a newer row (greatest must win).
         if (pre !== undefined && operation !== 'delete') {
           let orderings = storedOrdering.get(file);
-          if (!orderings) {
-            orderings = new Map((await rowsOf(file)).map((r) => [String(r['_hoodie_record_key']), orderingOf(r[pre])]));
-            storedOrdering.set(file, orderings);
-          }
+          if (!orderings) storedOrdering.set(file, (orderings = await orderingsOf(file)));
           if (orderings.has(k.key) && compareOrdering(k.ordering, orderings.get(k.key)) < 0) continue;
         }
         // The incoming record wins: delete from the old file group, insert into the new partition.
@@ -261,8 +267,7 @@ export class HudiTableWriter {
     const touched = new Set<BaseFile>([...updatesByFile.keys(), ...insertsIntoFile.keys()]);
     for (const file of touched) {
       const incoming = updatesByFile.get(file) ?? new Map<string, Keyed>();
-      const existing = await rowsOf(file);
-      decoded.delete(file);
+      const existing = await this.o.codec.decode(await this.o.storage.readFile(file.path));
       const counts = { inserts: 0, updates: 0, deletes: 0 };
       const out: Row[] = [];
       for (const old of existing) {
@@ -293,6 +298,7 @@ export class HudiTableWriter {
       result.updates += counts.updates;
       result.deletes += counts.deletes;
       writeSlice(file.partitionPath, file.fileId, file, out, counts);
+      await drainTo(MAX_SLICES_IN_FLIGHT);
     }
 
     // 4. New file groups for the remaining inserts.
@@ -303,10 +309,11 @@ export class HudiTableWriter {
         const rows = chunk.map((k) => meta(k.rec.row, k));
         result.inserts += rows.length;
         writeSlice(partition, newFileId(), undefined, rows, { inserts: rows.length, updates: 0, deletes: 0 });
+        await drainTo(MAX_SLICES_IN_FLIGHT);
       }
     }
 
-    for (const finish of finishers) await finish();
+    await drainTo(0);
     this.o.faultPoint?.('after-data-files');
     await this.o.storage.sync?.(written.map((f) => f.path));
 
