@@ -99,6 +99,7 @@ async function openBackends(config: WorkerConfig, logger: Logger, url: () => str
       version: runtimeVersion(),
       url,
       topics: { config: config.configStoreTopic, status: config.statusStoreTopic, position: config.positionStoreTopic, cluster: config.clusterStoreTopic },
+      clusterName: config.clusterName,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       workerTimeoutMs: config.workerTimeoutMs,
       refreshIntervalMs: config.storeRefreshIntervalMs,
@@ -110,7 +111,7 @@ async function openBackends(config: WorkerConfig, logger: Logger, url: () => str
     await file.load();
     positions = file;
   }
-  const transport = new RocketMQTransport({ namesrvAddrs: config.namesrvAddr.split(';').map((a) => a.trim()), queuesPerTopic: config.queuesPerTopic, producerGroup: `tributary-${config.workerId}`, positions, logger: transportLogger, cluster });
+  const transport = new RocketMQTransport({ namesrvAddrs: config.namesrvAddr.split(';').map((a) => a.trim()), queuesPerTopic: config.queuesPerTopic, clusterName: config.clusterName, producerGroup: `tributary-${config.workerId}`, positions, logger: transportLogger, cluster });
   try {
     await transport.connect();
   } catch (err) {

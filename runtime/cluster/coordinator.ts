@@ -31,6 +31,8 @@ export interface CoordinatorOptions {
   version: string;
   url: () => string;
   topics: StoreTopics;
+  /** RocketMQ cluster in which missing store topics are created. */
+  clusterName?: string;
   heartbeatIntervalMs: number;
   workerTimeoutMs: number;
   refreshIntervalMs: number;
@@ -50,7 +52,7 @@ export class ClusterCoordinator implements ClusterView {
 
   constructor(private readonly options: CoordinatorOptions) {
     const map = <V>(topic: string): ReplicatedMap<V> =>
-      new ReplicatedMap<V>({ cluster: options.cluster, topic, group: `tributary-store-${options.workerId}`, producerGroup: `tributary-${options.workerId}`, logger: options.logger.child({ store: topic }) });
+      new ReplicatedMap<V>({ cluster: options.cluster, topic, group: `tributary-store-${options.workerId}`, producerGroup: `tributary-${options.workerId}`, clusterName: options.clusterName, logger: options.logger.child({ store: topic }) });
     const configs = map<StoredConnector>(options.topics.config);
     const statuses = map<StateRecord>(options.topics.status);
     const positions = map<PositionEntry>(options.topics.position);

@@ -19,6 +19,8 @@ export interface ReplicatedMapOptions {
   /** Pull group (never commits offsets: the whole topic is read on every start). */
   group: string;
   producerGroup: string;
+  /** RocketMQ cluster to create the topic in, if it is missing (all clusters when unset). */
+  clusterName?: string;
   logger: Logger;
   /** Long-poll time of the tail loop. */
   longPollMs?: number;
@@ -47,7 +49,7 @@ export class ReplicatedMap<V> {
   /** Creates the topic (one queue) if needed and reads it to the end. */
   async start(): Promise<void> {
     const { cluster, topic } = this.options;
-    const queues = (await cluster.readQueues(topic)) ?? (await cluster.createTopic(topic, 1));
+    const queues = (await cluster.readQueues(topic)) ?? (await cluster.createTopic(topic, 1, this.options.clusterName));
     if (queues.length !== 1) {
       throw new ConnectError('CONFIG_INVALID', `topic ${topic} has ${queues.length} queues; a worker store topic must have exactly one queue (order matters). Delete it or choose another topic name`);
     }

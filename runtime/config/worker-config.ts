@@ -126,12 +126,12 @@ export function workerConfigDef(): ConfigDef {
     {
       name: 'rmqProxyEndpoint', type: 'string', default: '127.0.0.1:8081', group: 'RocketMQ', importance: 'medium',
       validator: hostPort, accepted: 'host:port',
-      doc: 'RocketMQ 5 proxy endpoint (gRPC) used by the RocketMQ client. Used only when namesrvAddr is set.',
+      doc: 'RocketMQ 5 proxy endpoint (gRPC). Not used by the worker itself: its transport talks to namesrvAddr and the brokers, and the rocketmq-source and rocketmq-sink connectors name their proxy in rocketmq.endpoints. Kept so configurations that set it still load.',
     },
     {
       name: 'clusterName', type: 'string', default: 'DefaultCluster', group: 'RocketMQ', importance: 'low',
       validator: validators.nonEmpty(), accepted: 'a RocketMQ cluster name',
-      doc: 'RocketMQ cluster in which the worker creates the topics it needs. Used only when namesrvAddr is set.',
+      doc: 'RocketMQ cluster on whose master brokers the worker creates the topics it needs (connector topics, and in distributed mode the store topics); a name the name server does not know stops topic creation with an error naming the known clusters. Used only when namesrvAddr is set.',
     },
     {
       name: 'configStoreTopic', type: 'string', default: 'connector-config-topic', group: 'Distributed', importance: 'medium',

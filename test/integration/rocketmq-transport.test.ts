@@ -21,7 +21,7 @@ const open: RocketMQTransport[] = [];
 async function transport(queuesPerTopic = 4): Promise<RocketMQTransport> {
   const positions = new FilePositionStore({ dir: mkdtempSync(path.join(tmpdir(), 'rmq-positions-')) });
   await positions.load();
-  const t = new RocketMQTransport({ namesrvAddrs: [broker.namesrv], queuesPerTopic, producerGroup: 'tributary-test', positions, logger, longPollMs: 5000 });
+  const t = new RocketMQTransport({ namesrvAddrs: [broker.namesrv], queuesPerTopic, clusterName: broker.env['ROCKETMQ_CLUSTER'], producerGroup: 'tributary-test', positions, logger, longPollMs: 5000 });
   await t.connect();
   open.push(t);
   return t;
@@ -59,6 +59,18 @@ describe('RocketMQ transport', () => {
     const topics = await t.topics();
     expect(topics).toContain(topic);
     expect(topics.filter((x) => x.startsWith('%') || x.startsWith('rmq_sys_') || x === 'TBW102' || x === 'DefaultCluster' || x === 'broker-a')).toEqual([]);
+  }, 60_000);
+
+  it('topics are created in the configured RocketMQ cluster; an unknown cluster name is refused with the known ones', async () => {
+    const positions = new FilePositionStore({ dir: mkdtempSync(path.join(tmpdir(), 'rmq-positions-')) });
+    await positions.load();
+    const t = new RocketMQTransport({ namesrvAddrs: [broker.namesrv], queuesPerTopic: 2, clusterName: 'NoSuchCluster', producerGroup: 'tributary-test', positions, logger });
+    open.push(t);
+    const topic = uniqueName('tt_cluster');
+    await expect(t.ensureTopic(topic)).rejects.toThrow(/no RocketMQ cluster named "NoSuchCluster" \(known: DefaultCluster\); fix clusterName/);
+    expect(await t.queues(topic)).toEqual([]);
+    const ok = await transport(2);
+    expect((await ok.ensureTopic(topic)).length).toBe(2);
   }, 60_000);
 
   it('keyed messages keep per-key order in the key\'s queue; key, headers, tag and timestamp round trip; offsets are dense', async () => {

@@ -123,14 +123,24 @@ export class RocketMQCluster {
     return queuesOf(topic, route, PERM_WRITE, (q) => q.writeQueueNums);
   }
 
-  /** Creates the topic on every master broker of the cluster(s) the name server knows, then waits for its route. */
-  async createTopic(topic: string, queueNums: number, timeoutMs = 15_000): Promise<TopicQueue[]> {
+  /**
+   * Creates the topic on every master broker of the named cluster (every cluster the name server knows when
+   * `clusterName` is undefined), then waits for its route.
+   */
+  async createTopic(topic: string, queueNums: number, clusterName?: string, timeoutMs = 15_000): Promise<TopicQueue[]> {
     const res = await this.namesrv(RequestCode.GET_BROKER_CLUSTER_INFO, 'cluster info', {});
-    const info = parseFastJson(res.body!.toString('utf8')) as { brokerAddrTable?: Record<string, BrokerData> };
-    const masters = Object.values(info.brokerAddrTable ?? {})
-      .map((b) => b.brokerAddrs[MASTER_ID])
-      .filter((a): a is string => typeof a === 'string');
-    if (masters.length === 0) throw new RemotingError(this.namesrvAddrs.join(';'), -1, `cannot create topic ${topic}: the name server knows no master broker yet`, true);
+    const info = parseFastJson(res.body!.toString('utf8')) as { brokerAddrTable?: Record<string, BrokerData>; clusterAddrTable?: Record<string, string[]> };
+    let brokers = Object.values(info.brokerAddrTable ?? {});
+    if (clusterName !== undefined) {
+      const names = info.clusterAddrTable?.[clusterName];
+      if (!names) {
+        const known = Object.keys(info.clusterAddrTable ?? {});
+        throw new RemotingError(this.namesrvAddrs.join(';'), -1, `cannot create topic ${topic}: the name server knows no RocketMQ cluster named ${JSON.stringify(clusterName)} (known: ${known.join(', ') || 'none yet'}); fix clusterName`, known.length === 0);
+      }
+      brokers = brokers.filter((b) => names.includes(b.brokerName));
+    }
+    const masters = brokers.map((b) => b.brokerAddrs[MASTER_ID]).filter((a): a is string => typeof a === 'string');
+    if (masters.length === 0) throw new RemotingError(this.namesrvAddrs.join(';'), -1, `cannot create topic ${topic}: the name server knows no master broker${clusterName ? ` in cluster ${clusterName}` : ''} yet`, true);
     for (const addr of masters) {
       await this.client.call(addr, RequestCode.UPDATE_AND_CREATE_TOPIC, `creating topic ${topic}`, {
         topic,

@@ -26,6 +26,8 @@ export interface RocketMQTransportOptions {
   namesrvAddrs: string[];
   /** Queue count of topics this transport creates; existing topics keep theirs. */
   queuesPerTopic: number;
+  /** RocketMQ cluster whose master brokers get the topics this transport creates (all when unset). */
+  clusterName?: string;
   /** Producer group named in sends (RocketMQ bookkeeping only). */
   producerGroup: string;
   /** Loaded; the transport owns it and closes it on close(). */
@@ -99,7 +101,7 @@ export class RocketMQTransport implements Transport {
     this.ensureOpen();
     const existing = await this.cluster.readQueues(topic);
     if (existing && existing.length > 0) return existing;
-    const queues = await this.cluster.createTopic(topic, this.options.queuesPerTopic);
+    const queues = await this.cluster.createTopic(topic, this.options.queuesPerTopic, this.options.clusterName);
     this.options.logger.info({ topic, queues: queues.length }, 'RocketMQ topic created');
     return queues;
   }
