@@ -82,8 +82,9 @@ PING_TOPIC=TributaryPing
 PING_GROUP=tributary-ping
 COMPONENTS=(namesrv broker proxy)
 
-log() { echo "rocketmq: [$(date +%T)] $*" >&2; }
-die() { echo "rocketmq: ERROR: $*" >&2; exit 1; }
+SERVICE=rocketmq
+# shellcheck source=scripts/lib/service.sh
+source "$here/lib/service.sh"
 
 main_class() {
   case "$1" in
@@ -181,9 +182,7 @@ running_pid() {
   fi
 }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-rss_of() { awk '/^VmRSS:/ { printf "%d MB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || true; }
 
 log_tail() {
   local c="$1"
@@ -418,26 +417,10 @@ ping_broker() {
 
 # --- leases -------------------------------------------------------------------------------------------------------
 
-lease_alive() {
-  local pid
-  pid="$(cat "$1" 2>/dev/null || true)"
-  [ "$pid" = "-" ] && return 0
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
-}
 
-take_lease() {
-  local id="$1" pid="${2:--}"
-  [[ "$id" =~ ^[A-Za-z0-9._-]+$ ]] || die "lease id must be letters, digits, '.', '_' or '-', got '$id'"
-  echo "$pid" >"$LEASES/$id"
-}
 
 # --- commands -----------------------------------------------------------------------------------------------------
 
-lock_state() {
-  mkdir -p "$STATE" "$RUN" "$LOGS" "$LEASES"
-  exec 9>"$STATE/.lock"
-  flock 9
-}
 
 cmd_start() {
   local lease="cli" lease_pid="-"
@@ -575,26 +558,18 @@ cmd_status() {
     fi
   done
   local leases
-  leases="$(find "$LEASES" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)"
+  leases="$(lease_list)"
   echo "state: $STATE; version $VERSION; leases: ${leases:-none}"
   return $all
 }
 
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
-# Who asked for what, for "who stopped my broker?" questions.
-if [ -d "$LOGS" ] && [[ "$cmd" =~ ^(start|stop|restart)$ ]]; then
-  echo "$(date -u +%FT%TZ) pid=$$ ppid=$PPID lease_pid=${TRIBUTARY_RMQ_LEASE_PID:-} $cmd $*" >>"$LOGS/commands.log"
-fi
+record_command "$cmd" "${TRIBUTARY_RMQ_LEASE_PID:-}" "$@"
 case "$cmd" in
   start) cmd_start "$@" ;;
   stop) cmd_stop "$@" ;;
-  restart)
-    # leases stay as they are: a test restarting the broker under load still holds its lease
-    cmd_stop --keep-leases "$@"
-    flock -u 9
-    cmd_start --no-lease
-    ;;
+  restart) restart_service "$@" ;;
   status) cmd_status ;;
   topic)
     [ $# -ge 1 ] || die "usage: $0 topic NAME [QUEUES] [NORMAL|FIFO|DELAY|TRANSACTION]"

@@ -11,7 +11,7 @@ const MB = 1024 * 1024;
 
 export function hudiSinkConfigDef(): ConfigDef {
   return new ConfigDef([
-    { name: 'tablePath', type: 'string', doc: 'Base path of the Hudi table: a local path or file:// URL inside the worker\'s allowedRoots. Created if missing.', importance: 'high', group: 'Table' },
+    { name: 'tablePath', type: 'string', doc: 'Base path of the Hudi table: a local path or file:// URL, or an S3 location s3://<bucket>/<prefix>, inside the worker\'s allowedRoots (S3 roots are listed there as s3:// URLs). Created if missing (the bucket must exist).', importance: 'high', group: 'Table' },
     { name: 'tableName', type: 'string', default: null, doc: 'hoodie.table.name; defaults to the last segment of tablePath.', importance: 'high', group: 'Table', aliases: ['hoodie.table.name'] },
     { name: 'schemaPath', type: 'string', doc: 'Avro schema (.avsc) of the records, inside allowedRoots. Message bodies may be Avro-JSON, plain JSON or (with value.converter=bytes) Avro binary.', importance: 'high', group: 'Table' },
     { name: 'hoodie.database.name', type: 'string', default: '', doc: 'Database name recorded in hoodie.properties (part of the table checksum).', importance: 'low', group: 'Table' },
@@ -38,6 +38,14 @@ export function hudiSinkConfigDef(): ConfigDef {
     { name: 'commit.max.records', type: 'int', default: 100000, validator: validators.range(1), doc: 'A commit is made when this many records are buffered, or commit.max.bytes of message bodies are, or commit.interval.ms has passed since the first buffered record, whichever comes first.', importance: 'medium', group: 'Commit cadence' },
     { name: 'commit.max.bytes', type: 'long', default: 64 * MB, validator: validators.range(1), doc: 'Bytes of buffered message bodies that trigger a commit (see commit.max.records).', importance: 'medium', group: 'Commit cadence' },
     { name: 'commit.interval.ms', type: 'long', default: 10000, validator: validators.range(0), doc: 'Milliseconds after the first buffered record that trigger a commit (see commit.max.records); 0 commits every poll.', importance: 'medium', group: 'Commit cadence' },
+    { name: 's3.endpoint', type: 'string', default: null, doc: 'S3 endpoint URL for an S3-compatible server (e.g. http://127.0.0.1:9000); unset = AWS S3.', importance: 'medium', group: 'S3' },
+    { name: 's3.region', type: 'string', default: null, doc: 'S3 region; unset = AWS_REGION or AWS_DEFAULT_REGION from the environment, else us-east-1.', importance: 'low', group: 'S3' },
+    { name: 's3.access.key', type: 'string', default: null, doc: 'Access key id; unset = the AWS default credential chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profile, instance role). Give both keys or neither.', importance: 'medium', group: 'S3' },
+    { name: 's3.secret.key', type: 'password', default: null, doc: 'Secret access key; never logged or shown by the REST API.', importance: 'medium', group: 'S3' },
+    { name: 's3.path.style.access', type: 'boolean', default: null, doc: 'Bucket in the URL path instead of the host name; default true when s3.endpoint is set (S3-compatible servers), else false.', importance: 'low', group: 'S3' },
+    { name: 's3.max.attempts', type: 'int', default: 8, validator: validators.range(1, 100), doc: 'Attempts per S3 request, the first included; 5xx, throttling, timeouts and cut connections are retried with exponential backoff and full jitter.', importance: 'low', group: 'S3' },
+    { name: 's3.multipart.threshold.bytes', type: 'long', default: 16 * MB, validator: validators.range(5 * MB), doc: 'Files larger than this are uploaded in parts; the object appears only when the upload completes.', importance: 'low', group: 'S3' },
+    { name: 's3.multipart.part.size.bytes', type: 'long', default: 8 * MB, validator: validators.range(5 * MB, 5 * 1024 * MB), doc: 'Part size of multipart uploads (S3 requires at least 5 MiB).', importance: 'low', group: 'S3' },
     { name: 'schema.ignore.unknown.fields', type: 'boolean', default: false, doc: 'Drop fields of a record that the schema does not declare instead of refusing the record.', importance: 'low', group: 'Table' },
   ]);
 }
@@ -66,6 +74,16 @@ export interface HudiSinkSettings {
   recordSizeEstimate: number;
   compression: 'snappy' | 'zstd' | 'uncompressed';
   encoderThreads: number;
+  s3: {
+    endpoint: string | undefined;
+    region: string | undefined;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    forcePathStyle: boolean | undefined;
+    maxAttempts: number;
+    multipartThresholdBytes: number;
+    partSizeBytes: number;
+  };
   cleanRetained: number;
   commitMaxRecords: number;
   commitMaxBytes: number;
@@ -98,6 +116,16 @@ export function hudiSinkSettings(p: ParsedConfig): HudiSinkSettings {
     recordSizeEstimate: p['hoodie.copyonwrite.record.size.estimate'] as number,
     compression: p['hoodie.parquet.compression.codec'] as HudiSinkSettings['compression'],
     encoderThreads: p['parquet.encoder.threads'] as number,
+    s3: {
+      endpoint: (p['s3.endpoint'] as string | null) ?? undefined,
+      region: (p['s3.region'] as string | null) ?? undefined,
+      accessKeyId: (p['s3.access.key'] as string | null) ?? undefined,
+      secretAccessKey: (p['s3.secret.key'] as string | null) ?? undefined,
+      forcePathStyle: (p['s3.path.style.access'] as boolean | null) ?? undefined,
+      maxAttempts: p['s3.max.attempts'] as number,
+      multipartThresholdBytes: p['s3.multipart.threshold.bytes'] as number,
+      partSizeBytes: p['s3.multipart.part.size.bytes'] as number,
+    },
     cleanRetained: p['hoodie.clean.commits.retained'] as number,
     commitMaxRecords: p['commit.max.records'] as number,
     commitMaxBytes: p['commit.max.bytes'] as number,

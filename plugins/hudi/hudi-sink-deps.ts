@@ -2,7 +2,10 @@
 // key generator, the bloom filters and the Parquet codec. The one place that knows which concrete
 // implementation backs each of the table writer's collaborators.
 
-import type { ConfigFieldError } from '../../runtime/spi';
+import path from 'node:path';
+import { LocalStorage } from './storage/local-storage';
+import { S3Storage, createS3Client, isS3Uri, parseS3Uri } from './storage/s3-storage';
+import type { ConfigFieldError, PathOptions } from '../../runtime/spi';
 import { ConfigError } from '../../runtime/spi';
 import { createRecordCoercer } from './avro/record-coercer';
 import { checkEvolution } from './avro/schema-evolution';
@@ -123,4 +126,21 @@ export function openTableWriter(
     cleanCommitsRetained: settings.cleanRetained,
     faultPoint: options.faultPoint,
   });
+}
+
+/**
+ * The table's storage: S3 for an s3:// tablePath, else local disk. `resolvePath` is the worker's guard
+ * (allowedRoots), which also confines S3 locations. The returned close() releases the S3 client.
+ */
+export function openTableStorage(settings: HudiSinkSettings, resolvePath: (value: string, key: string, options?: PathOptions) => string): { storage: Storage; tableDirName: string; close(): void } {
+  const resolved = resolvePath(settings.tablePath, 'tablePath', { allowS3: true });
+  if (!isS3Uri(resolved)) return { storage: new LocalStorage(resolved), tableDirName: path.basename(resolved), close: () => undefined };
+  const s3 = settings.s3;
+  if ((s3.accessKeyId === undefined) !== (s3.secretAccessKey === undefined)) {
+    throw new ConfigError([{ name: s3.accessKeyId === undefined ? 's3.access.key' : 's3.secret.key', message: 'give both s3.access.key and s3.secret.key, or neither (then the AWS default credential chain is used)' }]);
+  }
+  const location = parseS3Uri(resolved);
+  const client = createS3Client(s3);
+  const storage = new S3Storage({ client, location, multipartThresholdBytes: s3.multipartThresholdBytes, partSizeBytes: s3.partSizeBytes });
+  return { storage, tableDirName: location.prefix.split('/').pop() || location.bucket, close: () => client.destroy() };
 }

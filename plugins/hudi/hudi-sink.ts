@@ -20,8 +20,7 @@ import {
   type ValidationContext,
 } from '../../runtime/spi';
 import { IGNORED_SEED_KEYS, hudiSinkConfigDef, hudiSinkSettings, type HudiSinkSettings } from './hudi-sink-config';
-import { openTableDeps, openTableWriter, type TableSchema } from './hudi-sink-deps';
-import { LocalStorage } from './storage/local-storage';
+import { openTableDeps, openTableStorage, openTableWriter, type TableSchema } from './hudi-sink-deps';
 import { ConsumedRanges, POSITIONS_KEY } from './table/consumed-ranges';
 import type { HudiTableWriter, IncomingRecord } from './table/table-writer';
 
@@ -53,11 +52,13 @@ export class HudiSinkConnector implements SinkConnector {
     for (const key of ['tablePath', 'schemaPath']) {
       if (config[key] === undefined) continue;
       try {
-        context.resolvePath(config[key]!, key);
+        context.resolvePath(config[key]!, key, { allowS3: key === 'tablePath' });
       } catch (err) {
         errors.push(...((err as ConfigError).errors ?? [{ name: key, message: (err as Error).message }]));
       }
     }
+    const keys = [config['s3.access.key'], config['s3.secret.key']].map((v) => v !== undefined && v !== '');
+    if (keys[0] !== keys[1]) errors.push({ name: keys[0] ? 's3.secret.key' : 's3.access.key', message: 'give both s3.access.key and s3.secret.key, or neither (then the AWS default credential chain is used)' });
     if (errors.length > 0 || config['schemaPath'] === undefined) return errors;
     try {
       const s = settingsOf(config, 'hudi-sink config');
@@ -122,14 +123,20 @@ export class HudiSinkTask implements SinkTask {
     this.context = context;
     this.logger = context.logger;
     this.settings = settingsOf(config, `task ${context.taskId} of connector "${context.connectorName}"`);
-    const tablePath = context.resolvePath(this.settings.tablePath, 'tablePath');
+    const table = openTableStorage(this.settings, context.resolvePath);
     const deps = await openTableDeps(this.settings, context.resolvePath(this.settings.schemaPath, 'schemaPath'), config);
     checkFields(this.settings, deps.schema);
     this.schema = deps.schema;
-    this.closeDeps = deps.close;
+    this.closeDeps = async () => {
+      try {
+        await deps.close();
+      } finally {
+        table.close();
+      }
+    };
     const crashAt = process.env['TRIBUTARY_HUDI_CRASH_AT'];
-    this.writer = await openTableWriter(this.settings, deps, new LocalStorage(tablePath), {
-      tableName: this.settings.tableName ?? path.basename(tablePath),
+    this.writer = await openTableWriter(this.settings, deps, table.storage, {
+      tableName: this.settings.tableName ?? table.tableDirName,
       logger: this.logger,
       // Crash tests only: kill this process at a named point of a commit (see test/integration).
       faultPoint: crashAt ? (point) => { if (point === crashAt) process.kill(process.pid, 'SIGKILL'); } : undefined,

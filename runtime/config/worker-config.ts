@@ -80,8 +80,8 @@ export function workerConfigDef(): ConfigDef {
     },
     {
       name: 'allowedRoots', type: 'list', default: ['data'], group: 'Worker', importance: 'medium',
-      validator: validators.nonEmpty(), accepted: 'comma-separated directory paths',
-      doc: `Directories that paths in connector configs (files, tables) must lie inside; a connector naming a path elsewhere is rejected, since anyone with access to the REST API could otherwise make the worker read or write any file. ${RELATIVE_PATHS}`,
+      validator: validators.nonEmpty(), accepted: 'comma-separated directory paths and s3://bucket/prefix locations',
+      doc: `Directories that paths in connector configs (files, tables) must lie inside; a connector naming a path elsewhere is rejected, since anyone with access to the REST API could otherwise make the worker read or write any file. S3 locations (s3://bucket/prefix) listed here are where tables on S3 may be written. ${RELATIVE_PATHS}`,
     },
     {
       name: 'httpHost', type: 'string', default: '127.0.0.1', group: 'REST', importance: 'high',
@@ -242,7 +242,8 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
     httpHost: parsed['httpHost'] as string,
     pluginPaths: (parsed['pluginPaths'] as string[]).map(path),
     namesrvAddr: namesrv === undefined || namesrv === '' ? undefined : namesrv,
-    allowedRoots: (parsed['allowedRoots'] as string[]).map(path),
+    // S3 locations (s3://bucket/prefix) stay as they are; paths resolve against the start directory.
+    allowedRoots: (parsed['allowedRoots'] as string[]).map((r) => (/^s3a?:\/\//i.test(r) ? r : path(r))),
     queuesPerTopic: parsed['queuesPerTopic'] as number,
     offsetCommitIntervalMs: parsed['offsetCommitIntervalMs'] as number,
     taskShutdownTimeoutMs: parsed['taskShutdownTimeoutMs'] as number,

@@ -5,14 +5,14 @@
 // or stop marks the connector FAILED with the error trace; a ConfigError there names the bad keys.
 
 import type { ConfigDef, ConfigValueReport } from './config-def';
-import type { ConnectorContext } from './context';
+import type { ConnectorContext, PathOptions } from './context';
 import type { SinkTask, SourceTask } from './task';
 
 export type ConnectorType = 'source' | 'sink';
 
 export interface ValidationContext {
   /** Same contract as ConnectorContext.resolvePath: throws ConfigError naming the key when outside the roots. */
-  resolvePath(path: string, key: string): string;
+  resolvePath(path: string, key: string, options?: PathOptions): string;
 }
 
 export interface ConnectorBase {

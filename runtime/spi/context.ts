@@ -4,6 +4,11 @@
 import type { QueueOffset, SinkRecord, SourcePartition, SourcePosition, SourceRecord, TopicQueue } from './record';
 
 /** pino-compatible subset. Never log secrets: the runtime redacts `password`-typed config values itself. */
+export interface PathOptions {
+  /** Accept s3:// locations (for keys naming object-storage locations, such as a table path). */
+  allowS3?: boolean;
+}
+
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
   info(obj: object | string, msg?: string): void;
@@ -21,8 +26,10 @@ export interface ConnectorContext {
   /** Fail the connector from a background activity; the connector becomes FAILED with this trace. */
   raiseError(error: Error): void;
   /** Resolves a user-given path or file:// URL (the value of config key `key`) to an absolute path inside
-   *  the worker's allowed roots (`allowedRoots`). Throws ConfigError naming the key when it is outside. */
-  resolvePath(path: string, key: string): string;
+   *  the worker's allowed roots (`allowedRoots`). Throws ConfigError naming the key when it is outside.
+   *  With `allowS3`, an s3://bucket/prefix location is accepted too, if it lies inside an S3 root of
+   *  allowedRoots, and returned normalised (s3://, no trailing '/'). */
+  resolvePath(path: string, key: string, options?: PathOptions): string;
 }
 
 /** Reports a record that failed (conversion, transform, or the task itself) to the dead-letter handling
@@ -36,7 +43,7 @@ export interface TaskContext {
   readonly logger: Logger;
   readonly errantRecordReporter: ErrantRecordReporter;
   /** Same contract as ConnectorContext.resolvePath. */
-  resolvePath(path: string, key: string): string;
+  resolvePath(path: string, key: string, options?: PathOptions): string;
 }
 
 export interface SourceTaskContext extends TaskContext {

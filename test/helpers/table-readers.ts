@@ -105,10 +105,11 @@ export function readersAvailable(): Promise<ReaderEnv> {
 // ---------------------------------------------------------------------------------------------- hudi-rs
 
 /** Snapshot (or time travel with `asOf`) read with hudi-rs. Every column, _hoodie_* meta columns included. */
-export async function hudiRsSnapshot(table: string, opts: { asOf?: string } = {}): Promise<Row[]> {
+export async function hudiRsSnapshot(table: string, opts: { asOf?: string; storageOptions?: Record<string, string> } = {}): Promise<Row[]> {
   const args = ['--table', table];
   if (opts.asOf) args.push('--as-of', opts.asOf);
-  return jsonLines<Row>(await runReader('hudi_rs_read.py', args, 120_000));
+  const env = opts.storageOptions ? { HUDI_STORAGE_OPTIONS: JSON.stringify(opts.storageOptions) } : {};
+  return jsonLines<Row>(await runReader('hudi_rs_read.py', args, 120_000, false, env));
 }
 
 /** Incremental read with hudi-rs: rows whose _hoodie_commit_time is in (from, to] (to: latest). */
@@ -270,11 +271,11 @@ export function project(rows: Row[], columns: string[]): Row[] {
   return rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
 }
 
-async function runReader(script: string, args: string[], timeoutMs: number, allowQueryErrors = false): Promise<string> {
+async function runReader(script: string, args: string[], timeoutMs: number, allowQueryErrors = false, extraEnv: Record<string, string> = {}): Promise<string> {
   const env = await readersAvailable();
   return new Promise<string>((resolve, reject) => {
     const child = spawn(env.python, [path.join(READERS_DIR, script), ...args], {
-      env: { ...process.env, TRIBUTARY_CACHE: env.cache, HUDI_BUNDLE_JAR: env.bundleJar, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, ...extraEnv, TRIBUTARY_CACHE: env.cache, HUDI_BUNDLE_JAR: env.bundleJar, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -9,6 +9,7 @@
   hudi_rs_read.py --table P --queries JSON|@FILE     several reads in one run; one line per query:
                                                      {"query": q, "rows": [...]} (or "instants")
   hudi_rs_read.py --table P --file-slices [--as-of I] the file slices a snapshot would read
+P may be s3://bucket/prefix; then HUDI_STORAGE_OPTIONS holds hudi-rs storage options as a JSON object.
 A query object: {"type": "snapshot", "asOf"?: I} | {"type": "incremental", "from": I, "to"?: J} |
 {"type": "timeline"}. Rows include the _hoodie_* meta columns; values follow reader_common's
 conventions (timestamps as epoch ms); columns of the table schema (latest commit) that a base file
@@ -31,6 +32,11 @@ from reader_common import dumps, json_value, parse_queries, run_main, sort_rows,
 def _table(path: str):
     from hudi import HudiTableBuilder
 
+    if path.startswith("s3://"):
+        # Object storage: hudi-rs's object_store options (aws_endpoint_url, aws_access_key_id, ...) come as a
+        # JSON object in HUDI_STORAGE_OPTIONS, so no secret appears on a command line.
+        options = json.loads(os.environ.get("HUDI_STORAGE_OPTIONS", "{}"))
+        return HudiTableBuilder.from_base_uri(path).with_storage_options(options).build()
     return HudiTableBuilder.from_base_uri(os.path.abspath(path)).build()
 
 
@@ -129,7 +135,7 @@ def main(out) -> int:
     ap.add_argument("--file-slices", action="store_true")
     ap.add_argument("--queries")
     args = ap.parse_args()
-    if not os.path.isdir(os.path.join(args.table, ".hoodie")):
+    if not args.table.startswith("s3://") and not os.path.isdir(os.path.join(args.table, ".hoodie")):
         raise FileNotFoundError(f"{args.table} is not a Hudi table (no .hoodie directory)")
     table = _table(args.table)
 

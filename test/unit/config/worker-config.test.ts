@@ -100,6 +100,11 @@ describe('loadWorkerConfig', () => {
     expect(c.pluginPaths).toEqual([join(dir, 'plugins')]);
   });
 
+  it('loadWorkerConfig allowedRoots keeps S3 locations as given and resolves paths', () => {
+    const c = loadWorkerConfig(conf('allowedRoots=data, s3://lake/tables\n'), {}, dir);
+    expect(c.allowedRoots).toEqual([join(dir, 'data'), 's3://lake/tables']);
+  });
+
   it('loadWorkerConfig empty value means the default (namesrvAddr= selects the embedded transport)', () => {
     const c = loadWorkerConfig(conf('namesrvAddr=\nworkerId=\nhttpPort=\n'), {}, dir);
     expect(c.namesrvAddr).toBeUndefined();
