@@ -6,7 +6,7 @@
 // group (per partition, or table-wide with the global index); ordering by the precombine field, the
 // greatest value winning — also against rows already in the table — and ties going to the later arrival.
 
-import { DataError, type Logger } from '../../../runtime/spi';
+import { DataError, errorCode, type Logger } from '../../../runtime/spi';
 import { decimalToUnscaled } from '../avro/decimal';
 import { withHoodieMetaFields } from '../avro/table-schema';
 import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, BloomIndex, MAX_KEY, MIN_KEY } from '../index/bloom-index';
@@ -91,6 +91,9 @@ export class HudiTableWriter {
   private readonly index: BloomIndex;
   private readonly log: Logger;
   private avgRecordSize: number;
+  /** This writer's instant whose write failed and could not be rolled back yet. */
+  private unfinished: Instant | undefined;
+  private crashed = false;
 
   private constructor(private readonly o: TableWriterOptions) {
     this.index = new BloomIndex(o.storage, o.codec, o.blooms);
@@ -144,16 +147,76 @@ export class HudiTableWriter {
   /** Writes one commit. `columns` are the data columns (table schema) and `schemaJson` their Avro schema:
    *  the commit records it as is (as Spark does), base file footers with the Hudi meta fields added. */
   async write(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
+    // An earlier attempt that failed before completing (storage unreachable, say) is rolled back first, so its
+    // files never linger beside the retry.
+    if (this.unfinished) {
+      await rollbackPending(this.o.storage, this.timeline, this.unfinished, { now: this.o.now, logger: this.log });
+      this.unfinished = undefined;
+      this.timeline = await Timeline.load(this.o.storage);
+    }
     const started = this.o.now();
-    const instant = nextInstantTime(started, this.timeline.lastTimestamp());
     const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
     const keyed = this.keyAll(records, orderingOf);
     const operationType = operation.toUpperCase() as OperationType;
+    const requested = await this.requestInstant(started);
+    let completed = false;
+    try {
+      return await this.writeInstant(requested, keyed, orderingOf, operation, operationType, columns, schemaJson, extraMetadata, started, () => (completed = true));
+    } catch (err) {
+      if (!completed && !this.crashed) {
+        this.unfinished = requested;
+        try {
+          await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), requested, { now: this.o.now, logger: this.log });
+          this.unfinished = undefined;
+          this.timeline = await Timeline.load(this.o.storage);
+        } catch (rollbackErr) {
+          this.log.warn({ instant: requested.timestamp, err: (rollbackErr as Error).message }, 'could not roll back the failed commit now; the next write rolls it back');
+        }
+      }
+      throw err;
+    }
+  }
 
-    let requested: Instant = await Timeline.request(this.o.storage, instant, 'commit');
-    const inflight = await Timeline.transition(this.o.storage, requested, renderCommitMetadata({ partitionToWriteStats: {}, compacted: false, extraMetadata: {}, operationType }));
-    this.o.faultPoint?.('after-inflight');
-    requested = inflight;
+  /** Crash injection (tests): a fault point that throws stands for the process dying there, so the failed
+   *  attempt is left exactly as a crash leaves it (not rolled back by this writer). */
+  private fault(point: 'after-inflight' | 'after-data-files'): void {
+    try {
+      this.o.faultPoint?.(point);
+    } catch (err) {
+      this.crashed = true;
+      throw err;
+    }
+  }
+
+  /** Creates the next instant's requested file; if another writer took that instant first, the next one. */
+  private async requestInstant(started: number): Promise<Instant> {
+    for (let attempt = 1; ; attempt++) {
+      const instant = nextInstantTime(Math.max(started, this.o.now()), this.timeline.lastTimestamp());
+      try {
+        return await Timeline.request(this.o.storage, instant, 'commit');
+      } catch (err) {
+        if (errorCode(err) !== 'ALREADY_EXISTS' || attempt >= 10) throw err;
+        this.log.warn({ instant }, 'another writer took this instant; trying the next one');
+        this.timeline = await Timeline.load(this.o.storage);
+      }
+    }
+  }
+
+  private async writeInstant(
+    requestedInstant: Instant,
+    keyed: Keyed[],
+    orderingOf: (v: unknown) => unknown,
+    operation: WriteOperation,
+    operationType: OperationType,
+    columns: ColumnSpec[],
+    schemaJson: string,
+    extraMetadata: Record<string, string>,
+    started: number,
+    onCompleted: () => void,
+  ): Promise<CommitResult> {
+    const instant = requestedInstant.timestamp;
+    const requested = await Timeline.transition(this.o.storage, requestedInstant, renderCommitMetadata({ partitionToWriteStats: {}, compacted: false, extraMetadata: {}, operationType }));
+    this.fault('after-inflight');
 
     const result: CommitResult = { instant, operation: operationType, inserts: 0, updates: 0, deletes: 0, filesWritten: 0, bytesWritten: 0 };
     const stats: WriteStat[] = [];
@@ -314,7 +377,7 @@ export class HudiTableWriter {
     }
 
     await drainTo(0);
-    this.o.faultPoint?.('after-data-files');
+    this.fault('after-data-files');
     await this.o.storage.sync?.(written.map((f) => f.path));
 
     // 5. Complete the commit: this file is the commit point.
@@ -322,6 +385,7 @@ export class HudiTableWriter {
     for (const s of stats) (partitionToWriteStats[s.partitionPath] ??= []).push(s);
     const metadata: CommitMetadata = { partitionToWriteStats, compacted: false, extraMetadata: { [SCHEMA_KEY]: schemaJson, ...extraMetadata }, operationType };
     await Timeline.transition(this.o.storage, requested, renderCommitMetadata(metadata));
+    onCompleted();
     await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
     for (const f of written) this.view.put(f);
     this.timeline = await Timeline.load(this.o.storage);

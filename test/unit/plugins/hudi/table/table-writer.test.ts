@@ -402,6 +402,76 @@ describe('HudiTableWriter commit metadata', () => {
   });
 });
 
+describe('HudiTableWriter when storage fails during a write', () => {
+  /** The fixture's storage with a switch: while `failing` matches a call, that call throws a retriable error. */
+  function flaky(f: TableFixture) {
+    const state = { failing: (_op: string, _path: string): boolean => false, failures: 0 };
+    const s = f.storage as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const storage = new Proxy(f.storage, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return async (...args: unknown[]) => {
+          if (state.failing(String(prop), String(args[0] ?? ''))) {
+            state.failures++;
+            throw Object.assign(new Error(`injected storage failure: ${String(prop)} ${String(args[0])}`), { retriable: true });
+          }
+          return (s[prop as string] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    return { storage, state };
+  }
+
+  /** Commit instants with a requested or inflight file and no completed one. */
+  const pendingInstants = (f: TableFixture) => [...new Set(hoodie(f).filter((n) => /^\d{17}\.(inflight|commit\.requested)$/.test(n)).map((n) => n.slice(0, 17)))].filter((t) => !hoodie(f).includes(`${t}.commit`));
+
+  it('a write that fails midway is rolled back at once (no pending instant, no stray file) and the retry commits', async () => {
+    const f = await fixture({ 'hoodie.parquet.small.file.limit': '0' });
+    const { storage, state } = flaky(f);
+    const w = await f.open({ storage });
+    await f.write(w, [p('k1', 'eu', 1)]);
+    const before = await f.snapshot();
+    const filesBefore = Object.values(slices(f, 'us')).flat().length;
+    state.failing = (op, path) => op === 'writeFile' && path.startsWith('us/') && path.endsWith('.parquet');
+    await expect(f.write(w, [p('k1', 'eu', 2), p('k2', 'us', 1)])).rejects.toThrow(/injected storage failure/);
+    expect(pendingInstants(f)).toEqual([]);
+    expect(await f.snapshot()).toEqual(before);
+    expect(Object.values(slices(f, 'us')).flat().length).toBe(filesBefore);
+    expect(f.logger.messages('warn')).toContain('rolled back an unfinished commit left by an earlier run');
+    state.failing = () => false;
+    await f.write(w, [p('k1', 'eu', 2), p('k2', 'us', 1)]);
+    expect(await f.snapshot()).toEqual(['eu/k1@2:2', 'us/k2@1:1']);
+  });
+
+  it('when the rollback fails too, the next write rolls the failed attempt back before writing', async () => {
+    const f = await fixture();
+    const { storage, state } = flaky(f);
+    const w = await f.open({ storage });
+    await f.write(w, [p('k1', 'eu', 1)]);
+    // The data file write fails, and so does every rollback request (its requested file).
+    state.failing = (op, path) => (op === 'writeFile' && path.endsWith('.parquet')) || (op === 'createExclusive' && path.endsWith('.rollback.requested'));
+    await expect(f.write(w, [p('k2', 'eu', 1)])).rejects.toThrow(/injected storage failure/);
+    expect(pendingInstants(f).length).toBe(1);
+    expect(f.logger.messages('warn')).toContain('could not roll back the failed commit now; the next write rolls it back');
+    state.failing = () => false;
+    await f.write(w, [p('k2', 'eu', 1)]);
+    expect(pendingInstants(f)).toEqual([]);
+    expect(await f.snapshot()).toEqual(['eu/k1@1:1', 'eu/k2@1:1']);
+  });
+
+  it('an instant another writer took first is skipped: the commit uses the next one', async () => {
+    const f = await fixture();
+    const fixedNow = Date.UTC(2030, 0, 1, 12, 0, 0, 0);
+    const w = await f.open({ now: () => fixedNow });
+    writeFileSync(path.join(f.table, '.hoodie', '20300101120000000.commit.requested'), '');
+    const c = await f.write(w, [p('k1', 'eu', 1)]);
+    expect(c.instant).toBe('20300101120000001');
+    expect(hoodie(f)).toContain('20300101120000001.commit');
+    expect(f.logger.messages('warn')).toContain('another writer took this instant; trying the next one');
+  });
+});
+
 describe('HudiTableWriter rollback of an unfinished commit', () => {
   async function crashedTable(point: 'after-data-files' | 'after-inflight') {
     const f = await fixture({ 'hoodie.parquet.small.file.limit': '0' });
