@@ -108,7 +108,7 @@ export function readersAvailable(): Promise<ReaderEnv> {
 export async function hudiRsSnapshot(table: string, opts: { asOf?: string; storageOptions?: Record<string, string> } = {}): Promise<Row[]> {
   const args = ['--table', table];
   if (opts.asOf) args.push('--as-of', opts.asOf);
-  const env = opts.storageOptions ? { HUDI_STORAGE_OPTIONS: JSON.stringify(opts.storageOptions) } : {};
+  const env: Record<string, string> = opts.storageOptions ? { HUDI_STORAGE_OPTIONS: JSON.stringify(opts.storageOptions) } : {};
   return jsonLines<Row>(await runReader('hudi_rs_read.py', args, 120_000, false, env));
 }
 

@@ -4,43 +4,31 @@
 // and .commit files alone); the S3 secret must appear in no REST answer and no log line; a crash after the
 // data files of a commit were uploaded leaves readers the previous table, and the restart completes it.
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../plugins/hudi/storage/s3-storage';
 import { completedCommits, consumedByTable, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
 import { oracle } from '../helpers/hudi-oracle';
 import { hudiRsSnapshot, readersAvailable } from '../helpers/table-readers';
-import { REPO, api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
+import { acquireS3, releaseS3 } from '../helpers/s3-server';
+import { api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
 
-const run = promisify(execFile);
 const LEASE = `hudi-s3-test-${process.pid}`;
 const BUCKET = 'tributary-hudi';
 const running: WorkerHandle[] = [];
 let env: Record<string, string>;
 
-async function s3sh(...args: string[]): Promise<string> {
-  try {
-    return (await run('bash', [path.join(REPO, 'scripts', 's3.sh'), ...args], { cwd: REPO, env: { ...process.env, TRIBUTARY_S3_LEASE_PID: String(process.pid) }, maxBuffer: 16 << 20 })).stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`scripts/s3.sh ${args.join(' ')} failed: ${e.message}\n${(e.stderr ?? '').slice(-4000)}`);
-  }
-}
 
 beforeAll(async () => {
-  const out = await s3sh('start', '--lease', LEASE);
-  env = Object.fromEntries(out.split('\n').filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  await s3sh('bucket', BUCKET);
+  env = await acquireS3(LEASE, BUCKET);
   await readersAvailable();
 }, 900_000);
 
 afterAll(async () => {
   for (const w of running) if (w.child.exitCode === null) await w.kill('SIGKILL');
-  await s3sh('stop', '--lease', LEASE);
+  await releaseS3(LEASE);
 }, 120_000);
 
 /** Copies every object under the table's prefix to a local directory with the plain SDK (no Tributary code). */

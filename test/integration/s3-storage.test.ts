@@ -1,29 +1,16 @@
 // The S3 storage backend against a real S3-compatible server (MinIO built by scripts/s3.sh): the Storage
 // contract the table code relies on, conditional creation racing between writers, multipart uploads, and
 // paths that would leave the table refused.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Storage, createS3Client, parseS3Uri } from '../../plugins/hudi/storage/s3-storage';
 import { errorCode } from '../../runtime/spi';
-import { REPO } from '../helpers/worker-process';
+import { acquireS3, releaseS3 } from '../helpers/s3-server';
 
-const run = promisify(execFile);
-const SCRIPT = path.join(REPO, 'scripts', 's3.sh');
 const LEASE = `s3-storage-test-${process.pid}`;
 let env: Record<string, string>;
 const BUCKET = 'tributary-it';
 
-async function s3sh(...args: string[]): Promise<string> {
-  try {
-    return (await run('bash', [SCRIPT, ...args], { cwd: REPO, env: { ...process.env, TRIBUTARY_S3_LEASE_PID: String(process.pid) }, maxBuffer: 16 << 20 })).stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`scripts/s3.sh ${args.join(' ')} failed: ${e.message}\n${(e.stderr ?? '').slice(-4000)}`);
-  }
-}
 
 function storage(prefix: string, extra: { multipartThresholdBytes?: number } = {}): S3Storage {
   const client = createS3Client({ endpoint: env['S3_ENDPOINT'], region: env['AWS_REGION'], accessKeyId: env['AWS_ACCESS_KEY_ID'], secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] });
@@ -33,14 +20,12 @@ function storage(prefix: string, extra: { multipartThresholdBytes?: number } = {
 const unique = (p: string): string => `${p}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 
 beforeAll(async () => {
-  const out = await s3sh('start', '--lease', LEASE);
-  env = Object.fromEntries(out.split('\n').filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  env = await acquireS3(LEASE, BUCKET);
   expect(env['S3_ENDPOINT']).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  await s3sh('bucket', BUCKET);
 }, 900_000);
 
 afterAll(async () => {
-  await s3sh('stop', '--lease', LEASE);
+  await releaseS3(LEASE);
 }, 120_000);
 
 describe('S3Storage against a real S3 server', () => {
