@@ -24,6 +24,7 @@ import {
   UploadPartCommand,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { ConnectError } from '../../../runtime/spi';
 import type { FileInfo, Storage } from './storage';
 
@@ -83,6 +84,12 @@ export interface S3StorageOptions {
 }
 
 const MIB = 1024 * 1024;
+
+/** The ETag S3 gives an object completed from these parts: md5 of the parts' binary md5s, then -<count>. */
+export function multipartEtag(partEtags: string[]): string {
+  const digests = Buffer.concat(partEtags.map((e) => Buffer.from(e.replace(/"/g, ''), 'hex')));
+  return `"${createHash('md5').update(digests).digest('hex')}-${partEtags.length}"`;
+}
 
 function statusOf(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
@@ -161,7 +168,7 @@ export class S3Storage implements Storage {
     } catch (err) {
       if (statusOf(err) === 412 || nameOf(err) === 'PreconditionFailed') {
         // Ours, if an earlier attempt of this very request landed before its answer was lost.
-        const existing = await this.readFile(p).catch(() => undefined);
+        const existing = await this.readFile(p).catch((e: unknown) => { if (e instanceof ConnectError && e.code === 'NOT_FOUND') return undefined; throw e; });
         if (existing && existing.equals(body)) return;
         throw new ConnectError('ALREADY_EXISTS', `${p} already exists in ${this.location}; another writer created it first`, { cause: err });
       }
@@ -251,14 +258,22 @@ export class S3Storage implements Storage {
   private async multipart(key: string, body: Buffer): Promise<void> {
     const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
     const uploadId = created.UploadId!;
+    const parts: { ETag: string; PartNumber: number }[] = [];
+    let completing = false;
     try {
-      const parts: { ETag: string; PartNumber: number }[] = [];
       for (let offset = 0, n = 1; offset < body.length; offset += this.partSize, n++) {
         const res = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: body.subarray(offset, Math.min(body.length, offset + this.partSize)) }));
         parts.push({ ETag: res.ETag!, PartNumber: n });
       }
+      completing = true;
       await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
     } catch (err) {
+      // A completion whose answer was lost is retried by the SDK and then finds no upload (404 NoSuchUpload):
+      // the object is there if its ETag is the one these parts make (md5 of the part md5s, "-<count>").
+      if (completing && (nameOf(err) === 'NoSuchUpload' || statusOf(err) === 404)) {
+        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+        if (head?.ETag === multipartEtag(parts.map((p) => p.ETag))) return;
+      }
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
       throw err;
     }

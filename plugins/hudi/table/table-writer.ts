@@ -150,9 +150,8 @@ export class HudiTableWriter {
     // An earlier attempt that failed before completing (storage unreachable, say) is rolled back first, so its
     // files never linger beside the retry.
     if (this.unfinished) {
-      await rollbackPending(this.o.storage, this.timeline, this.unfinished, { now: this.o.now, logger: this.log });
+      await this.settle(this.unfinished);
       this.unfinished = undefined;
-      this.timeline = await Timeline.load(this.o.storage);
     }
     const started = this.o.now();
     const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
@@ -165,16 +164,52 @@ export class HudiTableWriter {
     } catch (err) {
       if (!completed && !this.crashed) {
         this.unfinished = requested;
+        let landed = false;
         try {
-          await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), requested, { now: this.o.now, logger: this.log });
+          landed = await this.settle(requested);
           this.unfinished = undefined;
-          this.timeline = await Timeline.load(this.o.storage);
-        } catch (rollbackErr) {
-          this.log.warn({ instant: requested.timestamp, err: (rollbackErr as Error).message }, 'could not roll back the failed commit now; the next write rolls it back');
+        } catch (settleErr) {
+          this.log.warn({ instant: requested.timestamp, err: (settleErr as Error).message }, 'could not roll back the failed commit now; the next write rolls it back');
         }
+        // The completed file was stored although its request reported a failure: the commit happened.
+        if (landed) return this.landedResult(requested.timestamp, operationType);
       }
       throw err;
     }
+  }
+
+  /**
+   * Decides what became of an instant whose write failed: if its completed file exists after all (the
+   * request landed but its answer was lost), the commit happened and the view is rebuilt from storage
+   * (returns true); otherwise the attempt is rolled back (returns false). Throws if storage cannot say.
+   */
+  private async settle(i: Instant): Promise<boolean> {
+    const timeline = await Timeline.load(this.o.storage);
+    if (timeline.isCompletedWrite(i.timestamp)) {
+      this.timeline = timeline;
+      this.view = await FileSystemView.build(this.o.storage, timeline);
+      this.log.warn({ instant: i.timestamp }, 'a commit reported as failed had completed: its answer was lost; keeping it');
+      return true;
+    }
+    await rollbackPending(this.o.storage, timeline, i, { now: this.o.now, logger: this.log });
+    this.timeline = await Timeline.load(this.o.storage);
+    return false;
+  }
+
+  /** The result of a commit found completed after its write reported a failure (counts read back from it). */
+  private async landedResult(instant: string, operation: OperationType): Promise<CommitResult> {
+    const i = this.timeline.completedWrites().find((c) => c.timestamp === instant)!;
+    const meta = parseCommitMetadata((await this.timeline.readDetails(i)).toString('utf8'), `${instant}.commit`);
+    const stats = Object.values(meta.partitionToWriteStats).flat();
+    return {
+      instant,
+      operation,
+      inserts: stats.reduce((n, s) => n + (s.numInserts ?? 0), 0),
+      updates: stats.reduce((n, s) => n + (s.numUpdateWrites ?? 0), 0),
+      deletes: stats.reduce((n, s) => n + (s.numDeletes ?? 0), 0),
+      filesWritten: stats.length,
+      bytesWritten: stats.reduce((n, s) => n + (s.fileSizeInBytes ?? 0), 0),
+    };
   }
 
   /** Crash injection (tests): a fault point that throws stands for the process dying there, so the failed
@@ -386,15 +421,21 @@ export class HudiTableWriter {
     const metadata: CommitMetadata = { partitionToWriteStats, compacted: false, extraMetadata: { [SCHEMA_KEY]: schemaJson, ...extraMetadata }, operationType };
     await Timeline.transition(this.o.storage, requested, renderCommitMetadata(metadata));
     onCompleted();
-    await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
+    // The commit is done: from here on nothing may make write() fail (a retry would write the batch again).
+    // The view and timeline learn the commit first; housekeeping failures are only logged.
     for (const f of written) this.view.put(f);
-    this.timeline = await Timeline.load(this.o.storage);
+    this.timeline = this.timeline.withCompleted({ timestamp: instant, action: 'commit', state: 'COMPLETED' });
     this.learnRecordSize(metadata);
     this.log.info({ instant, operation: operationType, inserts: result.inserts, updates: result.updates, deletes: result.deletes, files: result.filesWritten, bytes: result.bytesWritten, ms: this.o.now() - started }, 'commit completed');
-
-    const removed = await cleanFileSlices(this.o.storage, this.timeline, { retained: this.o.cleanCommitsRetained, now: this.o.now, logger: this.log, partitions: this.view.partitions() });
-    for (const p of removed) this.index.forget(p);
-    if (removed.length > 0) this.timeline = await Timeline.load(this.o.storage);
+    try {
+      await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
+      this.timeline = await Timeline.load(this.o.storage);
+      const removed = await cleanFileSlices(this.o.storage, this.timeline, { retained: this.o.cleanCommitsRetained, now: this.o.now, logger: this.log, partitions: this.view.partitions() });
+      for (const p of removed) this.index.forget(p);
+      if (removed.length > 0) this.timeline = await Timeline.load(this.o.storage);
+    } catch (err) {
+      this.log.warn({ instant, err: (err as Error).message }, 'commit completed; cleaning up after it failed and is retried after a later commit');
+    }
     return result;
   }
 

@@ -4,7 +4,7 @@
 // deleted under a rollback instant (plan → inflight → metadata), and then the commit's own instant
 // files are removed, as Hudi does. A reader honouring the timeline never saw those files.
 
-import type { Logger } from '../../../runtime/spi';
+import { ConnectError, type Logger } from '../../../runtime/spi';
 import { parseBaseFileName } from '../table/base-file';
 import { findPartitions } from '../table/file-system-view';
 import type { Storage } from '../storage/storage';
@@ -42,6 +42,10 @@ export async function filesOfInstant(storage: Storage, instant: string): Promise
 }
 
 export async function rollbackPending(storage: Storage, timeline: Timeline, pending: Instant, deps: { now: () => number; logger: Logger }): Promise<void> {
+  // Never a completed commit: its data files are the table.
+  if (await storage.exists(`${METAFOLDER}/${instantFileName({ ...pending, state: 'COMPLETED' })}`)) {
+    throw new ConnectError('ILLEGAL_STATE', `instant ${pending.timestamp} (${pending.action}) is completed; it is part of the table and cannot be rolled back`);
+  }
   const started = deps.now();
   const files = await filesOfInstant(storage, pending.timestamp);
   const byPartition = new Map<string, string[]>();

@@ -30,6 +30,12 @@ export class Timeline {
     return new Timeline(storage, [...latest.values()].sort(compareInstants));
   }
 
+  /** This timeline with `i` at its new state (what a writer knows it just did, without listing again). */
+  withCompleted(i: Instant): Timeline {
+    const rest = this.instants.filter((x) => !(x.timestamp === i.timestamp && x.action === i.action));
+    return new Timeline(this.storage, [...rest, i].sort(compareInstants));
+  }
+
   completed(action?: InstantAction): Instant[] {
     return this.instants.filter((i) => i.state === 'COMPLETED' && (action === undefined || i.action === action));
   }
