@@ -4,17 +4,20 @@
 // and .commit files alone); the S3 secret must appear in no REST answer and no log line; a crash after the
 // data files of a commit were uploaded leaves readers the previous table, and the restart completes it.
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../plugins/hudi/storage/s3-storage';
 import { completedCommits, consumedByTable, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
 import { oracle } from '../helpers/hudi-oracle';
 import { hudiRsSnapshot, readersAvailable } from '../helpers/table-readers';
 import { acquireS3, releaseS3 } from '../helpers/s3-server';
-import { api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
+import { REPO, api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
 
+const run = promisify(execFile);
 const LEASE = `hudi-s3-test-${process.pid}`;
 const BUCKET = 'tributary-hudi';
 const running: WorkerHandle[] = [];
@@ -153,6 +156,13 @@ describe('hudi-sink on S3', () => {
     w = await startWorker(dir, conf);
     running.push(w);
     await check('after restart');
+    // `tributary table` reads the table straight from S3 (credentials from the AWS environment).
+    const cli = await run(path.join(REPO, 'bin', 'tributary'), ['table', 'read', tableUrl, '--json', '--s3-endpoint', env['S3_ENDPOINT']!], {
+      cwd: dir,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: env['AWS_ACCESS_KEY_ID']!, AWS_SECRET_ACCESS_KEY: secret, AWS_REGION: env['AWS_REGION'] ?? 'us-east-1' },
+      maxBuffer: 16 << 20,
+    });
+    expect(project(cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), 'tributary table read s3://…').toEqual(want());
     const logs = w.logs.join('\n') + running.map((r) => r.logs.join('\n')).join('\n');
     expect(logs).not.toContain(secret);
     expect(await w.kill('SIGTERM')).toBe(0);

@@ -4,6 +4,8 @@
 
 import { parseArgs } from 'node:util';
 import { LocalStorage } from '../storage/local-storage';
+import { S3Storage, createS3Client, isS3Uri, parseS3Uri } from '../storage/s3-storage';
+import type { Storage } from '../storage/storage';
 import { HudiTableReader } from '../table/table-reader';
 import { createParquetCodec } from '../hudi-sink-deps';
 
@@ -18,6 +20,9 @@ const USAGE = `usage:
     --as-of   time travel: the table as of that instant (yyyyMMddHHmmssSSS)
     --from    incremental: rows committed after --from, up to --to (default: the latest commit)
     --json    one JSON object per line (default: a table of rows)
+  <table path> is a directory or s3://bucket/prefix. On S3, credentials and region come from the AWS
+  environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, profiles); an S3-compatible server is
+  named with --s3-endpoint http://host:port or AWS_ENDPOINT_URL.
 `;
 
 function jsonValue(v: unknown): unknown {
@@ -29,7 +34,7 @@ function jsonValue(v: unknown): unknown {
 export async function main(argv: string[], io: TableCliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, 'as-of': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, 'as-of': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, 's3-endpoint': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
     io.stderr.write(`tributary table: ${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -47,7 +52,28 @@ export async function main(argv: string[], io: TableCliIo): Promise<number> {
       return 2;
     }
   }
-  const storage = new LocalStorage(tablePath);
+  let storage: Storage;
+  let close = (): void => undefined;
+  if (isS3Uri(tablePath)) {
+    let location;
+    try {
+      location = parseS3Uri(tablePath);
+    } catch (err) {
+      io.stderr.write(`tributary table: ${(err as Error).message}\n`);
+      return 2;
+    }
+    const client = createS3Client({ endpoint: values['s3-endpoint'] ?? process.env['AWS_ENDPOINT_URL'] });
+    close = () => client.destroy();
+    storage = new S3Storage({ client, location });
+  } else storage = new LocalStorage(tablePath);
+  try {
+    return await show(storage, command, values, io);
+  } finally {
+    close();
+  }
+}
+
+async function show(storage: Storage, command: string, values: { json?: boolean; 'as-of'?: string; from?: string; to?: string; limit?: string }, io: TableCliIo): Promise<number> {
   if (!(await storage.exists('.hoodie/hoodie.properties'))) {
     io.stderr.write(`tributary table: ${storage.location} is not a Hudi table (no .hoodie/hoodie.properties)\n`);
     return 1;
