@@ -486,18 +486,7 @@ cmd_stop() {
     esac
   done
   lock_state
-  if [ -n "$lease" ]; then
-    rm -f "$LEASES/$lease"
-    local live=()
-    for f in "$LEASES"/*; do
-      [ -e "$f" ] || continue
-      if lease_alive "$f"; then live+=("$(basename "$f")"); else rm -f "$f"; fi
-    done
-    if [ ${#live[@]} -gt 0 ]; then
-      log "released lease $lease; still leased by: ${live[*]} (not stopping)"
-      return 0
-    fi
-  fi
+  if [ -n "$lease" ] && others_hold_after_release "$lease"; then return 0; fi
   $keep_leases || rm -f "$LEASES"/*
   pid="$(running_pid)"
   rm -f "$PID_FILE"

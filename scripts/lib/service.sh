@@ -52,3 +52,18 @@ restart_service() {
   flock -u 9
   cmd_start --no-lease
 }
+
+# Drops lease $1 and any dead lease; true (0) when a live lease remains, so the service must keep running.
+others_hold_after_release() {
+  rm -f "$LEASES/$1"
+  local live=() f
+  for f in "$LEASES"/*; do
+    [ -e "$f" ] || continue
+    if lease_alive "$f"; then live+=("$(basename "$f")"); else rm -f "$f"; fi
+  done
+  if [ ${#live[@]} -gt 0 ]; then
+    log "released lease $1; still leased by: ${live[*]} (not stopping)"
+    return 0
+  fi
+  return 1
+}
