@@ -35,6 +35,12 @@ export function hudiSinkConfigDef(): ConfigDef {
     { name: 'hoodie.parquet.compression.codec', type: 'string', default: 'snappy', validator: validators.oneOf('snappy', 'zstd', 'uncompressed'), accepted: 'snappy, zstd, uncompressed', doc: 'Parquet compression of base files.', importance: 'low', group: 'Files' },
     { name: 'parquet.encoder.threads', type: 'int', default: 1, validator: validators.range(0, 8), doc: 'Worker threads that encode Parquet files while the task merges the next file group; 0 encodes on the task\'s own thread.', importance: 'low', group: 'Files' },
     { name: 'hoodie.clean.commits.retained', type: 'int', default: 10, validator: validators.range(1), aliases: ['hoodie.cleaner.commits.retained'], doc: 'Cleaning keeps the file slices the last N commits need (KEEP_LATEST_COMMITS) and deletes older ones.', importance: 'medium', group: 'Files' },
+    { name: 'hoodie.write.concurrency.mode', type: 'string', default: 'single_writer', validator: validators.oneOf('single_writer', 'optimistic_concurrency_control'), accepted: 'single_writer, optimistic_concurrency_control', doc: 'single_writer: this connector is the table\'s only writer; opening the table rolls back every unfinished commit. optimistic_concurrency_control: several writers (connectors, workers) share the table: in-flight commits keep heartbeats, only abandoned ones are rolled back, and a commit that conflicts with one completed meanwhile (same file group or same key) is rolled back and written again. Every writer of the table must use it.', importance: 'medium', group: 'Concurrency' },
+    { name: 'hoodie.client.heartbeat.interval_in_ms', type: 'long', default: 60000, validator: validators.range(100), doc: 'optimistic_concurrency_control: how often a writer rewrites the heartbeat of its in-flight commit (.hoodie/.heartbeat/<instant>).', importance: 'low', group: 'Concurrency' },
+    { name: 'hoodie.client.heartbeat.tolerable.misses', type: 'int', default: 2, validator: validators.range(2, 100), doc: 'optimistic_concurrency_control: a commit whose heartbeat is older than interval × misses counts as abandoned and is rolled back by the other writers. Writers\' clocks must agree well within one interval.', importance: 'low', group: 'Concurrency' },
+    { name: 'hoodie.write.lock.storage.validity.timeout.secs', type: 'int', default: 60, validator: validators.range(5, 3600), doc: 'optimistic_concurrency_control: the table lock (.hoodie/.locks/, held only for the conflict check and the commit itself) expires this long after it was taken if its holder stops without releasing it.', importance: 'low', group: 'Concurrency' },
+    { name: 'hoodie.write.lock.wait_time_ms', type: 'long', default: 60000, validator: validators.range(0), doc: 'optimistic_concurrency_control: how long a commit waits for the table lock before it fails with a retriable error (the runtime retries it).', importance: 'low', group: 'Concurrency' },
+    { name: 'hoodie.write.num.retries.on.conflict.failures', type: 'int', default: 3, validator: validators.range(0, 100), doc: 'optimistic_concurrency_control: how many times a conflicting commit is written again at once before it fails with a retriable error (the runtime then retries it with backoff).', importance: 'low', group: 'Concurrency' },
     { name: 'commit.max.records', type: 'int', default: 100000, validator: validators.range(1), doc: 'A commit is made when this many records are buffered, or commit.max.bytes of message bodies are, or commit.interval.ms has passed since the first buffered record, whichever comes first.', importance: 'medium', group: 'Commit cadence' },
     { name: 'commit.max.bytes', type: 'long', default: 64 * MB, validator: validators.range(1), doc: 'Bytes of buffered message bodies that trigger a commit (see commit.max.records).', importance: 'medium', group: 'Commit cadence' },
     { name: 'commit.interval.ms', type: 'long', default: 10000, validator: validators.range(0), doc: 'Milliseconds after the first buffered record that trigger a commit (see commit.max.records); 0 commits every poll.', importance: 'medium', group: 'Commit cadence' },
@@ -85,6 +91,14 @@ export interface HudiSinkSettings {
     partSizeBytes: number;
   };
   cleanRetained: number;
+  concurrency: {
+    mode: 'single_writer' | 'optimistic_concurrency_control';
+    heartbeatIntervalMs: number;
+    heartbeatTolerableMisses: number;
+    lockValidityMs: number;
+    lockWaitMs: number;
+    conflictRetries: number;
+  };
   commitMaxRecords: number;
   commitMaxBytes: number;
   commitIntervalMs: number;
@@ -127,6 +141,14 @@ export function hudiSinkSettings(p: ParsedConfig): HudiSinkSettings {
       partSizeBytes: p['s3.multipart.part.size.bytes'] as number,
     },
     cleanRetained: p['hoodie.clean.commits.retained'] as number,
+    concurrency: {
+      mode: p['hoodie.write.concurrency.mode'] as HudiSinkSettings['concurrency']['mode'],
+      heartbeatIntervalMs: p['hoodie.client.heartbeat.interval_in_ms'] as number,
+      heartbeatTolerableMisses: p['hoodie.client.heartbeat.tolerable.misses'] as number,
+      lockValidityMs: (p['hoodie.write.lock.storage.validity.timeout.secs'] as number) * 1000,
+      lockWaitMs: p['hoodie.write.lock.wait_time_ms'] as number,
+      conflictRetries: p['hoodie.write.num.retries.on.conflict.failures'] as number,
+    },
     commitMaxRecords: p['commit.max.records'] as number,
     commitMaxBytes: p['commit.max.bytes'] as number,
     commitIntervalMs: p['commit.interval.ms'] as number,

@@ -100,8 +100,9 @@ export function openTableWriter(
   settings: HudiSinkSettings,
   deps: { codec: ParquetCodec; blooms: BloomFilterFactory; keygen: KeyGenerator },
   storage: Storage,
-  options: { tableName: string; logger: Logger; now?: () => number; faultPoint?: TableWriterOptions['faultPoint'] },
+  options: { tableName: string; logger: Logger; now?: () => number; faultPoint?: TableWriterOptions['faultPoint']; writerName?: string },
 ): Promise<HudiTableWriter> {
+  const c = settings.concurrency;
   return HudiTableWriter.open({
     storage,
     identity: {
@@ -125,6 +126,16 @@ export function openTableWriter(
     recordSizeEstimate: settings.recordSizeEstimate,
     cleanCommitsRetained: settings.cleanRetained,
     faultPoint: options.faultPoint,
+    concurrency:
+      c.mode === 'single_writer'
+        ? undefined
+        : {
+            owner: `${options.writerName ?? 'tributary'} (pid ${process.pid})`,
+            heartbeat: { intervalMs: c.heartbeatIntervalMs, tolerableMisses: c.heartbeatTolerableMisses },
+            lockValidityMs: c.lockValidityMs,
+            lockWaitMs: c.lockWaitMs,
+            conflictRetries: c.conflictRetries,
+          },
   });
 }
 

@@ -2,7 +2,8 @@
 // Exactly-once: the positions a commit covers are stored in that commit's extraMetadata; on start the
 // task seeks to where the last completed commit ends and skips any re-delivered record the table
 // already holds; positions are reported safe to the runtime only after the commit completed.
-// One task per table: Hudi tables have a single writer here.
+// One task per connector. Several connectors may write one table with
+// hoodie.write.concurrency.mode=optimistic_concurrency_control; each resumes from its own commits.
 
 import path from 'node:path';
 import {
@@ -21,7 +22,7 @@ import {
 } from '../../runtime/spi';
 import { IGNORED_SEED_KEYS, hudiSinkConfigDef, hudiSinkSettings, type HudiSinkSettings } from './hudi-sink-config';
 import { openTableDeps, openTableStorage, openTableWriter, type TableSchema } from './hudi-sink-deps';
-import { ConsumedRanges, POSITIONS_KEY } from './table/consumed-ranges';
+import { ConsumedRanges, POSITIONS_KEY, WRITER_KEY } from './table/consumed-ranges';
 import type { HudiTableWriter, IncomingRecord } from './table/table-writer';
 
 export const HUDI_PLUGIN_VERSION = '0.1.0';
@@ -129,6 +130,7 @@ export class HudiSinkTask implements SinkTask {
     this.schema = deps.schema;
     this.closeDeps = async () => {
       try {
+        this.writer?.close();
         await deps.close();
       } finally {
         table.close();
@@ -140,9 +142,14 @@ export class HudiSinkTask implements SinkTask {
       logger: this.logger,
       // Crash tests only: kill this process at a named point of a commit (see test/integration).
       faultPoint: crashAt ? (point) => { if (point === crashAt) process.kill(process.pid, 'SIGKILL'); } : undefined,
+      writerName: `connector "${context.connectorName}" task ${context.taskId}`,
     });
     const last = await this.writer.lastCommitMetadata();
-    this.committed = ConsumedRanges.parse(last?.extraMetadata[POSITIONS_KEY]);
+    // Positions come from this connector's own last commit: other writers (another connector, Spark) may
+    // have committed after it. Commits without a writer name predate the key and were this sink's.
+    const name = context.connectorName;
+    const mine = await this.writer.lastCommitMetadata((m) => m.extraMetadata[POSITIONS_KEY] !== undefined && (m.extraMetadata[WRITER_KEY] ?? name) === name);
+    this.committed = ConsumedRanges.parse(mine?.extraMetadata[POSITIONS_KEY]);
     this.schema = deps.evolve(last?.extraMetadata['schema']);
   }
 
@@ -194,7 +201,7 @@ export class HudiSinkTask implements SinkTask {
     if (this.pendingCount === 0) return;
     const positions = this.committed.clone();
     positions.merge(this.pending);
-    await this.writer.write(this.buffer, this.settings.operation, this.schema.columns, this.schema.schemaJson, { [POSITIONS_KEY]: positions.toJSON() });
+    await this.writer.write(this.buffer, this.settings.operation, this.schema.columns, this.schema.schemaJson, { [POSITIONS_KEY]: positions.toJSON(), [WRITER_KEY]: this.context.connectorName });
     this.committed = positions;
     this.pending = new ConsumedRanges();
     this.pendingCount = 0;

@@ -7,6 +7,8 @@
 import type { QueueOffset } from '../../../runtime/spi';
 
 export const POSITIONS_KEY = 'tributary.positions';
+/** The connector that made a commit: with several writers on one table each resumes from its own commits. */
+export const WRITER_KEY = 'tributary.writer';
 
 type Range = [number, number];
 

@@ -2,11 +2,17 @@
 // instant: REQUESTED → INFLIGHT → data files (new slices of touched file groups, new file groups for
 // inserts) → COMPLETED with full commit metadata. The completed file is the commit point: until it
 // exists no reader that honours the timeline sees the new files, and the next open rolls them back.
-// Invariants: one writer per table (the sink runs one task per table); every key lives in one file
-// group (per partition, or table-wide with the global index); ordering by the precombine field, the
-// greatest value winning — also against rows already in the table — and ties going to the later arrival.
+// Invariants: every key lives in one file group (per partition, or table-wide with the global index);
+// ordering by the precombine field, the greatest value winning — also against rows already in the
+// table — and ties going to the later arrival.
+// Writers: by default one per table (Hudi's single_writer): opening rolls back every unfinished instant.
+// With `concurrency` set (optimistic_concurrency_control) several writers share the table: each beats a
+// heartbeat for its in-flight instant and only abandoned instants are rolled back; at its commit point,
+// under the table lock, a writer checks the commits completed since its write began, and if one touched
+// a file group it rewrote or holds a key of its batch, it rolls its attempt back and writes the batch
+// again on a view that includes that commit (a conflict), so no update is ever lost between writers.
 
-import { DataError, errorCode, type Logger } from '../../../runtime/spi';
+import { DataError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
 import { decimalToUnscaled } from '../avro/decimal';
 import { withHoodieMetaFields } from '../avro/table-schema';
 import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, BloomIndex, MAX_KEY, MIN_KEY } from '../index/bloom-index';
@@ -14,12 +20,14 @@ import type { ColumnSpec, Row } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
 import { cleanFileSlices } from '../timeline/clean';
 import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, writeStat, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
-import { nextInstantTime, type Instant } from '../timeline/instant';
+import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
 import { rollbackPending } from '../timeline/rollback';
 import { METAFOLDER, Timeline } from '../timeline/timeline';
-import { baseFileName, joinPath, newFileId, writeToken, type BaseFile } from './base-file';
+import { baseFileName, joinPath, newFileId, parseBaseFileName, writeToken, type BaseFile } from './base-file';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
 import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from './file-system-view';
+import { Heartbeats, heartbeatExpired, heartbeatExpiryMs, heartbeatPath, type HeartbeatOptions } from './heartbeat';
+import { TableLock } from './table-lock';
 import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
 
 /** Encoded slices a commit keeps waiting to be written (one encoding while the next file group merges). */
@@ -47,7 +55,31 @@ export interface TableWriterOptions {
   recordSizeEstimate: number;
   cleanCommitsRetained: number;
   /** Failure injection for crash tests: called at named points of a commit. */
-  faultPoint?: (point: 'after-data-files' | 'after-inflight') => void;
+  faultPoint?: (point: FaultPoint) => void;
+  /** Several writers on this table (optimistic concurrency control); absent = the only writer. */
+  concurrency?: ConcurrencyOptions;
+}
+
+export type FaultPoint = 'after-data-files' | 'after-inflight' | 'before-commit-check';
+
+export interface ConcurrencyOptions {
+  /** Names this writer in lock files and messages (connector and task). */
+  owner: string;
+  heartbeat: HeartbeatOptions;
+  lockValidityMs: number;
+  lockWaitMs: number;
+  /** Attempts after the first when a concurrent commit conflicts (hoodie.write.num.retries.on.conflict.failures). */
+  conflictRetries: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A concurrent commit touched what this attempt rewrote; the batch is written again on a fresh view. */
+export class WriteConflictError extends RetriableError {
+  readonly conflict = true;
+}
+
+function isConflict(err: unknown): boolean {
+  return (err as { conflict?: unknown } | undefined)?.conflict === true;
 }
 
 export interface IncomingRecord {
@@ -94,11 +126,21 @@ export class HudiTableWriter {
   /** This writer's instant whose write failed and could not be rolled back yet. */
   private unfinished: Instant | undefined;
   private crashed = false;
+  /** Completed writes whose files the view holds: any other completed write is news to this writer. */
+  private applied = new Set<string>();
+  private readonly heartbeats: Heartbeats | undefined;
+  private readonly lock: TableLock | undefined;
 
   private constructor(private readonly o: TableWriterOptions) {
     this.index = new BloomIndex(o.storage, o.codec, o.blooms);
     this.log = o.logger.child({ table: o.storage.location });
     this.avgRecordSize = o.recordSizeEstimate;
+    const c = o.concurrency;
+    if (c) {
+      const sleep = c.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+      this.heartbeats = new Heartbeats(o.storage, c.heartbeat, o.now, this.log);
+      this.lock = new TableLock(o.storage, { owner: c.owner, validityMs: c.lockValidityMs, waitMs: c.lockWaitMs, now: o.now, sleep, logger: this.log });
+    }
   }
 
   /** Opens (or creates) the table, rolls back any unfinished instant and loads the file system view. */
@@ -112,32 +154,120 @@ export class HudiTableWriter {
       checkIdentity(props, o.identity, o.storage.location);
     }
     w.timeline = await Timeline.load(o.storage);
-    // An interrupted rollback or clean only deleted files that are deletable anyway (the commit it rolled
-    // back is still pending and is rolled back again below; a clean's slices are cleaned by the next one),
-    // so its instant is removed rather than left pending forever.
-    for (const stale of [...w.timeline.pending('rollback'), ...w.timeline.pending('clean')]) {
-      w.log.warn({ instant: stale.timestamp, action: stale.action }, 'removing an interrupted instant left by an earlier run');
-      await Timeline.deleteInstantFiles(o.storage, stale);
-    }
-    w.timeline = await Timeline.load(o.storage);
-    for (const pending of w.timeline.pending('commit')) {
-      await rollbackPending(o.storage, w.timeline, pending, { now: o.now, logger: w.log });
+    if (w.lock) {
+      await w.reapAbandoned();
+    } else {
+      // The only writer: whatever is unfinished was left by an earlier run. An interrupted rollback or clean
+      // only deleted files that are deletable anyway (the commit it rolled back is still pending and is
+      // rolled back again below; a clean's slices are cleaned by the next one), so its instant is removed
+      // rather than left pending forever.
+      for (const stale of [...w.timeline.pending('rollback'), ...w.timeline.pending('clean')]) {
+        w.log.warn({ instant: stale.timestamp, action: stale.action }, 'removing an interrupted instant left by an earlier run');
+        await Timeline.deleteInstantFiles(o.storage, stale);
+      }
       w.timeline = await Timeline.load(o.storage);
+      for (const pending of w.timeline.pending('commit')) {
+        await rollbackPending(o.storage, w.timeline, pending, { now: o.now, logger: w.log });
+        w.timeline = await Timeline.load(o.storage);
+      }
     }
-    w.view = await FileSystemView.build(o.storage, w.timeline);
+    await w.rebuildView(w.timeline);
     const last = await w.lastCommitMetadata();
     if (last) w.learnRecordSize(last);
     return w;
+  }
+
+  /** Stops heartbeats (an unfinished instant's beat stops, so other writers may roll it back). */
+  close(): void {
+    this.heartbeats?.close();
+  }
+
+  private async rebuildView(timeline: Timeline): Promise<void> {
+    this.view = await FileSystemView.build(this.o.storage, timeline);
+    this.applied = new Set(timeline.completedWrites().map((i) => i.timestamp));
+  }
+
+  /**
+   * Several writers: learns the commits others completed since this writer last looked (their write
+   * stats go into the view, no listing of data directories) and rolls back instants whose writer died.
+   */
+  private async catchUp(): Promise<void> {
+    const timeline = await Timeline.load(this.o.storage);
+    const news = timeline.completedWrites().filter((i) => !this.applied.has(i.timestamp));
+    if (news.some((i) => i.action !== 'commit')) {
+      await this.rebuildView(timeline); // a replacecommit retires file groups: rebuilt from storage
+    } else {
+      for (const i of news) this.apply(i, await this.metadataOf(timeline, i));
+    }
+    this.timeline = timeline;
+    if (timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) await this.reapAbandoned();
+  }
+
+  /** Puts a completed commit's slices into the view. */
+  private apply(i: Instant, meta: CommitMetadata): void {
+    for (const f of slicesOf(meta, i.timestamp)) this.view.put(f);
+    this.applied.add(i.timestamp);
+  }
+
+  private async metadataOf(timeline: Timeline, i: Instant): Promise<CommitMetadata> {
+    return parseCommitMetadata((await timeline.readDetails(i)).toString('utf8'), `${i.timestamp}.${i.action}`);
+  }
+
+  /**
+   * Several writers: rolls back instants whose heartbeat expired (their writer died), under the table
+   * lock and re-checked there, so a live writer's instant is never touched. Interrupted rollbacks and
+   * cleans are removed once they are older than the heartbeat expiry.
+   */
+  private async reapAbandoned(): Promise<void> {
+    const c = this.o.concurrency!;
+    const expiry = heartbeatExpiryMs(c.heartbeat);
+    const abandoned = async (t: Timeline): Promise<Instant[]> => {
+      const out: Instant[] = [];
+      for (const i of t.pending()) {
+        if (this.heartbeats!.owns(i.timestamp)) continue;
+        if (i.action === 'commit' ? await heartbeatExpired(this.o.storage, i.timestamp, c.heartbeat, this.o.now()) : this.o.now() - parseInstantTime(i.timestamp.slice(0, 17).padEnd(17, '0')) > expiry) out.push(i);
+      }
+      return out;
+    };
+    if ((await abandoned(this.timeline)).length === 0) return;
+    const lease = await this.lock!.acquire();
+    try {
+      this.timeline = await Timeline.load(this.o.storage);
+      for (const i of await abandoned(this.timeline)) {
+        if (i.action === 'commit') {
+          await rollbackPending(this.o.storage, this.timeline, i, { now: this.o.now, logger: this.log });
+          await this.o.storage.delete(heartbeatPath(i.timestamp));
+        } else {
+          this.log.warn({ instant: i.timestamp, action: i.action }, 'removing an interrupted instant whose writer stopped');
+          await Timeline.deleteInstantFiles(this.o.storage, i);
+        }
+        this.timeline = await Timeline.load(this.o.storage);
+      }
+    } finally {
+      await this.release(lease);
+    }
+  }
+
+  private async release(lease: { release(): Promise<void> }): Promise<void> {
+    try {
+      await lease.release();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not release the table lock; it expires by itself (hoodie.write.lock.storage.validity.timeout.secs)');
+    }
   }
 
   get location(): string {
     return this.o.storage.location;
   }
 
-  async lastCommitMetadata(): Promise<CommitMetadata | undefined> {
-    const last = this.timeline.lastCompletedWrite();
-    if (!last) return undefined;
-    return parseCommitMetadata((await this.timeline.readDetails(last)).toString('utf8'), `${last.timestamp}.commit`);
+  /** The newest completed commit's metadata, or the newest one `accept` takes (walking back the timeline). */
+  async lastCommitMetadata(accept: (m: CommitMetadata) => boolean = () => true): Promise<CommitMetadata | undefined> {
+    const writes = this.timeline.completedWrites();
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const meta = await this.metadataOf(this.timeline, writes[i]!);
+      if (accept(meta)) return meta;
+    }
+    return undefined;
   }
 
   lastCommitTime(): string | undefined {
@@ -157,24 +287,35 @@ export class HudiTableWriter {
     const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
     const keyed = this.keyAll(records, orderingOf);
     const operationType = operation.toUpperCase() as OperationType;
-    const requested = await this.requestInstant(started);
-    let completed = false;
-    try {
-      return await this.writeInstant(requested, keyed, orderingOf, operation, operationType, columns, schemaJson, extraMetadata, started, () => (completed = true));
-    } catch (err) {
-      if (!completed && !this.crashed) {
-        this.unfinished = requested;
-        let landed = false;
-        try {
-          landed = await this.settle(requested);
-          this.unfinished = undefined;
-        } catch (settleErr) {
-          this.log.warn({ instant: requested.timestamp, err: (settleErr as Error).message }, 'could not roll back the failed commit now; the next write rolls it back');
+    for (let attempt = 0; ; attempt++) {
+      if (this.lock) await this.catchUp();
+      const requested = await this.requestInstant(started);
+      let completed = false;
+      try {
+        return await this.writeInstant(requested, keyed, orderingOf, operation, operationType, columns, schemaJson, extraMetadata, started, () => (completed = true));
+      } catch (err) {
+        if (!completed && !this.crashed) {
+          this.unfinished = requested;
+          let landed = false;
+          try {
+            landed = await this.settle(requested);
+            this.unfinished = undefined;
+          } catch (settleErr) {
+            this.log.warn({ instant: requested.timestamp, err: (settleErr as Error).message }, 'could not roll back the failed commit now; the next write rolls it back');
+          }
+          // The completed file was stored although its request reported a failure: the commit happened.
+          if (landed) return this.landedResult(requested.timestamp, operationType);
+          if (isConflict(err) && this.unfinished === undefined && attempt < this.o.concurrency!.conflictRetries) {
+            this.log.warn({ instant: requested.timestamp, attempt: attempt + 1, err: (err as Error).message }, 'write conflict: writing the batch again on the new commits');
+            continue;
+          }
         }
-        // The completed file was stored although its request reported a failure: the commit happened.
-        if (landed) return this.landedResult(requested.timestamp, operationType);
+        throw err;
+      } finally {
+        // A crash leaves its heartbeat to expire; otherwise the instant is done with (completed, or rolled
+        // back, or left to be rolled back by this writer's next write or, once the beat is old, by another).
+        if (!this.crashed) await this.heartbeats?.stop(requested.timestamp).catch((err: Error) => this.log.warn({ instant: requested.timestamp, err: err.message }, 'could not remove the heartbeat file; it expires by itself'));
       }
-      throw err;
     }
   }
 
@@ -187,7 +328,7 @@ export class HudiTableWriter {
     const timeline = await Timeline.load(this.o.storage);
     if (timeline.isCompletedWrite(i.timestamp)) {
       this.timeline = timeline;
-      this.view = await FileSystemView.build(this.o.storage, timeline);
+      await this.rebuildView(timeline);
       this.log.warn({ instant: i.timestamp }, 'a commit reported as failed had completed: its answer was lost; keeping it');
       return true;
     }
@@ -214,7 +355,7 @@ export class HudiTableWriter {
 
   /** Crash injection (tests): a fault point that throws stands for the process dying there, so the failed
    *  attempt is left exactly as a crash leaves it (not rolled back by this writer). */
-  private fault(point: 'after-inflight' | 'after-data-files'): void {
+  private fault(point: FaultPoint): void {
     try {
       this.o.faultPoint?.(point);
     } catch (err) {
@@ -227,9 +368,12 @@ export class HudiTableWriter {
   private async requestInstant(started: number): Promise<Instant> {
     for (let attempt = 1; ; attempt++) {
       const instant = nextInstantTime(Math.max(started, this.o.now()), this.timeline.lastTimestamp());
+      // The beat starts first: no other writer may ever see this instant pending without one.
+      await this.heartbeats?.start(instant);
       try {
         return await Timeline.request(this.o.storage, instant, 'commit');
       } catch (err) {
+        this.heartbeats?.abandon(instant); // its file may be the winner's: left in place
         if (errorCode(err) !== 'ALREADY_EXISTS' || attempt >= 10) throw err;
         this.log.warn({ instant }, 'another writer took this instant; trying the next one');
         this.timeline = await Timeline.load(this.o.storage);
@@ -415,15 +559,32 @@ export class HudiTableWriter {
     this.fault('after-data-files');
     await this.o.storage.sync?.(written.map((f) => f.path));
 
-    // 5. Complete the commit: this file is the commit point.
+    // 5. Complete the commit: this file is the commit point. With several writers, under the table lock and
+    // only if no commit completed meanwhile conflicts with this one.
     const partitionToWriteStats: Record<string, WriteStat[]> = {};
     for (const s of stats) (partitionToWriteStats[s.partitionPath] ??= []).push(s);
     const metadata: CommitMetadata = { partitionToWriteStats, compacted: false, extraMetadata: { [SCHEMA_KEY]: schemaJson, ...extraMetadata }, operationType };
-    await Timeline.transition(this.o.storage, requested, renderCommitMetadata(metadata));
-    onCompleted();
+    const lease = this.lock ? await this.lock.acquire() : undefined;
+    let concurrent: { instant: Instant; meta: CommitMetadata }[] = [];
+    try {
+      if (lease) {
+        this.fault('before-commit-check');
+        concurrent = await this.checkConflicts(requested, stats, keyed);
+        // Past its heartbeat or lock validity another writer may already treat this attempt as abandoned.
+        if (!this.heartbeats!.alive(instant) || !lease.valid() || !(await this.o.storage.exists(`${METAFOLDER}/${instantFileName(requested)}`))) {
+          throw new RetriableError(`commit ${instant} took longer than its heartbeat or table lock allows (hoodie.client.heartbeat.*, hoodie.write.lock.storage.validity.timeout.secs); it is rolled back and the batch retried`);
+        }
+      }
+      await Timeline.transition(this.o.storage, requested, renderCommitMetadata(metadata));
+      onCompleted();
+    } finally {
+      if (lease) await this.release(lease);
+    }
     // The commit is done: from here on nothing may make write() fail (a retry would write the batch again).
     // The view and timeline learn the commit first; housekeeping failures are only logged.
+    for (const c of concurrent) this.apply(c.instant, c.meta);
     for (const f of written) this.view.put(f);
+    this.applied.add(instant);
     this.timeline = this.timeline.withCompleted({ timestamp: instant, action: 'commit', state: 'COMPLETED' });
     this.learnRecordSize(metadata);
     this.log.info({ instant, operation: operationType, inserts: result.inserts, updates: result.updates, deletes: result.deletes, files: result.filesWritten, bytes: result.bytesWritten, ms: this.o.now() - started }, 'commit completed');
@@ -463,15 +624,48 @@ export class HudiTableWriter {
     return [...byKey.values()];
   }
 
-  private async locate(keyed: Keyed[]): Promise<Map<string, BaseFile>> {
-    if (this.o.indexType === 'GLOBAL_BLOOM') return this.index.locate(keyed.map((k) => k.key), this.view.all());
+  private locate(keyed: Keyed[]): Promise<Map<string, BaseFile>> {
+    return this.locateAmong(keyed, this.view.all(), (p) => this.view.latest(p));
+  }
+
+  /** Keys held by `files`: with BLOOM a key is only looked for in its own partition's files. */
+  private async locateAmong(keyed: Keyed[], all: BaseFile[], inPartition: (partition: string) => BaseFile[]): Promise<Map<string, BaseFile>> {
+    if (this.o.indexType === 'GLOBAL_BLOOM') return this.index.locate(keyed.map((k) => k.key), all);
     const byPartition = new Map<string, string[]>();
     for (const k of keyed) push(byPartition, k.partition, k.key);
     const found = new Map<string, BaseFile>();
     for (const [partition, keys] of byPartition) {
-      for (const [k, f] of await this.index.locate(keys, this.view.latest(partition))) found.set(k, f);
+      for (const [k, f] of await this.index.locate(keys, inPartition(partition))) found.set(k, f);
     }
     return found;
+  }
+
+  /**
+   * Under the table lock: the commits completed since this write's view was taken. One conflicts if it
+   * wrote a file group this commit rewrote (the two new slices would each miss the other's rows) or wrote
+   * a key of this batch (an insert that became an update, a delete of a row that now exists). Throws
+   * WriteConflictError then; otherwise returns them, to be put into the view after this commit.
+   */
+  private async checkConflicts(mine: Instant, stats: WriteStat[], keyed: Keyed[]): Promise<{ instant: Instant; meta: CommitMetadata }[]> {
+    const timeline = await Timeline.load(this.o.storage);
+    const concurrent: { instant: Instant; meta: CommitMetadata }[] = [];
+    for (const i of timeline.completedWrites()) {
+      if (this.applied.has(i.timestamp) || i.timestamp === mine.timestamp) continue;
+      concurrent.push({ instant: i, meta: await this.metadataOf(timeline, i) });
+    }
+    if (concurrent.length === 0) return concurrent;
+    const rewritten = new Set(stats.filter((s) => s.prevCommit !== 'null').map((s) => `${s.partitionPath}/${s.fileId}`));
+    const theirs = concurrent.flatMap((c) => slicesOf(c.meta, c.instant.timestamp));
+    const overlap = theirs.filter((f) => rewritten.has(`${f.partitionPath}/${f.fileId}`));
+    const replaced = concurrent.some((c) => c.instant.action !== 'commit');
+    const held = overlap.length > 0 || replaced ? new Map<string, BaseFile>() : await this.locateAmong(keyed, theirs, (p) => theirs.filter((f) => f.partitionPath === p));
+    if (overlap.length === 0 && held.size === 0 && !replaced) return concurrent;
+    const what = replaced
+      ? 'a replacecommit'
+      : overlap.length > 0
+        ? `file groups this commit rewrote (${overlap.slice(0, 3).map((f) => f.fileId).join(', ')}${overlap.length > 3 ? ', …' : ''})`
+        : `keys of this batch (${[...held.keys()].slice(0, 3).join(', ')}${held.size > 3 ? ', …' : ''})`;
+    throw new WriteConflictError(`commit ${mine.timestamp} conflicts with ${concurrent.map((c) => c.instant.timestamp).join(', ')} completed meanwhile by another writer, which wrote ${what}`);
   }
 
   /** Fills small file groups (below the small-file limit) with inserts up to the max file size, as
@@ -523,6 +717,19 @@ export class HudiTableWriter {
   private async writeMarker(instant: string, path: string): Promise<void> {
     await this.o.storage.writeFile(`${METAFOLDER}/.temp/${instant}/${path}.marker.CREATE`, '');
   }
+}
+
+/** The file slices a completed commit wrote, from its write stats. */
+function slicesOf(meta: CommitMetadata, instant: string): BaseFile[] {
+  const out: BaseFile[] = [];
+  for (const [partitionPath, list] of Object.entries(meta.partitionToWriteStats)) {
+    for (const s of list) {
+      const name = s.path.slice(s.path.lastIndexOf('/') + 1);
+      const parsed = parseBaseFileName(name);
+      if (parsed && parsed.instantTime === instant) out.push({ partitionPath, ...parsed, path: s.path, size: s.fileSizeInBytes });
+    }
+  }
+  return out;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

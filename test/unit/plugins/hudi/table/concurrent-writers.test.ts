@@ -1,0 +1,282 @@
+// Several writers on one table (optimistic concurrency control) on local disk, interleaved on purpose:
+// one writer is held just after uploading its data files while another commits. Conflicts (same file
+// group, same new key) must make the held writer write its batch again on top of the other's commit, so
+// the table ends as if the commits had run one after the other; disjoint commits must not conflict; a
+// live writer's in-flight instant is never rolled back by another, an abandoned one is once its
+// heartbeat expired. The table lock is checked on its own: mutual exclusion, takeover, timeout.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../../../../plugins/hudi/storage/storage';
+import { TableLock } from '../../../../../plugins/hudi/table/table-lock';
+import type { ConcurrencyOptions, HudiTableWriter } from '../../../../../plugins/hudi/table/table-writer';
+import { fakeLogger } from '../../../../helpers/fake-contexts';
+import { tableFixture, type Payment, type TableFixture } from '../../../../helpers/hudi-table';
+
+const open: TableFixture[] = [];
+const writers: HudiTableWriter[] = [];
+afterEach(async () => {
+  for (const w of writers.splice(0)) w.close();
+  for (const f of open.splice(0)) await f.close();
+});
+
+const p = (id: string, region: string, ver: number, amount = ver, deleted = false): Payment => ({ id, region, amount, ver, _hoodie_is_deleted: deleted });
+
+const occ = (owner: string, more: Partial<ConcurrencyOptions> = {}): ConcurrencyOptions => ({
+  owner,
+  heartbeat: { intervalMs: 60_000, tolerableMisses: 2 },
+  lockValidityMs: 60_000,
+  lockWaitMs: 10_000,
+  conflictRetries: 3,
+  ...more,
+});
+
+/** A gate: `wait()` parks callers until `open()`. */
+function gate(): { wait(): Promise<void>; open(): void; reached: Promise<void> } {
+  let release!: () => void;
+  let arrive!: () => void;
+  const opened = new Promise<void>((r) => (release = r));
+  const reached = new Promise<void>((r) => (arrive = r));
+  return {
+    reached,
+    wait: () => {
+      arrive();
+      return opened;
+    },
+    open: () => release(),
+  };
+}
+
+/** `storage` whose first `.parquet` upload of each armed gate waits for the gate. */
+function heldStorage(storage: Storage): { storage: Storage; holdNextUpload(): ReturnType<typeof gate> } {
+  const gates: ReturnType<typeof gate>[] = [];
+  const held: Storage = Object.create(storage) as Storage;
+  held.writeFile = async (file, data) => {
+    if (file.endsWith('.parquet') && gates.length > 0) await gates.shift()!.wait();
+    return storage.writeFile(file, data);
+  };
+  return {
+    storage: held,
+    holdNextUpload: () => {
+      const g = gate();
+      gates.push(g);
+      return g;
+    },
+  };
+}
+
+async function twoWriters(config: Record<string, string> = {}) {
+  const f = await tableFixture(config);
+  open.push(f);
+  const a = heldStorage(f.storage);
+  const writerA = await f.open({ storage: a.storage, concurrency: occ('writer A') });
+  const writerB = await f.open({ concurrency: occ('writer B') });
+  writers.push(writerA, writerB);
+  return { f, a, writerA, writerB };
+}
+
+/** Timeline files of instants that have no completed file. */
+function pendingFiles(table: string): string[] {
+  const names = readdirSync(path.join(table, '.hoodie'));
+  const completed = new Set(names.filter((n) => /^\d+\.[a-z]+$/.test(n) && !n.endsWith('.inflight')));
+  return names.filter((n) => {
+    const m = /^(\d+)\.(?:(commit|[a-z]+)\.requested|inflight|([a-z]+)\.inflight)$/.exec(n);
+    if (!m) return false;
+    const action = m[2] ?? m[3] ?? 'commit';
+    return !completed.has(`${m[1]}.${action}`);
+  });
+}
+
+describe('optimistic concurrency control', () => {
+  it('a commit that rewrote a file group another writer committed meanwhile is written again on top of it', async () => {
+    const { f, a, writerA, writerB } = await twoWriters();
+    await f.write(writerA, [p('k1', 'eu', 1), p('k2', 'eu', 1)]);
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k1', 'eu', 5, 50)]); // the greater version: must win
+    await held.reached;
+    await f.write(writerB, [p('k1', 'eu', 3, 30), p('k2', 'eu', 3, 30)]);
+    held.open();
+    const result = await slow;
+    expect(await f.snapshot()).toEqual(['eu/k1@5:50', 'eu/k2@3:30']);
+    expect(f.commits()).toHaveLength(3);
+    expect(f.commits().at(-1)).toBe(result.instant);
+    expect(f.logger.messages('warn')).toContain('write conflict: writing the batch again on the new commits');
+    expect(pendingFiles(f.table)).toEqual([]);
+  });
+
+  it('a lower version written concurrently loses to the committed greater one, as if the commits were serial', async () => {
+    const { f, a, writerA, writerB } = await twoWriters();
+    await f.write(writerA, [p('k1', 'eu', 1), p('k2', 'eu', 1)]);
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k1', 'eu', 2, 20), p('k2', 'eu', 2, 20)]);
+    await held.reached;
+    await f.write(writerB, [p('k1', 'eu', 7, 70)]);
+    held.open();
+    await slow;
+    expect(await f.snapshot()).toEqual(['eu/k1@7:70', 'eu/k2@2:20']);
+  });
+
+  it('two writers inserting the same new key: the second sees the first one\'s row, the key stays unique', async () => {
+    const { f, a, writerA, writerB } = await twoWriters();
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k9', 'eu', 2, 20), p('a1', 'eu', 1)]);
+    await held.reached;
+    await f.write(writerB, [p('k9', 'eu', 1, 10)]);
+    held.open();
+    await slow;
+    expect(await f.snapshot()).toEqual(['eu/a1@1:1', 'eu/k9@2:20']);
+    expect(f.logger.messages('warn')).toContain('write conflict: writing the batch again on the new commits');
+  });
+
+  it('a delete racing the insert of its key still deletes it', async () => {
+    const { f, a, writerA, writerB } = await twoWriters();
+    await f.write(writerA, [p('x', 'eu', 1)]);
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k5', 'eu', 9, 0, true), p('x', 'eu', 2)]);
+    await held.reached;
+    await f.write(writerB, [p('k5', 'eu', 1, 10)]);
+    held.open();
+    await slow;
+    expect(await f.snapshot()).toEqual(['eu/x@2:2']);
+  });
+
+  it('commits touching other file groups and keys do not conflict, and each writer learns the other\'s files', async () => {
+    const { f, a, writerA, writerB } = await twoWriters({ 'hoodie.parquet.small.file.limit': '0' });
+    await f.write(writerA, [p('e1', 'eu', 1)]);
+    await f.write(writerB, [p('u1', 'us', 1)]);
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('e1', 'eu', 2)]);
+    await held.reached;
+    await f.write(writerB, [p('u1', 'us', 2), p('u2', 'us', 1)]);
+    held.open();
+    await slow;
+    expect(f.logger.messages('warn')).not.toContain('write conflict: writing the batch again on the new commits');
+    // Writer A now updates keys only B wrote: found through B's commits (no duplicate row appears).
+    await f.write(writerA, [p('u1', 'us', 3), p('u2', 'us', 3)]);
+    expect(await f.snapshot()).toEqual(['eu/e1@2:2', 'us/u1@3:3', 'us/u2@3:3']);
+  });
+
+  it('gives up after the configured retries with a retriable error and leaves nothing pending', async () => {
+    const f = await tableFixture();
+    open.push(f);
+    const a = heldStorage(f.storage);
+    const writerA = await f.open({ storage: a.storage, concurrency: occ('writer A', { conflictRetries: 0 }) });
+    const writerB = await f.open({ concurrency: occ('writer B') });
+    writers.push(writerA, writerB);
+    await f.write(writerB, [p('k1', 'eu', 1)]);
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k1', 'eu', 2)]);
+    await held.reached;
+    await f.write(writerB, [p('k1', 'eu', 3)]);
+    held.open();
+    const err = await slow.then(() => undefined, (e: unknown) => e as { code: string; retriable: boolean; message: string });
+    expect(err).toMatchObject({ code: 'RETRIABLE', retriable: true });
+    expect(err!.message).toMatch(/conflicts with \d+ completed meanwhile by another writer, which wrote file groups this commit rewrote/);
+    expect(pendingFiles(f.table)).toEqual([]);
+    expect(await f.snapshot()).toEqual(['eu/k1@3:3']);
+    // The same writer's next write succeeds on the fresh view.
+    await f.write(writerA, [p('k1', 'eu', 4)]);
+    expect(await f.snapshot()).toEqual(['eu/k1@4:4']);
+  });
+
+  it('opening the table leaves another writer\'s in-flight commit alone', async () => {
+    const { f, a, writerA } = await twoWriters();
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k1', 'eu', 1)]);
+    await held.reached;
+    const third = await f.open({ concurrency: occ('writer C') });
+    writers.push(third);
+    expect(pendingFiles(f.table).length).toBeGreaterThan(0);
+    held.open();
+    await slow;
+    expect(await f.snapshot()).toEqual(['eu/k1@1:1']);
+    expect(f.logger.messages('warn')).not.toContain('rolled back an unfinished commit left by an earlier run');
+  });
+
+  it('an instant whose heartbeat expired is rolled back by the next writer', async () => {
+    const f = await tableFixture();
+    open.push(f);
+    const beat = { intervalMs: 100, tolerableMisses: 2 };
+    const dying = await f.open({ concurrency: occ('dying', { heartbeat: beat }), faultPoint: (pt) => { if (pt === 'after-data-files') throw new Error('crash'); } });
+    await expect(f.write(dying, [p('k1', 'eu', 1)])).rejects.toThrow('crash');
+    dying.close(); // the process is gone: its beat stops
+    const instant = pendingFiles(f.table)[0]!.split('.')[0]!;
+    expect(existsSync(path.join(f.table, '.hoodie', '.heartbeat', instant))).toBe(true);
+    const other = await f.open({ concurrency: occ('other', { heartbeat: beat }) });
+    writers.push(other);
+    expect(pendingFiles(f.table).length).toBeGreaterThan(0); // still within its heartbeat
+    await new Promise((r) => setTimeout(r, 350));
+    await f.write(other, [p('k2', 'eu', 1)]);
+    expect(pendingFiles(f.table)).toEqual([]);
+    expect(readdirSync(path.join(f.table, '.hoodie')).some((n) => n.endsWith('.rollback'))).toBe(true);
+    expect(existsSync(path.join(f.table, '.hoodie', '.heartbeat', instant))).toBe(false);
+    expect(await f.snapshot()).toEqual(['eu/k2@1:1']);
+  });
+
+  it('while a write is in flight its heartbeat file is rewritten; afterwards it is gone', async () => {
+    const f = await tableFixture();
+    open.push(f);
+    const a = heldStorage(f.storage);
+    const w = await f.open({ storage: a.storage, concurrency: occ('w', { heartbeat: { intervalMs: 50, tolerableMisses: 2 } }) });
+    writers.push(w);
+    const held = a.holdNextUpload();
+    const slow = f.write(w, [p('k1', 'eu', 1)]);
+    await held.reached;
+    const dir = path.join(f.table, '.hoodie', '.heartbeat');
+    const [name] = readdirSync(dir);
+    const first = (await f.storage.stat(`.hoodie/.heartbeat/${name}`))!.modifiedAt;
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await f.storage.stat(`.hoodie/.heartbeat/${name}`))!.modifiedAt).toBeGreaterThan(first);
+    held.open();
+    await slow;
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('table lock', () => {
+  async function lockFixture() {
+    const f = await tableFixture();
+    open.push(f);
+    await f.storage.writeFile('.hoodie/hoodie.properties', 'x');
+    return f;
+  }
+  const lockOn = (storage: Storage, owner: string, more: { validityMs?: number; waitMs?: number; now?: () => number } = {}) =>
+    new TableLock(storage, { owner, validityMs: more.validityMs ?? 60_000, waitMs: more.waitMs ?? 20_000, now: more.now ?? (() => Date.now()), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), logger: fakeLogger() });
+
+  it('lets one holder at a time into the critical section', async () => {
+    const f = await lockFixture();
+    let inside = 0;
+    let most = 0;
+    let counter = 0;
+    const worker = async (name: string) => {
+      const lock = lockOn(f.storage, name);
+      for (let i = 0; i < 15; i++) {
+        const lease = await lock.acquire();
+        inside++;
+        most = Math.max(most, inside);
+        const seen = counter;
+        await new Promise((r) => setTimeout(r, 1));
+        counter = seen + 1;
+        inside--;
+        await lease.release();
+      }
+    };
+    await Promise.all(['a', 'b', 'c'].map(worker));
+    expect(most).toBe(1);
+    expect(counter).toBe(45);
+    // Older generations are deleted as newer ones are taken: the folder stays small.
+    expect(readdirSync(path.join(f.table, '.hoodie', '.locks')).length).toBeLessThanOrEqual(4);
+  });
+
+  it('times out with a retriable error naming the holder, and takes over a lock whose holder died', async () => {
+    const f = await lockFixture();
+    await lockOn(f.storage, 'dead writer').acquire(); // never released
+    const err = await lockOn(f.storage, 'patient', { waitMs: 150 }).acquire().then(() => undefined, (e: unknown) => e as { code: string; message: string });
+    expect(err).toMatchObject({ code: 'RETRIABLE' });
+    expect(err!.message).toContain('held by dead writer');
+    const later = () => Date.now() + 61_000;
+    const lease = await lockOn(f.storage, 'successor', { now: later }).acquire();
+    expect(lease.generation).toBe(2);
+    await lease.release();
+  });
+});
