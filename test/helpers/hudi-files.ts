@@ -41,11 +41,16 @@ export async function duckdbRows(files: string[]): Promise<Record<string, unknow
   return rows;
 }
 
-/** Messages the table's last completed commit says it has consumed (the sum of its `tributary.positions` ranges). */
+/** Messages the table says it has consumed: per writer (`tributary.writer`), the sum of the
+ *  `tributary.positions` ranges of that writer's last completed commit. */
 export function consumedByTable(table: string): number {
-  const commits = completedCommits(table);
-  if (commits.length === 0) return 0;
-  const meta = JSON.parse(readFileSync(path.join(table, '.hoodie', `${commits[commits.length - 1]}.commit`), 'utf8')) as { extraMetadata: Record<string, string> };
-  const ranges = JSON.parse(meta.extraMetadata['tributary.positions'] ?? '{}') as Record<string, [number, number][]>;
-  return Object.values(ranges).reduce((n, rs) => n + rs.reduce((m, [a, b]) => m + (b - a), 0), 0);
+  const latest = new Map<string, Record<string, [number, number][]>>();
+  for (const instant of completedCommits(table)) {
+    const meta = JSON.parse(readFileSync(path.join(table, '.hoodie', `${instant}.commit`), 'utf8')) as { extraMetadata: Record<string, string> };
+    const positions = meta.extraMetadata['tributary.positions'];
+    if (positions !== undefined) latest.set(meta.extraMetadata['tributary.writer'] ?? '', JSON.parse(positions) as Record<string, [number, number][]>);
+  }
+  let n = 0;
+  for (const ranges of latest.values()) for (const rs of Object.values(ranges)) for (const [a, b] of rs) n += b - a;
+  return n;
 }

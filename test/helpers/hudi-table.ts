@@ -16,6 +16,7 @@ import { HudiTableWriter, type CommitResult, type TableWriterOptions, type Write
 import { parseCommitMetadata, type CommitMetadata } from '../../plugins/hudi/timeline/commit-metadata';
 import { fakeLogger, type FakeLogger } from './fake-contexts';
 import { completedCommits, latestSliceFiles } from './hudi-files';
+import { oracle } from './hudi-oracle';
 
 export interface Payment {
   id: string;
@@ -37,6 +38,23 @@ export const PAYMENT_SCHEMA = {
     { name: '_hoodie_is_deleted', type: 'boolean', default: false },
   ],
 };
+
+/** A payments snapshot as `region|amount|ver` per record key, from any reader's rows; a key twice is an error. */
+export function paymentsByKey(rows: Record<string, unknown>[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of rows) {
+    const key = String(r['_hoodie_record_key']);
+    if (out[key] !== undefined) throw new Error(`duplicate key ${key} in the table`);
+    out[key] = `${r['region']}|${Number(r['amount'])}|${Number(r['ver'])}`;
+  }
+  return out;
+}
+
+/** What a payments table must hold after `recs` (the oracle), in paymentsByKey's form. */
+export function expectedPayments(recs: Payment[]): Record<string, string> {
+  const o = oracle(recs.map((r) => ({ key: r.id, ordering: r.ver, isDelete: r._hoodie_is_deleted === true, row: { ...r } })));
+  return Object.fromEntries([...o].map(([k, r]) => [k, `${r['region']}|${Number(r['amount'])}|${Number(r['ver'])}`]));
+}
 
 /** Small bloom filters, so a file's size reflects its rows rather than a 430 KB default filter. */
 export const SMALL_BLOOM = {

@@ -79,6 +79,21 @@ describe('S3Storage against a real S3 server', () => {
     }
   }, 120_000);
 
+  it('two writers creating the same file with equal bytes (empty requested files): still exactly one wins each time', async () => {
+    const base = unique('race-same');
+    const a = storage(base);
+    const b = storage(base);
+    for (let i = 0; i < 20; i++) {
+      const p = `.hoodie/${String(i).padStart(3, '0')}.commit.requested`;
+      const results = await Promise.allSettled([a.createExclusive(p, ''), b.createExclusive(p, '')]);
+      expect(results.filter((r) => r.status === 'fulfilled').length, `instant ${i}`).toBe(1);
+      expect(errorCode((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason)).toBe('ALREADY_EXISTS');
+    }
+    // Sequentially too: the loser's read-back finds equal bytes, which must not pass for its own write.
+    await a.createExclusive('.hoodie/100.inflight', '{}');
+    await expect(b.createExclusive('.hoodie/100.inflight', '{}')).rejects.toSatisfy((e) => errorCode(e) === 'ALREADY_EXISTS');
+  }, 120_000);
+
   it('files above the threshold go up in parts and read back byte for byte', async () => {
     const prefix = unique('mpu');
     const s = storage(prefix, { multipartThresholdBytes: 5 * 1024 * 1024 });

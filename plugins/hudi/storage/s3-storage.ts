@@ -5,8 +5,9 @@
 //   timeline file, exactly one succeeds and the other gets ALREADY_EXISTS (412 Precondition Failed);
 // - transient failures (5xx, throttling, timeouts, cut connections) are retried by the SDK's standard
 //   retry strategy: exponential backoff with full jitter, `maxAttempts` attempts in all.
-// A retried conditional PUT whose first attempt did land answers 412 for our own object: the object's
-// bytes are then compared with ours, and equal bytes count as success.
+// A retried conditional PUT whose first attempt did land answers 412 for our own object. Each create
+// carries a random token in its user metadata, and only an object with our token counts as ours: two
+// writers often create files with equal bytes (empty requested files), so bytes cannot tell them apart.
 // Credentials come from the caller (connector config) or the SDK's default chain (AWS_* variables);
 // they are never logged.
 
@@ -24,9 +25,12 @@ import {
   UploadPartCommand,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ConnectError } from '../../../runtime/spi';
 import type { FileInfo, Storage } from './storage';
+
+/** User metadata key (x-amz-meta-…) holding the token of the create that made a timeline file. */
+const CREATE_TOKEN = 'tributary-create';
 
 export interface S3Location {
   bucket: string;
@@ -163,16 +167,29 @@ export class S3Storage implements Storage {
 
   async createExclusive(p: string, data: Buffer | string): Promise<void> {
     const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const token = randomUUID();
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(p), Body: body, IfNoneMatch: '*' }));
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(p), Body: body, IfNoneMatch: '*', Metadata: { [CREATE_TOKEN]: token } }));
     } catch (err) {
       if (statusOf(err) === 412 || nameOf(err) === 'PreconditionFailed') {
-        // Ours, if an earlier attempt of this very request landed before its answer was lost.
-        const existing = await this.readFile(p).catch((e: unknown) => { if (e instanceof ConnectError && e.code === 'NOT_FOUND') return undefined; throw e; });
-        if (existing && existing.equals(body)) return;
+        // Ours, if an earlier attempt of this very request landed before its answer was lost (a first
+        // attempt that got 412 cannot have been preceded by one of ours).
+        const retried = ((err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 2) > 1;
+        if (retried && (await this.createToken(p)) === token) return;
         throw new ConnectError('ALREADY_EXISTS', `${p} already exists in ${this.location}; another writer created it first`, { cause: err });
       }
       this.fail('creating', p, err);
+    }
+  }
+
+  /** The token of the create that made `p` (undefined: gone, or not made by createExclusive). */
+  private async createToken(p: string): Promise<string | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(p) }));
+      return head.Metadata?.[CREATE_TOKEN];
+    } catch (err) {
+      if (statusOf(err) === 404 || nameOf(err) === 'NotFound' || nameOf(err) === 'NoSuchKey') return undefined;
+      this.fail('looking up', p, err);
     }
   }
 
