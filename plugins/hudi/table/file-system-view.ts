@@ -1,8 +1,9 @@
-// The latest committed file slice of every file group. Built once at open by walking the partition
+// Every committed file slice of every file group. Built once at open by walking the partition
 // directories (a partition is a directory holding `.hoodie_partition_metadata`) and keeping only base
 // files whose instant is a completed write — or older than the active timeline (archived commits were
-// complete). After that the writer updates it in memory with each commit it makes, so steady-state
-// writes never list the table again.
+// complete). After that the writer keeps it current from the timeline alone: the slices its own commits
+// and other writers' commits wrote (their write stats), less the slices cleans deleted, so steady-state
+// writes and cleans never list the table again.
 
 import type { Storage } from '../storage/storage';
 import { METAFOLDER, type Timeline } from '../timeline/timeline';
@@ -16,8 +17,8 @@ export function renderPartitionMetadata(commitTime: string, partitionPath: strin
 }
 
 export class FileSystemView {
-  /** partition → fileId → latest slice */
-  private readonly groups = new Map<string, Map<string, BaseFile>>();
+  /** partition → fileId → committed slices, oldest first */
+  private readonly groups = new Map<string, Map<string, BaseFile[]>>();
 
   private constructor() {}
 
@@ -41,27 +42,53 @@ export class FileSystemView {
     return view;
   }
 
-  /** Records a new slice if it is newer than the one known for its file group. */
+  /** Records a committed slice (a slice of an instant already known replaces it). */
   put(file: BaseFile): void {
     let m = this.groups.get(file.partitionPath);
     if (!m) this.groups.set(file.partitionPath, (m = new Map()));
-    const prev = m.get(file.fileId);
-    if (!prev || prev.instantTime < file.instantTime) m.set(file.fileId, file);
+    const slices = m.get(file.fileId);
+    if (!slices) {
+      m.set(file.fileId, [file]);
+      return;
+    }
+    const at = slices.findIndex((s) => s.instantTime >= file.instantTime);
+    if (at < 0) slices.push(file);
+    else if (slices[at]!.instantTime === file.instantTime) slices[at] = file;
+    else slices.splice(at, 0, file);
+  }
+
+  /** Forgets a slice that was deleted (cleaned). */
+  remove(path: string): void {
+    for (const m of this.groups.values()) {
+      for (const [fileId, slices] of m) {
+        const i = slices.findIndex((s) => s.path === path);
+        if (i < 0) continue;
+        slices.splice(i, 1);
+        if (slices.length === 0) m.delete(fileId);
+        return;
+      }
+    }
   }
 
   partitions(): string[] {
     return [...this.groups.keys()].sort();
   }
 
+  /** The latest slice of each file group of `partition`. */
   latest(partition: string): BaseFile[] {
-    return [...(this.groups.get(partition)?.values() ?? [])];
+    return [...(this.groups.get(partition)?.values() ?? [])].map((slices) => slices[slices.length - 1]!);
   }
 
   latestOf(partition: string, fileId: string): BaseFile | undefined {
-    return this.groups.get(partition)?.get(fileId);
+    return this.groups.get(partition)?.get(fileId)?.at(-1);
   }
 
   all(): BaseFile[] {
+    return this.partitions().flatMap((p) => this.latest(p));
+  }
+
+  /** Every committed slice of each file group, oldest first. */
+  fileGroups(): BaseFile[][] {
     return [...this.groups.values()].flatMap((m) => [...m.values()]);
   }
 }

@@ -22,6 +22,7 @@ import { cleanFileSlices } from '../timeline/clean';
 import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, writeStat, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
 import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
 import { rollbackPending } from '../timeline/rollback';
+import { deserializeCleanMetadata } from '../timeline/timeline-avro';
 import { METAFOLDER, Timeline } from '../timeline/timeline';
 import { baseFileName, joinPath, newFileId, parseBaseFileName, writeToken, type BaseFile } from './base-file';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
@@ -198,6 +199,17 @@ export class HudiTableWriter {
       await this.rebuildView(timeline); // a replacecommit retires file groups: rebuilt from storage
     } else {
       for (const i of news) this.apply(i, await this.metadataOf(timeline, i));
+      // Slices other writers' cleans deleted leave the view (this writer's own cleans removed theirs already).
+      const known = new Set(this.timeline.completed('clean').map((i) => i.timestamp));
+      for (const c of timeline.completed('clean')) {
+        if (known.has(c.timestamp)) continue;
+        for (const [partition, m] of Object.entries(deserializeCleanMetadata(await timeline.readDetails(c)).partitionMetadata)) {
+          for (const name of m.successDeleteFiles) {
+            this.view.remove(joinPath(partition, name));
+            this.index.forget(joinPath(partition, name));
+          }
+        }
+      }
     }
     this.timeline = timeline;
     if (timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) await this.reapAbandoned();
@@ -569,7 +581,9 @@ export class HudiTableWriter {
     try {
       if (lease) {
         this.fault('before-commit-check');
-        concurrent = await this.checkConflicts(requested, stats, keyed);
+        const seen = await this.checkConflicts(requested, stats, keyed);
+        concurrent = seen.concurrent;
+        this.timeline = seen.timeline;
         // Past its heartbeat or lock validity another writer may already treat this attempt as abandoned.
         if (!this.heartbeats!.alive(instant) || !lease.valid() || !(await this.o.storage.exists(`${METAFOLDER}/${instantFileName(requested)}`))) {
           throw new RetriableError(`commit ${instant} took longer than its heartbeat or table lock allows (hoodie.client.heartbeat.*, hoodie.write.lock.storage.validity.timeout.secs); it is rolled back and the batch retried`);
@@ -588,12 +602,15 @@ export class HudiTableWriter {
     this.timeline = this.timeline.withCompleted({ timestamp: instant, action: 'commit', state: 'COMPLETED' });
     this.learnRecordSize(metadata);
     this.log.info({ instant, operation: operationType, inserts: result.inserts, updates: result.updates, deletes: result.deletes, files: result.filesWritten, bytes: result.bytesWritten, ms: this.o.now() - started }, 'commit completed');
+    // Nothing here lists the table: the timeline and the view already know this commit.
     try {
       await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
-      this.timeline = await Timeline.load(this.o.storage);
-      const removed = await cleanFileSlices(this.o.storage, this.timeline, { retained: this.o.cleanCommitsRetained, now: this.o.now, logger: this.log, partitions: this.view.partitions() });
-      for (const p of removed) this.index.forget(p);
-      if (removed.length > 0) this.timeline = await Timeline.load(this.o.storage);
+      const { removed, clean } = await cleanFileSlices(this.o.storage, this.timeline, { retained: this.o.cleanCommitsRetained, now: this.o.now, logger: this.log, view: this.view });
+      for (const p of removed) {
+        this.view.remove(p);
+        this.index.forget(p);
+      }
+      if (clean) this.timeline = this.timeline.withCompleted(clean);
     } catch (err) {
       this.log.warn({ instant, err: (err as Error).message }, 'commit completed; cleaning up after it failed and is retried after a later commit');
     }
@@ -646,20 +663,20 @@ export class HudiTableWriter {
    * a key of this batch (an insert that became an update, a delete of a row that now exists). Throws
    * WriteConflictError then; otherwise returns them, to be put into the view after this commit.
    */
-  private async checkConflicts(mine: Instant, stats: WriteStat[], keyed: Keyed[]): Promise<{ instant: Instant; meta: CommitMetadata }[]> {
+  private async checkConflicts(mine: Instant, stats: WriteStat[], keyed: Keyed[]): Promise<{ timeline: Timeline; concurrent: { instant: Instant; meta: CommitMetadata }[] }> {
     const timeline = await Timeline.load(this.o.storage);
     const concurrent: { instant: Instant; meta: CommitMetadata }[] = [];
     for (const i of timeline.completedWrites()) {
       if (this.applied.has(i.timestamp) || i.timestamp === mine.timestamp) continue;
       concurrent.push({ instant: i, meta: await this.metadataOf(timeline, i) });
     }
-    if (concurrent.length === 0) return concurrent;
+    if (concurrent.length === 0) return { timeline, concurrent };
     const rewritten = new Set(stats.filter((s) => s.prevCommit !== 'null').map((s) => `${s.partitionPath}/${s.fileId}`));
     const theirs = concurrent.flatMap((c) => slicesOf(c.meta, c.instant.timestamp));
     const overlap = theirs.filter((f) => rewritten.has(`${f.partitionPath}/${f.fileId}`));
     const replaced = concurrent.some((c) => c.instant.action !== 'commit');
     const held = overlap.length > 0 || replaced ? new Map<string, BaseFile>() : await this.locateAmong(keyed, theirs, (p) => theirs.filter((f) => f.partitionPath === p));
-    if (overlap.length === 0 && held.size === 0 && !replaced) return concurrent;
+    if (overlap.length === 0 && held.size === 0 && !replaced) return { timeline, concurrent };
     const what = replaced
       ? 'a replacecommit'
       : overlap.length > 0

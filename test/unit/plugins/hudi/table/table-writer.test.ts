@@ -6,6 +6,7 @@ import { existsSync, writeFileSync, readdirSync, readFileSync, rmSync, statSync 
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBaseFileName } from '../../../../../plugins/hudi/table/base-file';
+import type { Storage } from '../../../../../plugins/hudi/storage/storage';
 import type { HudiTableWriter } from '../../../../../plugins/hudi/table/table-writer';
 import type { WriteStat } from '../../../../../plugins/hudi/timeline/commit-metadata';
 import { deserializeCleanMetadata, deserializeRollbackMetadata, deserializeRollbackPlan } from '../../../../../plugins/hudi/timeline/timeline-avro';
@@ -592,6 +593,30 @@ describe('HudiTableWriter cleaning', () => {
     // Time travel to the earliest retained commit still has every slice it needs.
     expect(latestSliceFiles(f.table, c3.instant).map((x) => parseBaseFileName(path.basename(x))!.instantTime).sort()).toEqual([c1.instant, c3.instant]);
     expect(await f.snapshot()).toEqual(['eu/k1@4:4', 'us/k2@1:1']);
+  });
+
+  it('steady-state commits and cleans list nothing: the timeline and the view are kept from what commits wrote', async () => {
+    const f = await fixture({ 'hoodie.clean.commits.retained': '2', 'hoodie.parquet.small.file.limit': '0' });
+    const listed: string[] = [];
+    const counting: Storage = Object.create(f.storage) as Storage;
+    counting.list = (dir) => (listed.push(`list ${dir}`), f.storage.list(dir));
+    counting.listDirs = (dir) => (listed.push(`listDirs ${dir}`), f.storage.listDirs(dir));
+    counting.listTree = (dir) => (listed.push(`listTree ${dir}`), f.storage.listTree(dir));
+    const w = await f.open({ storage: counting });
+    expect(listed).toContain('list .hoodie'); // opening lists the timeline (and the partitions) once
+    await f.write(w, [p('e1', 'eu', 1), p('u1', 'us', 1), p('a1', 'ap', 1)]);
+    listed.length = 0;
+    const instants: string[] = [];
+    for (let v = 2; v <= 7; v++) instants.push((await f.write(w, [p('e1', 'eu', v), p('u1', 'us', v), p('a2', 'ap', v)])).instant);
+    expect(listed).toEqual([]);
+    // Cleaning did run, from the view alone: per file group the last two commits' slices and the one before.
+    expect(hoodie(f).filter((n) => /^\d{17}\.clean$/.test(n)).length).toBeGreaterThanOrEqual(4);
+    expect(Object.values(slices(f, 'eu'))).toEqual([instants.slice(-3)]);
+    expect(await f.snapshot()).toEqual(['ap/a1@1:1', 'ap/a2@7:7', 'eu/e1@7:7', 'us/u1@7:7']);
+    // A reopened writer (listing once) agrees with the view that was kept.
+    const again = await f.open();
+    await f.write(again, [p('e1', 'eu', 8)]);
+    expect(Object.values(slices(f, 'eu'))).toEqual([[...instants.slice(-2), expect.any(String)]]);
   });
 
   it('a cleaned table reopens and the writer keeps cleaning without touching retained slices', async () => {
