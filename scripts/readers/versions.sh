@@ -9,6 +9,13 @@ FASTAVRO_VERSION=1.13.1
 HUDI_BUNDLE_ARTIFACT=hudi-spark3.5-bundle_2.12
 HUDI_BUNDLE_VERSION=0.15.0
 HUDI_BUNDLE_FALLBACK_VERSION=1.0.2
+# s3a: setup.sh takes hadoop-aws at the Hadoop version of pyspark's jars and these AWS SDK v1 modules at the SDK
+# version that Hadoop release names. They are the com.amazonaws part of what aws-java-sdk-s3 and -dynamodb depend
+# on (dynamodb: S3AFileSystem in Hadoop 3.3 links S3Guard's DynamoDB classes even with S3Guard off); their other
+# dependencies (jackson, httpclient, joda-time, commons-*) are in pyspark's jars, and ion-java and
+# jackson-dataformat-cbor serve protocols S3 does not use. About 6 MB, where aws-java-sdk-bundle (every service,
+# shaded) is 281 MB.
+S3A_SDK_ARTIFACTS="aws-java-sdk-core aws-java-sdk-s3 aws-java-sdk-kms aws-java-sdk-dynamodb jmespath-java"
 
 TRIBUTARY_CACHE="${TRIBUTARY_CACHE:-$HOME/.cache/tributary}"
 READERS_DIR="$TRIBUTARY_CACHE/readers"

@@ -21,6 +21,8 @@ export interface ReaderEnv {
   cache: string;
   python: string;
   bundleJar: string;
+  /** hadoop-aws and the AWS SDK jars Spark needs for s3:// tables, comma-separated. */
+  s3aJars: string;
   hudiRsVersion: string;
   pysparkVersion: string;
   javaVersion: string;
@@ -93,6 +95,7 @@ export function readersAvailable(): Promise<ReaderEnv> {
         cache: kv.TRIBUTARY_CACHE,
         python: kv.READERS_PYTHON,
         bundleJar: kv.HUDI_BUNDLE_JAR,
+        s3aJars: kv.S3A_JARS ?? '',
         hudiRsVersion: kv.HUDI_RS_VERSION,
         pysparkVersion: kv.PYSPARK_VERSION,
         javaVersion: kv.JAVA_VERSION,
@@ -150,10 +153,12 @@ export async function hudiRsFileSlices(table: string, opts: { asOf?: string } = 
 
 /**
  * Runs all `queries` in one Spark session (one JVM start, ~10-20 s on 2 cores). A failed query carries
- * `error` (e.g. time travel before the earliest retained commit); the others still return rows.
+ * `error` (e.g. time travel before the earliest retained commit); the others still return rows. An s3:// table
+ * is read through Hadoop's s3a, with the store described by the same `storageOptions` hudiRsSnapshot takes.
  */
-export async function sparkRead(table: string, queries: ReadQuery[]): Promise<QueryResult[]> {
-  return allResults(queries, await runReader('spark_read.py', ['--table', table, '--queries', JSON.stringify(queries)], 600_000, true));
+export async function sparkRead(table: string, queries: ReadQuery[], opts: { storageOptions?: Record<string, string> } = {}): Promise<QueryResult[]> {
+  const env: Record<string, string> = opts.storageOptions ? { HUDI_STORAGE_OPTIONS: JSON.stringify(opts.storageOptions) } : {};
+  return allResults(queries, await runReader('spark_read.py', ['--table', table, '--queries', JSON.stringify(queries)], 600_000, true, env));
 }
 
 /** The rows of a query result; throws the query's error. */
@@ -275,7 +280,7 @@ async function runReader(script: string, args: string[], timeoutMs: number, allo
   const env = await readersAvailable();
   return new Promise<string>((resolve, reject) => {
     const child = spawn(env.python, [path.join(READERS_DIR, script), ...args], {
-      env: { ...process.env, ...extraEnv, TRIBUTARY_CACHE: env.cache, HUDI_BUNDLE_JAR: env.bundleJar, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, ...extraEnv, TRIBUTARY_CACHE: env.cache, HUDI_BUNDLE_JAR: env.bundleJar, S3A_JARS: env.s3aJars, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

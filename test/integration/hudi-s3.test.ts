@@ -1,8 +1,9 @@
 // A real worker writes a Hudi table to a real S3 server (MinIO from scripts/s3.sh): file-source (JSON lines)
-// → hudi-sink with tablePath s3://…. The table must equal the oracle as read by hudi-rs straight from S3 and
-// by DuckDB on the latest committed slices (mirrored to local disk with the plain SDK, chosen from file names
-// and .commit files alone); the S3 secret must appear in no REST answer and no log line; a crash after the
-// data files of a commit were uploaded leaves readers the previous table, and the restart completes it.
+// → hudi-sink with tablePath s3://…. The table must equal the oracle as read by hudi-rs straight from S3, by
+// Spark with the Hudi bundle through Hadoop's s3a (once, on the final table), and by DuckDB on the latest
+// committed slices (mirrored to local disk with the plain SDK, chosen from file names and .commit files alone);
+// the S3 secret must appear in no REST answer and no log line; a crash after the data files of a commit were
+// uploaded leaves readers the previous table, and the restart completes it.
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,8 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../plugins/hudi/storage/s3-storage';
 import { completedCommits, consumedByTable, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
-import { oracle } from '../helpers/hudi-oracle';
-import { hudiRsSnapshot, readersAvailable } from '../helpers/table-readers';
+import { expectedPayments, paymentsByKey, type Payment } from '../helpers/hudi-table';
+import { hudiRsSnapshot, readersAvailable, rowsOf, sparkRead } from '../helpers/table-readers';
 import { acquireS3, releaseS3 } from '../helpers/s3-server';
 import { REPO, api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
 
@@ -54,26 +55,8 @@ async function mirror(prefix: string): Promise<string> {
   return dir;
 }
 
-interface Rec {
-  id: string;
-  region: string;
-  amount: number;
-  ver: number;
-  _hoodie_is_deleted: boolean;
-}
-
-function project(rows: Record<string, unknown>[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const r of rows) {
-    const key = String(r['_hoodie_record_key']);
-    expect(out[key], `duplicate key ${key}`).toBeUndefined();
-    out[key] = `${r['region']}|${Number(r['amount'])}|${Number(r['ver'])}`;
-  }
-  return out;
-}
-
 describe('hudi-sink on S3', () => {
-  it('inserts, upserts and deletes land in s3:// and equal the oracle in hudi-rs and DuckDB; the secret stays hidden; a crash mid-commit is rolled back', async () => {
+  it('inserts, upserts and deletes land in s3:// and equal the oracle in hudi-rs, Spark and DuckDB; the secret stays hidden; a crash mid-commit is rolled back', async () => {
     const prefix = `runs/${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
     const tableUrl = `s3://${BUCKET}/${prefix}/payments`;
     const dir = workerDir('hudi-s3-');
@@ -84,8 +67,8 @@ describe('hudi-sink on S3', () => {
     );
     const input = path.join(dir, 'data', 'in.jsonl');
     writeFileSync(input, '');
-    const all: Rec[] = [];
-    const append = (recs: Rec[]) => {
+    const all: Payment[] = [];
+    const append = (recs: Payment[]) => {
       all.push(...recs);
       appendFileSync(input, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
     };
@@ -105,17 +88,14 @@ describe('hudi-sink on S3', () => {
       's3.secret.key': secret,
     };
     const storageOptions = { aws_endpoint_url: env['S3_ENDPOINT']!, aws_access_key_id: env['AWS_ACCESS_KEY_ID']!, aws_secret_access_key: secret, aws_region: env['AWS_REGION'] ?? 'us-east-1', aws_allow_http: 'true' };
-    const want = (): Record<string, string> => {
-      const o = oracle(all.map((r) => ({ key: r.id, ordering: r.ver, isDelete: r._hoodie_is_deleted, row: { ...r } })));
-      return Object.fromEntries([...o].map(([k, r]) => [k, `${r['region']}|${Number(r['amount'])}|${Number(r['ver'])}`]));
-    };
+    const want = (): Record<string, string> => expectedPayments(all);
     const check = async (phase: string) => {
       const local = await until(`${phase}: commit covering ${all.length} records`, async () => {
         const m = await mirror(`${prefix}/payments`);
         return consumedByTable(m) >= all.length ? m : undefined;
       }, 60_000);
-      expect(project(await duckdbRows(latestSliceFiles(local))), `${phase}: DuckDB on the latest slices`).toEqual(want());
-      expect(project(await hudiRsSnapshot(tableUrl, { storageOptions })), `${phase}: hudi-rs from S3`).toEqual(want());
+      expect(paymentsByKey(await duckdbRows(latestSliceFiles(local))), `${phase}: DuckDB on the latest slices`).toEqual(want());
+      expect(paymentsByKey(await hudiRsSnapshot(tableUrl, { storageOptions })), `${phase}: hudi-rs from S3`).toEqual(want());
       return local;
     };
 
@@ -150,19 +130,22 @@ describe('hudi-sink on S3', () => {
     expect(await w.exited).toBe('SIGKILL');
     const crashed = await mirror(`${prefix}/payments`);
     expect(completedCommits(crashed).length).toBe(beforeCommits);
-    expect(project(await duckdbRows(latestSliceFiles(crashed))), 'after the crash: DuckDB sees the previous table').toEqual(before);
-    expect(project(await hudiRsSnapshot(tableUrl, { storageOptions })), 'after the crash: hudi-rs sees the previous table').toEqual(before);
+    expect(paymentsByKey(await duckdbRows(latestSliceFiles(crashed))), 'after the crash: DuckDB sees the previous table').toEqual(before);
+    expect(paymentsByKey(await hudiRsSnapshot(tableUrl, { storageOptions })), 'after the crash: hudi-rs sees the previous table').toEqual(before);
 
     w = await startWorker(dir, conf);
     running.push(w);
     await check('after restart');
+    // One Spark read (a JVM start costs 15-30 s), on the final table: after the crash and the restart.
+    const [spark] = await sparkRead(tableUrl, [{ type: 'snapshot' }], { storageOptions });
+    expect(paymentsByKey(rowsOf(spark!)), 'after restart: Spark from S3 (s3a)').toEqual(want());
     // `tributary table` reads the table straight from S3 (credentials from the AWS environment).
     const cli = await run(path.join(REPO, 'bin', 'tributary'), ['table', 'read', tableUrl, '--json', '--s3-endpoint', env['S3_ENDPOINT']!], {
       cwd: dir,
       env: { ...process.env, AWS_ACCESS_KEY_ID: env['AWS_ACCESS_KEY_ID']!, AWS_SECRET_ACCESS_KEY: secret, AWS_REGION: env['AWS_REGION'] ?? 'us-east-1' },
       maxBuffer: 16 << 20,
     });
-    expect(project(cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), 'tributary table read s3://…').toEqual(want());
+    expect(paymentsByKey(cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), 'tributary table read s3://…').toEqual(want());
     const logs = w.logs.join('\n') + running.map((r) => r.logs.join('\n')).join('\n');
     expect(logs).not.toContain(secret);
     expect(await w.kill('SIGTERM')).toBe(0);

@@ -130,20 +130,69 @@ def parse_queries(arg: Optional[str]) -> Optional[List[Dict[str, Any]]]:
 # Spark
 
 
-def bundle_jar() -> str:
-    jar = os.environ.get("HUDI_BUNDLE_JAR")
-    if not jar:
+def _from_setup(env_var: str, pointer_name: str) -> str:
+    """A path list that scripts/readers/setup.sh recorded in the cache (or the environment variable overriding it)."""
+    value = os.environ.get(env_var)
+    if not value:
         cache = os.environ.get("TRIBUTARY_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "tributary")
-        pointer = os.path.join(cache, "readers", "bundle-jar")
+        pointer = os.path.join(cache, "readers", pointer_name)
         if os.path.exists(pointer):
-            jar = open(pointer, encoding="utf-8").read().strip()
+            value = open(pointer, encoding="utf-8").read().strip()
+    return value or ""
+
+
+def bundle_jar() -> str:
+    jar = _from_setup("HUDI_BUNDLE_JAR", "bundle-jar")
     if not jar or not os.path.exists(jar):
         raise RuntimeError("Hudi Spark bundle jar not found: run scripts/readers/setup.sh (or set HUDI_BUNDLE_JAR)")
     return jar
 
 
-def spark_session(app: str):
-    """A local[2] session with the Hudi bundle, bound to loopback, no UI, 1g driver."""
+def s3a_jars() -> List[str]:
+    paths = [j for j in _from_setup("S3A_JARS", "s3a-jars").split(",") if j]
+    if not paths or not all(os.path.exists(j) for j in paths):
+        raise RuntimeError("hadoop-aws / AWS SDK jars not found: run scripts/readers/setup.sh (or set S3A_JARS)")
+    return paths
+
+
+# hudi-rs (object_store) storage options and the s3a settings that mean the same, so one description of the store
+# serves both readers.
+_S3A_SETTING = {
+    "aws_endpoint_url": "fs.s3a.endpoint",
+    "aws_endpoint": "fs.s3a.endpoint",
+    "aws_access_key_id": "fs.s3a.access.key",
+    "aws_secret_access_key": "fs.s3a.secret.key",
+    "aws_region": "fs.s3a.endpoint.region",
+}
+
+
+def s3a_settings(storage_options: Dict[str, str]) -> Dict[str, str]:
+    """Hadoop s3a settings for the store that `storage_options` (hudi-rs's names, or fs.s3a.* as they are) describe."""
+    # object_store's default, and what a server without virtual-host bucket names (MinIO here) needs.
+    conf = {"fs.s3a.path.style.access": "true"}
+    for key, value in storage_options.items():
+        name = key.lower()
+        if name in _S3A_SETTING:
+            conf[_S3A_SETTING[name]] = value
+        elif name == "aws_virtual_hosted_style_request":
+            conf["fs.s3a.path.style.access"] = "false" if value.lower() == "true" else "true"
+        elif name == "aws_allow_http":
+            pass  # s3a goes by the endpoint's scheme (below)
+        elif key.startswith("fs.s3a."):
+            conf[key] = value
+        else:
+            raise ValueError(f"storage option {key!r} has no s3a equivalent here")
+    if conf.get("fs.s3a.endpoint", "").startswith("http://"):
+        conf["fs.s3a.connection.ssl.enabled"] = "false"
+    if "fs.s3a.access.key" in conf:
+        # Given keys, then only those: no fallback to the environment or to an instance metadata endpoint.
+        conf.setdefault("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
+    return conf
+
+
+def spark_session(app: str, s3a: Optional[Dict[str, str]] = None):
+    """A local[2] session with the Hudi bundle, bound to loopback, no UI, 1g driver; with `s3a` (fs.s3a.* settings,
+    see s3a_settings), also hadoop-aws and the AWS SDK, so s3a:// paths can be read."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -157,7 +206,7 @@ def spark_session(app: str):
     spark = (
         SparkSession.builder.master("local[2]")
         .appName(app)
-        .config("spark.jars", bundle_jar())
+        .config("spark.jars", ",".join([bundle_jar(), *(s3a_jars() if s3a is not None else [])]))
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .config("spark.kryo.registrator", "org.apache.spark.HoodieSparkKryoRegistrar")
         .config("spark.sql.extensions", "org.apache.spark.sql.hudi.HoodieSparkSessionExtension")
@@ -175,6 +224,12 @@ def spark_session(app: str):
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    if s3a:
+        # Set on the running context, not as spark.hadoop.* builder options: pyspark hands those to spark-submit as
+        # --conf arguments, which would put the secret key on a command line.
+        hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
+        for key, value in s3a.items():
+            hadoop_conf.set(key, value)
     return spark
 
 

@@ -7,6 +7,8 @@
   spark_read.py --table P --queries JSON|@FILE          several reads, one JVM start; one line per
                                                         query: {"query": q, "rows": [...]} or
                                                         {"query": q, "error": "..."}
+P may be s3://bucket/prefix (or s3a://), read through Hadoop's s3a; then HUDI_STORAGE_OPTIONS holds the store as
+a JSON object of hudi-rs storage options (aws_endpoint_url, aws_access_key_id, ...; see reader_common.s3a_settings).
 A query object: {"type": "snapshot", "asOf"?: I} | {"type": "incremental", "from": I, "to"?: J}.
 Rows: every column Spark returns, including the _hoodie_* meta columns; timestamps as epoch ms.
 Errors: message on stderr, exit 1 (with --queries: after all queries ran).
@@ -22,7 +24,7 @@ from typing import Any, Dict, List
 
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reader_common import dumps, parse_queries, run_main, short_error, spark_rows, spark_session, write_lines  # noqa: E402
+from reader_common import dumps, parse_queries, run_main, s3a_settings, short_error, spark_rows, spark_session, write_lines  # noqa: E402
 
 
 def read(spark, path: str, q: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -48,14 +50,21 @@ def main(out) -> int:
     ap.add_argument("--incremental-to")
     ap.add_argument("--queries")
     args = ap.parse_args()
-    path = os.path.abspath(args.table)
-    if not os.path.isdir(os.path.join(path, ".hoodie")):
-        raise FileNotFoundError(f"{path} is not a Hudi table (no .hoodie directory)")
+    s3a = None
+    if args.table.startswith(("s3://", "s3a://")):
+        # Hadoop has no filesystem for s3:// itself; s3a reads the same objects. The options come from the
+        # environment, so no secret appears on a command line.
+        path = "s3a://" + args.table.split("://", 1)[1]
+        s3a = s3a_settings(json.loads(os.environ.get("HUDI_STORAGE_OPTIONS", "{}")))
+    else:
+        path = os.path.abspath(args.table)
+        if not os.path.isdir(os.path.join(path, ".hoodie")):
+            raise FileNotFoundError(f"{path} is not a Hudi table (no .hoodie directory)")
     queries = parse_queries(args.queries)
     if args.incremental_to and not args.incremental_from:
         raise ValueError("--incremental-to needs --incremental-from")
 
-    spark = spark_session("tributary-spark-read")
+    spark = spark_session("tributary-spark-read", s3a)
     if queries is not None:
         failed = 0
         for q in queries:
