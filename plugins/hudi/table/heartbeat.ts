@@ -17,6 +17,9 @@ export interface HeartbeatOptions {
   tolerableMisses: number;
 }
 
+/** Hudi's defaults (hoodie.client.heartbeat.interval_in_ms, hoodie.client.heartbeat.tolerable.misses). */
+export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 60_000, tolerableMisses: 2 };
+
 export function heartbeatPath(instant: string): string {
   return `${HEARTBEAT_FOLDER}/${instant}`;
 }

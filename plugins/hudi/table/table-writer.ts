@@ -12,7 +12,7 @@
 // a file group it rewrote or holds a key of its batch, it rolls its attempt back and writes the batch
 // again on a view that includes that commit (a conflict), so no update is ever lost between writers.
 
-import { DataError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
+import { ConnectError, DataError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
 import { decimalToUnscaled } from '../avro/decimal';
 import { withHoodieMetaFields } from '../avro/table-schema';
 import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, BloomIndex, MAX_KEY, MIN_KEY } from '../index/bloom-index';
@@ -27,7 +27,7 @@ import { METAFOLDER, Timeline } from '../timeline/timeline';
 import { baseFileName, joinPath, newFileId, parseBaseFileName, writeToken, type BaseFile } from './base-file';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
 import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from './file-system-view';
-import { Heartbeats, heartbeatExpired, heartbeatExpiryMs, heartbeatPath, type HeartbeatOptions } from './heartbeat';
+import { DEFAULT_HEARTBEAT, Heartbeats, heartbeatExpired, heartbeatExpiryMs, heartbeatPath, type HeartbeatOptions } from './heartbeat';
 import { TableLock } from './table-lock';
 import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
 
@@ -168,6 +168,10 @@ export class HudiTableWriter {
       }
       w.timeline = await Timeline.load(o.storage);
       for (const pending of w.timeline.pending('commit')) {
+        // A live heartbeat means a writer in optimistic_concurrency_control mode is working on it right now.
+        if (!(await heartbeatExpired(o.storage, pending.timestamp, DEFAULT_HEARTBEAT, o.now()))) {
+          throw new ConnectError('ILLEGAL_STATE', `${o.storage.location}: commit ${pending.timestamp} is in flight by another writer (its heartbeat .hoodie/.heartbeat/${pending.timestamp} is live); a single_writer would roll it back. Set hoodie.write.concurrency.mode=optimistic_concurrency_control on every writer of this table, or stop the other writer (an abandoned heartbeat expires after ${heartbeatExpiryMs(DEFAULT_HEARTBEAT) / 1000} s)`);
+        }
         await rollbackPending(o.storage, w.timeline, pending, { now: o.now, logger: w.log });
         w.timeline = await Timeline.load(o.storage);
       }

@@ -193,6 +193,19 @@ describe('optimistic concurrency control', () => {
     expect(f.logger.messages('warn')).not.toContain('rolled back an unfinished commit left by an earlier run');
   });
 
+  it('a single_writer refuses to open while another writer\'s commit has a live heartbeat, instead of rolling it back', async () => {
+    const { f, a, writerA } = await twoWriters();
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k1', 'eu', 1)]);
+    await held.reached;
+    const err = await f.open().then(() => undefined, (e: unknown) => e as { code: string; message: string });
+    expect(err?.code).toBe('ILLEGAL_STATE');
+    expect(err?.message).toMatch(/commit \d{17} is in flight by another writer .*hoodie\.write\.concurrency\.mode=optimistic_concurrency_control/);
+    held.open();
+    await slow;
+    expect(await f.snapshot()).toEqual(['eu/k1@1:1']);
+  });
+
   it('an instant whose heartbeat expired is rolled back by the next writer', async () => {
     const f = await tableFixture();
     open.push(f);
