@@ -241,7 +241,8 @@ export class HudiTableWriter {
       const out: Instant[] = [];
       for (const i of t.pending()) {
         if (this.heartbeats!.owns(i.timestamp)) continue;
-        if (i.action === 'commit' ? await heartbeatExpired(this.o.storage, i.timestamp, c.heartbeat, this.o.now()) : this.o.now() - parseInstantTime(i.timestamp.slice(0, 17).padEnd(17, '0')) > expiry) out.push(i);
+        if (i.action === 'commit' && (await heartbeatExpired(this.o.storage, i.timestamp, c.heartbeat, this.o.now()))) out.push(i);
+        else if ((i.action === 'rollback' || i.action === 'clean') && this.o.now() - parseInstantTime(i.timestamp.slice(0, 17).padEnd(17, '0')) > expiry) out.push(i);
       }
       return out;
     };
