@@ -165,6 +165,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, cwd: str
     logger,
     clock: systemClock,
     resolvePath: createPathGuard(config.allowedRoots, cwd),
+    clientDefaults: config.clientDefaults,
     transforms: new Map(),
     commitIntervalMs: config.offsetCommitIntervalMs,
     taskShutdownTimeoutMs: config.taskShutdownTimeoutMs,

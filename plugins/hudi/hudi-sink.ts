@@ -5,7 +5,6 @@
 // One task per connector. Several connectors may write one table with
 // hoodie.write.concurrency.mode=optimistic_concurrency_control; each resumes from its own commits.
 
-import path from 'node:path';
 import {
   ConfigError,
   DataError,
@@ -31,6 +30,23 @@ function settingsOf(config: Record<string, string>, context: string): HudiSinkSe
   return hudiSinkSettings(hudiSinkConfigDef().parse(config, { allowUnknown: true, context }));
 }
 
+const CREDENTIALS = ['s3.access.key', 's3.secret.key'];
+
+/**
+ * The connector's config over the worker's s3.* defaults (worker config), applied only where it is used,
+ * never stored in task configs. A connector's own key wins; credentials go as a pair, so a connector's
+ * access key is never combined with the worker's secret.
+ */
+function withWorkerDefaults(config: Record<string, string>, defaults: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const own = (k: string) => config[k] !== undefined && config[k] !== '';
+  const ownCredentials = CREDENTIALS.some(own);
+  const out = { ...config };
+  for (const [k, v] of Object.entries(defaults)) {
+    if (k.startsWith('s3.') && !own(k) && !(ownCredentials && CREDENTIALS.includes(k))) out[k] = v;
+  }
+  return out;
+}
+
 export class HudiSinkConnector implements SinkConnector {
   readonly type = 'sink' as const;
   private connectorConfig: Record<string, string> = {};
@@ -48,7 +64,8 @@ export class HudiSinkConnector implements SinkConnector {
     return key.startsWith('hoodie.') || IGNORED_SEED_KEYS.includes(key);
   }
 
-  async validate(config: Record<string, string>, context: ValidationContext): Promise<ConfigFieldError[]> {
+  async validate(given: Record<string, string>, context: ValidationContext): Promise<ConfigFieldError[]> {
+    const config = withWorkerDefaults(given, context.clientDefaults);
     const errors: ConfigFieldError[] = [];
     for (const key of ['tablePath', 'schemaPath']) {
       if (config[key] === undefined) continue;
@@ -74,7 +91,7 @@ export class HudiSinkConnector implements SinkConnector {
   }
 
   start(config: Record<string, string>, context: ConnectorContext): void {
-    settingsOf(config, `connector "${context.connectorName}"`);
+    settingsOf(withWorkerDefaults(config, context.clientDefaults), `connector "${context.connectorName}"`);
     const ignored = Object.keys(config).filter((k) => IGNORED_SEED_KEYS.includes(k) || (k.startsWith('hoodie.') && !hudiSinkConfigDef().key(k)));
     if (ignored.length > 0) context.logger.info({ keys: ignored }, 'accepted but not used by this sink (Spark-specific or not implemented); they have no effect');
     this.connectorConfig = { ...config };
@@ -123,7 +140,7 @@ export class HudiSinkTask implements SinkTask {
   async start(config: Record<string, string>, context: SinkTaskContext): Promise<void> {
     this.context = context;
     this.logger = context.logger;
-    this.settings = settingsOf(config, `task ${context.taskId} of connector "${context.connectorName}"`);
+    this.settings = settingsOf(withWorkerDefaults(config, context.clientDefaults), `task ${context.taskId} of connector "${context.connectorName}"`);
     const table = openTableStorage(this.settings, context.resolvePath);
     const deps = await openTableDeps(this.settings, context.resolvePath(this.settings.schemaPath, 'schemaPath'), config);
     checkFields(this.settings, deps.schema);

@@ -38,9 +38,14 @@ export interface WorkerConfig {
   heartbeatIntervalMs: number;
   workerTimeoutMs: number;
   storeRefreshIntervalMs: number;
+  /** The worker's defaults for clients plugins open (the s3.* keys given), as raw values; holds secrets. */
+  clientDefaults: Record<string, string>;
 }
 
-/** Environment variables named `TRIBUTARY_` + the key in upper case override the file. */
+/** Worker keys that are defaults for the clients of plugins (a connector's own key of the same name wins). */
+export const CLIENT_DEFAULT_KEYS = ['s3.endpoint', 's3.region', 's3.access.key', 's3.secret.key', 's3.path.style.access'];
+
+/** Environment variables named `TRIBUTARY_` + the key in upper case (dots as underscores) override the file. */
 export const WORKER_ENV_PREFIX = 'TRIBUTARY_';
 
 const RELATIVE_PATHS =
@@ -169,6 +174,26 @@ export function workerConfigDef(): ConfigDef {
       doc: 'Distributed mode: how often the leader (smallest worker id) re-appends the current configs, states and positions, so they stay within the broker\'s retention (fileReservedTime, 72 h by default); must be well below it.',
     },
     {
+      name: 's3.endpoint', type: 'string', default: null, group: 'S3 defaults', importance: 'medium',
+      doc: 'Default S3 endpoint URL (e.g. http://127.0.0.1:9000) for connectors that write s3:// locations and do not set s3.endpoint themselves; unset = AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS S3.',
+    },
+    {
+      name: 's3.region', type: 'string', default: null, group: 'S3 defaults', importance: 'low',
+      doc: 'Default S3 region for connectors that do not set s3.region; unset = AWS_REGION or AWS_DEFAULT_REGION, else us-east-1.',
+    },
+    {
+      name: 's3.access.key', type: 'string', default: null, group: 'S3 defaults', importance: 'medium',
+      doc: 'Default access key id for connectors that set neither s3.access.key nor s3.secret.key, so credentials live in the worker config instead of connector configs sent over REST; unset = the AWS default credential chain. Give both keys or neither.',
+    },
+    {
+      name: 's3.secret.key', type: 'password', default: null, group: 'S3 defaults', importance: 'medium',
+      doc: 'Default secret access key (see s3.access.key); never logged or shown.',
+    },
+    {
+      name: 's3.path.style.access', type: 'boolean', default: null, group: 'S3 defaults', importance: 'low',
+      doc: 'Default for connectors that do not set s3.path.style.access: bucket in the URL path instead of the host name.',
+    },
+    {
       name: 'logLevel', type: 'string', default: 'info', group: 'Logging', importance: 'low',
       validator: validators.oneOf('trace', 'debug', 'info', 'warn', 'error'), accepted: 'trace, debug, info, warn, error',
       doc: 'Lowest level written to the JSON-lines log on stdout.',
@@ -179,10 +204,11 @@ export function workerConfigDef(): ConfigDef {
 /** Where a raw value came from, for error messages. */
 type Origin = { line: number } | { variable: string };
 
-/** `TRIBUTARY_<KEY>` values of declared keys (matched case-insensitively). Other TRIBUTARY_ variables,
+/** `TRIBUTARY_<KEY>` values of declared keys (matched case-insensitively; dots in a key may be written as
+ *  underscores, TRIBUTARY_S3_SECRET_KEY for s3.secret.key, as shells want). Other TRIBUTARY_ variables,
  *  such as the CLI's TRIBUTARY_URL, are not worker keys and are ignored. */
 export function workerEnvOverrides(env: Record<string, string | undefined>, def: ConfigDef = workerConfigDef()): { key: string; variable: string; value: string }[] {
-  const byUpper = new Map(def.keys().map((k) => [k.name.toUpperCase(), k.name]));
+  const byUpper = new Map(def.keys().flatMap((k) => [[k.name.toUpperCase(), k.name], [k.name.toUpperCase().replace(/\./g, '_'), k.name]] as [string, string][]));
   const out: { key: string; variable: string; value: string }[] = [];
   for (const [variable, value] of Object.entries(env)) {
     if (value === undefined || !variable.startsWith(WORKER_ENV_PREFIX)) continue;
@@ -235,6 +261,10 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
   if (parsed['mode'] === 'distributed' && (parsed['heartbeatIntervalMs'] as number) * 2 >= (parsed['workerTimeoutMs'] as number)) {
     throw new ConfigError([locate({ name: 'workerTimeoutMs', message: `value ${String(parsed['workerTimeoutMs'])} must be more than twice heartbeatIntervalMs (${String(parsed['heartbeatIntervalMs'])}), or live workers would be taken for gone` }, def, options.origins ?? {})], `Invalid ${context}`);
   }
+  if ((cleaned['s3.access.key'] === undefined) !== (cleaned['s3.secret.key'] === undefined)) {
+    const missing = cleaned['s3.access.key'] === undefined ? 's3.access.key' : 's3.secret.key';
+    throw new ConfigError([locate({ name: missing, message: 'give both s3.access.key and s3.secret.key, or neither (then the AWS default credential chain is used)' }, def, options.origins ?? {})], `Invalid ${context}`);
+  }
   return {
     workerId: parsed['workerId'] as string,
     storePathRootDir: path(parsed['storePathRootDir'] as string),
@@ -259,6 +289,7 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
     heartbeatIntervalMs: parsed['heartbeatIntervalMs'] as number,
     workerTimeoutMs: parsed['workerTimeoutMs'] as number,
     storeRefreshIntervalMs: parsed['storeRefreshIntervalMs'] as number,
+    clientDefaults: Object.fromEntries(CLIENT_DEFAULT_KEYS.filter((k) => cleaned[k] !== undefined).map((k) => [k, cleaned[k]!])),
   };
 }
 

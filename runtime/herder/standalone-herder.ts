@@ -64,6 +64,8 @@ export interface StandaloneHerderDeps {
   logger: Logger;
   clock: Clock;
   resolvePath: PathResolver;
+  /** Worker-wide defaults for plugins' clients (see ConnectorContext.clientDefaults). */
+  clientDefaults?: Readonly<Record<string, string>>;
   transforms: ReadonlyMap<string, TransformFactory>;
   commitIntervalMs: number;
   taskShutdownTimeoutMs: number;
@@ -526,7 +528,7 @@ export class StandaloneHerder implements Herder {
   private async extraErrors(instance: Connector, config: Record<string, string>): Promise<ConfigFieldError[]> {
     if (!instance.validate) return [];
     try {
-      return await instance.validate(config, { resolvePath: this.deps.resolvePath });
+      return await instance.validate(config, { resolvePath: this.deps.resolvePath, clientDefaults: this.deps.clientDefaults });
     } catch (err) {
       const fields = (err as { errors?: ConfigFieldError[] }).errors;
       if ((err as { code?: string }).code === 'CONFIG_INVALID' && Array.isArray(fields)) return fields;
@@ -583,6 +585,7 @@ export class StandaloneHerder implements Herder {
       connectorName: rc.name,
       logger: this.deps.logger.child({ connector: rc.name }),
       resolvePath: this.deps.resolvePath,
+      clientDefaults: this.deps.clientDefaults,
       requestTaskReconfiguration: () => {
         void this.queue.run(() => this.restartInstanceTasksIfChanged(rc.name)).catch((err) => this.logger.error({ connector: rc.name, err: errorTrace(err) }, 'task reconfiguration failed'));
       },
@@ -684,7 +687,7 @@ export class StandaloneHerder implements Herder {
       keyConverter.configure(withPrefix(taskConfig, 'key.converter.'), true);
       const valueConverter = createConverter(fw.valueConverter, 'value.converter');
       valueConverter.configure(withPrefix(taskConfig, 'value.converter.'), false);
-      const shared = { ...common, transport: this.deps.transport, metrics: this.deps.metrics, commitIntervalMs: this.deps.commitIntervalMs, resolvePath: this.deps.resolvePath, keyConverter, valueConverter };
+      const shared = { ...common, transport: this.deps.transport, metrics: this.deps.metrics, commitIntervalMs: this.deps.commitIntervalMs, resolvePath: this.deps.resolvePath, clientDefaults: this.deps.clientDefaults, keyConverter, valueConverter };
       if (rc.factory!.type === 'source') {
         const transforms = TransformChain.build<SourceRecord>(fw.transforms, taskConfig, this.deps.transforms);
         task = new WorkerSourceTask(name, id, rc.factory!.createTask(), taskConfig, fw, { ...shared, transforms });

@@ -13,6 +13,8 @@ export type ConnectorType = 'source' | 'sink';
 export interface ValidationContext {
   /** Same contract as ConnectorContext.resolvePath: throws ConfigError naming the key when outside the roots. */
   resolvePath(path: string, key: string, options?: PathOptions): string;
+  /** Same as ConnectorContext.clientDefaults. */
+  readonly clientDefaults?: Readonly<Record<string, string>>;
 }
 
 export interface ConnectorBase {

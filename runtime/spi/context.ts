@@ -30,6 +30,9 @@ export interface ConnectorContext {
    *  With `allowS3`, an s3://bucket/prefix location is accepted too, if it lies inside an S3 root of
    *  allowedRoots, and returned normalised (s3://, no trailing '/'). */
   resolvePath(path: string, key: string, options?: PathOptions): string;
+  /** The worker's defaults for clients a plugin opens (worker config keys such as s3.endpoint), by key; a
+   *  plugin applies them under its connector config, whose own keys win. May hold secrets: never log them. */
+  readonly clientDefaults?: Readonly<Record<string, string>>;
 }
 
 /** Reports a record that failed (conversion, transform, or the task itself) to the dead-letter handling
@@ -44,6 +47,8 @@ export interface TaskContext {
   readonly errantRecordReporter: ErrantRecordReporter;
   /** Same contract as ConnectorContext.resolvePath. */
   resolvePath(path: string, key: string, options?: PathOptions): string;
+  /** Same as ConnectorContext.clientDefaults. */
+  readonly clientDefaults?: Readonly<Record<string, string>>;
 }
 
 export interface SourceTaskContext extends TaskContext {

@@ -15,6 +15,7 @@ export interface PipelineDeps<R extends ConnectRecord> extends WorkerTaskDeps {
   metrics: ConnectMetrics;
   commitIntervalMs: number;
   resolvePath: PathResolver;
+  clientDefaults?: Readonly<Record<string, string>>;
   keyConverter: Converter;
   valueConverter: Converter;
   transforms: TransformChain<R>;

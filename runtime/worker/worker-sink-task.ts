@@ -29,6 +29,7 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
       taskId: this.taskId,
       logger: this.logger,
       resolvePath: this.deps.resolvePath,
+      clientDefaults: this.deps.clientDefaults,
       errantRecordReporter: async (record, error) => {
         const r = record as SinkRecord;
         this.errors.handle('task', { topic: r.topic, queue: r.queue, offset: r.offset }, error);

@@ -24,6 +24,7 @@ export class WorkerSourceTask extends PipelineTask<SourceRecord, SourceTask, Sou
       taskId: this.taskId,
       logger,
       resolvePath: this.deps.resolvePath,
+      clientDefaults: this.deps.clientDefaults,
       position: async (partition: SourcePartition) => this.positions.get(canonicalJson(partition)),
       errantRecordReporter: async (record, error) => {
         const r = record as SourceRecord;

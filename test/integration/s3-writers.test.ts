@@ -5,8 +5,9 @@
 //      one (the other takes the next), conflicts are written again on the winner's commit, and every
 //      batch lands exactly once; the table read by hudi-rs straight from S3 equals the oracle (greatest
 //      version per key), which a lost update (a slice built on a stale view) would break;
-//   2. a worker runs two hudi-sink connectors on one s3:// table, each from its own topic; after a
-//      restart each resumes from its own commits (insert operation: a connector that resumed from the
+//   2. a worker runs two hudi-sink connectors on one s3:// table, each from its own topic, with the S3
+//      connection from the worker config (no credentials in the connectors, none in REST or logs); after
+//      a restart each resumes from its own commits (insert operation: a connector that resumed from the
 //      other's positions would write its records again, as duplicate keys).
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -147,7 +148,9 @@ describe('two writers on one S3 table', () => {
     const prefix = `runs/${runId()}`;
     const tableUrl = `s3://${BUCKET}/${prefix}/orders`;
     const dir = workerDir('s3-writers-');
-    const conf = writeConf(dir, { allowedRoots: `data,s3://${BUCKET}/${prefix}`, queuesPerTopic: '1' });
+    // The S3 connection is the worker's (worker config s3.* keys): the connector configs carry no credentials.
+    const secret = env['AWS_SECRET_ACCESS_KEY']!;
+    const conf = writeConf(dir, { allowedRoots: `data,s3://${BUCKET}/${prefix}`, queuesPerTopic: '1', 's3.endpoint': env['S3_ENDPOINT']!, 's3.access.key': env['AWS_ACCESS_KEY_ID']!, 's3.secret.key': secret });
     writeFileSync(path.join(dir, 'data', 'payment.avsc'), JSON.stringify(PAYMENT_SCHEMA));
     const inputs = { a: path.join(dir, 'data', 'a.jsonl'), b: path.join(dir, 'data', 'b.jsonl') };
     const all: Payment[] = [];
@@ -172,9 +175,6 @@ describe('two writers on one S3 table', () => {
       'hoodie.client.heartbeat.interval_in_ms': '2000',
       'commit.interval.ms': '100',
       'commit.max.records': '40',
-      's3.endpoint': env['S3_ENDPOINT']!,
-      's3.access.key': env['AWS_ACCESS_KEY_ID']!,
-      's3.secret.key': env['AWS_SECRET_ACCESS_KEY']!,
     });
     const consumed = async (): Promise<Map<string, number>> => {
       const { commits } = await listing(`${prefix}/orders`);
@@ -213,6 +213,10 @@ describe('two writers on one S3 table', () => {
     const resumed = w.logs.filter((l) => l.includes('resuming from the positions of the last completed commit'));
     expect(resumed.some((l) => l.includes('"t-a"') && !l.includes('"t-b"'))).toBe(true);
     expect(resumed.some((l) => l.includes('"t-b"') && !l.includes('"t-a"'))).toBe(true);
+    const shown = JSON.stringify([(await api(w.url, 'GET', '/connectors/lake-a')).body, (await api(w.url, 'GET', '/connectors/lake-a/tasks')).body]);
+    expect(shown).toContain('optimistic_concurrency_control');
+    expect(shown).not.toContain(secret);
     await w.kill('SIGTERM');
+    expect(running.flatMap((r) => r.logs).join('\n')).not.toContain(secret);
   }, 600_000);
 });

@@ -62,7 +62,7 @@ export async function main(argv: string[], io: TableCliIo): Promise<number> {
       io.stderr.write(`tributary table: ${(err as Error).message}\n`);
       return 2;
     }
-    const client = createS3Client({ endpoint: values['s3-endpoint'] ?? process.env['AWS_ENDPOINT_URL'] });
+    const client = createS3Client({ endpoint: values['s3-endpoint'] });
     close = () => client.destroy();
     storage = new S3Storage({ client, location });
   } else storage = new LocalStorage(tablePath);

@@ -66,14 +66,16 @@ export interface S3ConnectionSettings {
 }
 
 export function createS3Client(s: S3ConnectionSettings): S3Client {
+  // The standard variables name an S3-compatible server too; such servers want path-style addressing.
+  const endpoint = s.endpoint || process.env['AWS_ENDPOINT_URL_S3'] || process.env['AWS_ENDPOINT_URL'] || undefined;
   const config: S3ClientConfig = {
     region: s.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
-    forcePathStyle: s.forcePathStyle ?? s.endpoint !== undefined,
+    forcePathStyle: s.forcePathStyle ?? endpoint !== undefined,
     maxAttempts: s.maxAttempts ?? 8,
     retryMode: 'standard',
     requestHandler: { requestTimeout: s.requestTimeoutMs ?? 30_000, connectionTimeout: 5_000 } as never,
   };
-  if (s.endpoint) config.endpoint = s.endpoint;
+  if (endpoint) config.endpoint = endpoint;
   if (s.accessKeyId && s.secretAccessKey) config.credentials = { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey };
   return new S3Client(config);
 }

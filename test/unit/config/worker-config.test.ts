@@ -58,6 +58,7 @@ function defaults(cwd: string): WorkerConfig {
     heartbeatIntervalMs: 2000,
     workerTimeoutMs: 10000,
     storeRefreshIntervalMs: 21600000,
+    clientDefaults: {},
   };
 }
 
@@ -206,6 +207,26 @@ describe('loadWorkerConfig', () => {
 
   it('loadWorkerConfig other TRIBUTARY_ variables (the CLI\'s TRIBUTARY_URL) are not worker keys and are ignored', () => {
     expect(loadWorkerConfig(conf(''), { TRIBUTARY_URL: 'http://x', TRIBUTARY_SOMETHING: '1', HTTPPORT: '1' }, dir)).toEqual(defaults(dir));
+  });
+});
+
+describe('S3 defaults for connectors', () => {
+  it('loadWorkerConfig s3.* keys become the clients\' defaults, the secret also from TRIBUTARY_S3_SECRET_KEY', () => {
+    const c = loadWorkerConfig(conf('s3.endpoint=http://127.0.0.1:9000\ns3.access.key=ak\ns3.path.style.access=true\n'), { TRIBUTARY_S3_SECRET_KEY: 'sk' }, dir);
+    expect(c.clientDefaults).toEqual({ 's3.endpoint': 'http://127.0.0.1:9000', 's3.access.key': 'ak', 's3.secret.key': 'sk', 's3.path.style.access': 'true' });
+  });
+
+  it('loadWorkerConfig one S3 credential without the other is refused naming the missing key', () => {
+    const err = loadError(conf('s3.access.key=ak\n'));
+    expect(err.errors.map((e) => e.name)).toEqual(['s3.secret.key']);
+    expect(err.message).toContain('give both s3.access.key and s3.secret.key, or neither');
+  });
+
+  it('loadWorkerConfig a malformed s3.path.style.access names the key and the value, never echoing the secret', () => {
+    const err = loadError(conf('s3.access.key=ak\ns3.secret.key=very-secret\ns3.path.style.access=maybe\n'));
+    expect(err.message).toContain('s3.path.style.access');
+    expect(err.message).toContain('maybe');
+    expect(err.message).not.toContain('very-secret');
   });
 });
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HudiSinkTask } from '../../../../plugins/hudi/hudi-sink';
+import { HudiSinkConnector, HudiSinkTask } from '../../../../plugins/hudi/hudi-sink';
 import { fakeSinkTaskContext, sinkRecords, type FakeSinkTaskContext } from '../../../helpers/fake-contexts';
 import { completedCommits } from '../../../helpers/hudi-files';
 import { tableFixture, type Payment, type TableFixture } from '../../../helpers/hudi-table';
@@ -250,5 +250,22 @@ describe('HudiSinkTask stop', () => {
     await second.task.put(records([{ ...pay('k0', 2), _hoodie_is_deleted: true }], 2));
     await second.task.stop();
     expect(await s.f.snapshot()).toEqual(['eu/k1@1:1']);
+  });
+});
+
+describe('the worker\'s S3 defaults (worker config s3.*)', () => {
+  const workerS3 = { 's3.endpoint': 'http://127.0.0.1:9', 's3.access.key': 'worker-ak', 's3.secret.key': 'worker-sk' };
+  const validate = async (own: Record<string, string>) => {
+    const s = await sink();
+    const config = { ...s.config, tablePath: 's3://bucket/t', ...own };
+    return new HudiSinkConnector().validate(config, { resolvePath: (v) => v, clientDefaults: workerS3 });
+  };
+
+  it('a connector without credentials takes the worker\'s pair', async () => {
+    expect(await validate({})).toEqual([]);
+  });
+
+  it('a connector\'s own access key is never paired with the worker\'s secret', async () => {
+    expect(await validate({ 's3.access.key': 'mine' })).toEqual([{ name: 's3.secret.key', message: expect.stringContaining('give both s3.access.key and s3.secret.key, or neither') }]);
   });
 });
