@@ -3,16 +3,18 @@
 // them upserted; and, in the same run on the same records, DuckDB's C++ `COPY ... TO parquet` as the
 // baseline. Prints rows/s, bytes written and the ratios (figures are machine-dependent; the ratios are
 // what to compare). Usage: node dist/scripts/bench-table.js [--rows N] [--batch B] [--operation insert|bulk_insert|upsert]
-//                                                           [--s3 [--rounds R]]
+//                                                           [--s3 [--rounds R] [--occ]]
 //
 // --s3 (`npm run bench:table -- --s3`): the same workload, in the same run on the same records, goes both to
 // local disk and to a real S3 server: MinIO from scripts/s3.sh on 127.0.0.1, started under the lease
 // bench-table-<pid> and released on every exit (error and SIGINT/SIGTERM included), through
 // createS3Client/S3Storage as openTableStorage builds them for an s3:// tablePath. After an untimed warm-up,
-// R rounds (default 4) alternate the order (local, S3 / S3, local / ...) so that a shared machine's drift falls
+// R rounds (default 4; 6 with --occ) rotate the order (local, S3 / S3, local / ...) so that a shared machine's drift falls
 // on both sides; prints the rates of the mean times side by side with S3/local, each run's rates, the table's
 // size on each, and the S3 requests of each phase of the first S3 run by kind (counted by SDK middleware). Each
 // table is deleted after its run. About 1 min on 2 cores at the default 1,000,000 rows.
+// --occ adds a third side, S3 with hoodie.write.concurrency.mode=optimistic_concurrency_control (one writer:
+// the cost of heartbeats, the table lock and the conflict check per commit), with its requests by kind.
 
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { execFile, execFileSync } from 'node:child_process';
@@ -158,13 +160,15 @@ interface Result {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string' }, batch: { type: 'string' }, operation: { type: 'string' }, s3: { type: 'boolean' }, rounds: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, batch: { type: 'string' }, operation: { type: 'string' }, s3: { type: 'boolean' }, rounds: { type: 'string' }, occ: { type: 'boolean' } } });
   const withS3 = values.s3 === true;
+  const withOcc = values.occ === true;
+  if (withOcc && !withS3) throw new Error('--occ compares against S3: give --s3 too');
   const N = Number(values.rows ?? 1_000_000);
   const batch = Number(values.batch ?? 100_000);
   const op = (values.operation ?? 'bulk_insert') as WriteOperation;
   if (!['insert', 'bulk_insert', 'upsert'].includes(op)) throw new Error(`--operation must be insert, bulk_insert or upsert, got ${op}`);
-  const rounds = withS3 ? Number(values.rounds ?? 4) : 1;
+  const rounds = withS3 ? Number(values.rounds ?? (withOcc ? 6 : 4)) : 1;
   if (!(rounds >= 1 && Number.isInteger(rounds))) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-table-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -190,8 +194,9 @@ async function main(): Promise<void> {
    * Loads the first n records, then upserts every 10th of them, into a new table on `storage`;
    * `phase(name)` is called as each phase ('open', the load operation, 'upsert') ends.
    */
-  const workload = async (storage: Storage, tableBytes: () => Promise<number>, phase: (name: string) => void = () => undefined, n = N): Promise<Result> => {
-    const writer = await openTableWriter(settings, deps, storage, { tableName: 'orders', logger: silentLogger() });
+  const occSettings = hudiSinkSettings(hudiSinkConfigDef().parse({ ...raw, 'hoodie.write.concurrency.mode': 'optimistic_concurrency_control' }, { allowUnknown: true }));
+  const workload = async (storage: Storage, tableBytes: () => Promise<number>, phase: (name: string) => void = () => undefined, n = N, s = settings): Promise<Result> => {
+    const writer = await openTableWriter(s, deps, storage, { tableName: 'orders', logger: silentLogger() });
     const write = async (from: number, to: number, source: Record<string, unknown>[], operation: WriteOperation) => {
       const rows = [];
       for (let i = from; i < to; i++) rows.push({ row: deps.schema.coerce(source[i]), isDelete: false });
@@ -216,12 +221,15 @@ async function main(): Promise<void> {
       return { insertMs, insertBytes, upsertMs, totalBytes: await tableBytes(), peakRss };
     } finally {
       clearInterval(sample);
+      writer.close();
     }
   };
 
   const locals: Result[] = [];
   const s3s: Result[] = [];
+  const occs: Result[] = [];
   const requests = new Map<string, RequestCounts>(); // of the first S3 run, by phase
+  const occRequests = new Map<string, RequestCounts>(); // of the first S3 run with --occ, by phase
   let endpoint = '';
   try {
     if (!withS3) {
@@ -245,15 +253,16 @@ async function main(): Promise<void> {
           rmSync(tablePath, { recursive: true, force: true });
         }
       };
-      const runS3 = async () => {
+      const runS3 = async (occ = false) => {
         const prefix = `bench-table-${process.pid}-${run++}/orders`;
         const storage = new S3Storage({ client, location: parseS3Uri(`s3://${S3_BUCKET}/${prefix}`), multipartThresholdBytes: s3Settings.multipartThresholdBytes, partSizeBytes: s3Settings.partSizeBytes });
-        const first = requests.size === 0;
+        const counted = occ ? occRequests : requests;
+        const first = counted.size === 0;
         try {
           return await workload(storage, async () => (await s3Keys(admin, prefix)).reduce((n, o) => n + o.size, 0), (name) => {
             const counts = takeCounts(); // the requests since the previous phase ended, i.e. of the phase just ended
-            if (first && name !== 'open') requests.set(name, counts);
-          });
+            if (first && name !== 'open') counted.set(name, counts);
+          }, N, occ ? occSettings : settings);
         } finally {
           const keys = await s3Keys(admin, prefix).catch(() => []);
           for (let i = 0; i < keys.length; i += 1000) {
@@ -262,17 +271,15 @@ async function main(): Promise<void> {
         }
       };
       try {
-        // Untimed warm-up (JIT, encoder threads) so that neither side pays it; then the rounds in ABBA order
-        // (local, S3 / S3, local / ...) so that drift on a shared machine falls on both sides alike.
+        // Untimed warm-up (JIT, encoder threads) so that no side pays it; then the rounds, rotating the order so
+        // that drift on a shared machine falls on every side alike.
         await runLocal(Math.min(N, 200_000));
+        const sides: (() => Promise<void>)[] = [async () => void locals.push(await runLocal()), async () => void s3s.push(await runS3())];
+        if (withOcc) sides.push(async () => void occs.push(await runS3(true)));
+        // Each round starts one side later (A B / B A, or A B C / B C A / C A B), so that every side takes every
+        // position equally often over a multiple of the side count.
         for (let r = 0; r < rounds; r++) {
-          if (r % 2 === 0) {
-            locals.push(await runLocal());
-            s3s.push(await runS3());
-          } else {
-            s3s.push(await runS3());
-            locals.push(await runLocal());
-          }
+          for (let i = 0; i < sides.length; i++) await sides[(r + i) % sides.length]!();
         }
       } finally {
         client.destroy();
@@ -320,7 +327,7 @@ async function main(): Promise<void> {
     const s3 = combine(s3s);
     const row = (label: string, l: string, s: string, ratio: string) => console.log(`  ${label.padEnd(24)} ${l.padStart(12)} ${s.padStart(12)} ${ratio.padStart(9)}`);
     const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-    console.log(`local disk vs S3 (MinIO at ${endpoint}, same machine and process, same records; ${rounds} run${rounds > 1 ? 's' : ''} each, ABBA order after a warm-up; rates of the mean time):`);
+    console.log(`local disk vs S3 (MinIO at ${endpoint}, same machine and process, same records; ${rounds} run${rounds > 1 ? 's' : ''} each, order rotated each round after a warm-up; rates of the mean time):`);
     row('', 'local', 'S3', 'S3/local');
     row(`${op} rows/s`, fmt(rate(N, insertMs)), fmt(rate(N, s3.insertMs)), x(rate(N, s3.insertMs), rate(N, insertMs)));
     row('upsert 10% rows/s', fmt(rate(U, upsertMs)), fmt(rate(U, s3.upsertMs)), x(rate(U, s3.upsertMs), rate(U, upsertMs)));
@@ -330,10 +337,22 @@ async function main(): Promise<void> {
       const each = (rs: Result[]) => rs.map((r) => `${fmt(rate(N, r.insertMs))}/${fmt(rate(U, r.upsertMs))}`).join(' ');
       console.log(`  each run (${op}/upsert rows/s): local ${each(locals)}; S3 ${each(s3s)}`);
     }
-    for (const [phase, c] of requests) {
-      const kinds = [...c.commands].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
-      const total = [...c.commands.values()].reduce((a, b) => a + b, 0);
-      console.log(`  S3 requests, ${phase}: ${fmt(total)} (${kinds}); ${fmt(c.attempts)} HTTP attempts; ${mb(c.uploadedBytes)} in request bodies`);
+    const printRequests = (label: string, m: Map<string, RequestCounts>) => {
+      for (const [phase, c] of m) {
+        const kinds = [...c.commands].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
+        const total = [...c.commands.values()].reduce((a, b) => a + b, 0);
+        console.log(`  ${label}, ${phase}: ${fmt(total)} (${kinds}); ${fmt(c.attempts)} HTTP attempts; ${mb(c.uploadedBytes)} in request bodies`);
+      }
+    };
+    printRequests('S3 requests', requests);
+    if (withOcc) {
+      const o = combine(occs);
+      console.log(`S3 with optimistic_concurrency_control (one writer: heartbeats, table lock, conflict check) vs S3 single_writer, same rounds:`);
+      row('', 'S3', 'S3 OCC', 'OCC/S3');
+      row(`${op} rows/s`, fmt(rate(N, s3.insertMs)), fmt(rate(N, o.insertMs)), x(rate(N, o.insertMs), rate(N, s3.insertMs)));
+      row('upsert 10% rows/s', fmt(rate(U, s3.upsertMs)), fmt(rate(U, o.upsertMs)), x(rate(U, o.upsertMs), rate(U, s3.upsertMs)));
+      if (rounds > 1) console.log(`  each run (${op}/upsert rows/s): S3 OCC ${occs.map((r) => `${fmt(rate(N, r.insertMs))}/${fmt(rate(U, r.upsertMs))}`).join(' ')}`);
+      printRequests('S3 OCC requests', occRequests);
     }
   }
   rmSync(dir, { recursive: true, force: true });
