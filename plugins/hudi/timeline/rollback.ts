@@ -77,5 +77,5 @@ export async function rollbackPending(storage: Storage, timeline: Timeline, pend
   await Timeline.transition(storage, inst, serializeRollbackMetadata({ basePath: storage.uri, startRollbackTime: rollbackTime, timeTakenInMillis: deps.now() - started, commitsRollback: [pending.timestamp], instants: [target], partitions }));
   await Timeline.deleteInstantFiles(storage, pending);
   await storage.deleteTree(`${METAFOLDER}/.temp/${pending.timestamp}`);
-  deps.logger.warn({ instant: pending.timestamp, state: pending.state, file: instantFileName(pending), deleted: files.length, rollback: rollbackTime }, 'rolled back an unfinished commit left by an earlier run');
+  deps.logger.warn({ instant: pending.timestamp, state: pending.state, file: instantFileName(pending), deleted: files.length, rollback: rollbackTime }, 'rolled back an unfinished commit');
 }

@@ -439,7 +439,7 @@ describe('HudiTableWriter when storage fails during a write', () => {
     expect(pendingInstants(f)).toEqual([]);
     expect(await f.snapshot()).toEqual(before);
     expect(Object.values(slices(f, 'us')).flat().length).toBe(filesBefore);
-    expect(f.logger.messages('warn')).toContain('rolled back an unfinished commit left by an earlier run');
+    expect(f.logger.messages('warn')).toContain('rolled back an unfinished commit');
     state.failing = () => false;
     await f.write(w, [p('k1', 'eu', 2), p('k2', 'us', 1)]);
     expect(await f.snapshot()).toEqual(['eu/k1@2:2', 'us/k2@1:1']);
@@ -524,7 +524,7 @@ describe('HudiTableWriter rollback of an unfinished commit', () => {
     for (const d of deleted) expect(d).toMatch(new RegExp(`^file:${f.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(eu|us)/[^/]+_${pending}\\.parquet$`));
     const plan = deserializeRollbackPlan(readFileSync(path.join(f.table, '.hoodie', `${rollback.slice(0, 17)}.rollback.requested`)));
     expect(plan.instantToRollback).toEqual({ commitTime: pending, action: 'commit' });
-    expect(f.logger.messages('warn')).toContain('rolled back an unfinished commit left by an earlier run');
+    expect(f.logger.messages('warn')).toContain('rolled back an unfinished commit');
     expect(await f.snapshot()).toEqual(before);
     // The reopened writer writes on as if the crashed commit had never been.
     await f.write(w2, [p('k1', 'eu', 3)]);
