@@ -28,3 +28,9 @@ export async function acquireS3(lease: string, bucket: string): Promise<Record<s
 export async function releaseS3(lease: string): Promise<void> {
   await s3sh('stop', '--lease', lease);
 }
+
+/** hudi-rs's object_store options (also read by the Spark reader, see reader_common.s3a_settings) for the server
+ *  whose settings acquireS3 returned. */
+export function readerStorageOptions(env: Record<string, string>): Record<string, string> {
+  return { aws_endpoint_url: env['S3_ENDPOINT']!, aws_access_key_id: env['AWS_ACCESS_KEY_ID']!, aws_secret_access_key: env['AWS_SECRET_ACCESS_KEY']!, aws_region: env['AWS_REGION'] ?? 'us-east-1', aws_allow_http: 'true' };
+}

@@ -15,7 +15,7 @@ import { createS3Client } from '../../plugins/hudi/storage/s3-storage';
 import { completedCommits, consumedByTable, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
 import { expectedPayments, paymentsByKey, type Payment } from '../helpers/hudi-table';
 import { hudiRsSnapshot, readersAvailable, rowsOf, sparkRead } from '../helpers/table-readers';
-import { acquireS3, releaseS3 } from '../helpers/s3-server';
+import { acquireS3, readerStorageOptions, releaseS3 } from '../helpers/s3-server';
 import { REPO, api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
 
 const run = promisify(execFile);
@@ -87,7 +87,7 @@ describe('hudi-sink on S3', () => {
       's3.access.key': env['AWS_ACCESS_KEY_ID']!,
       's3.secret.key': secret,
     };
-    const storageOptions = { aws_endpoint_url: env['S3_ENDPOINT']!, aws_access_key_id: env['AWS_ACCESS_KEY_ID']!, aws_secret_access_key: secret, aws_region: env['AWS_REGION'] ?? 'us-east-1', aws_allow_http: 'true' };
+    const storageOptions = readerStorageOptions(env);
     const want = (): Record<string, string> => expectedPayments(all);
     const check = async (phase: string) => {
       const local = await until(`${phase}: commit covering ${all.length} records`, async () => {

@@ -37,7 +37,7 @@ import { errorCode } from '../../runtime/spi';
 import { FAULT_KINDS, FaultyProxy, mulberry32, type RequestInfo } from '../helpers/faulty-proxy';
 import { completedCommits, duckdbRows, latestSliceFiles } from '../helpers/hudi-files';
 import { oracle } from '../helpers/hudi-oracle';
-import { acquireS3, releaseS3 } from '../helpers/s3-server';
+import { acquireS3, readerStorageOptions, releaseS3 } from '../helpers/s3-server';
 import { hudiRsSnapshot, readersAvailable } from '../helpers/table-readers';
 
 const LEASE = `s3-faults-test-${process.pid}`;
@@ -596,7 +596,7 @@ describe('a Hudi table on S3 through the faulty proxy', () => {
     console.log(`Hudi table: batches in more than one completed commit (a write() that threw after its commit point, called again): ${twice.length ? twice.join('; ') : 'none'}`);
     for (let i = 0; i < batches.length; i++) expect(perBatch.get(String(i))?.length, `batch ${i} is in no completed commit`).toBeGreaterThanOrEqual(1);
 
-    const storageOptions = { aws_endpoint_url: env['S3_ENDPOINT']!, aws_access_key_id: env['AWS_ACCESS_KEY_ID']!, aws_secret_access_key: env['AWS_SECRET_ACCESS_KEY']!, aws_region: env['AWS_REGION'] ?? 'us-east-1', aws_allow_http: 'true' };
+    const storageOptions = readerStorageOptions(env);
     const expected = want(written);
     const local = await mirror(direct, prefix);
     expect(completedCommits(local).length).toBeGreaterThanOrEqual(batches.length);
@@ -672,7 +672,7 @@ describe('a Hudi table on S3 through the faulty proxy', () => {
     expect((await listKeys(direct, `${prefix}/.hoodie/`, '/')).filter((k) => k.includes('.rollback')), 'no rollback was attempted').toEqual([]);
     const expected = want(written);
     const duck = project(await duckdbRows(latestSliceFiles(await mirror(direct, prefix))));
-    const storageOptions = { aws_endpoint_url: env['S3_ENDPOINT']!, aws_access_key_id: env['AWS_ACCESS_KEY_ID']!, aws_secret_access_key: env['AWS_SECRET_ACCESS_KEY']!, aws_region: env['AWS_REGION'] ?? 'us-east-1', aws_allow_http: 'true' };
+    const storageOptions = readerStorageOptions(env);
     const rs = project(await hudiRsSnapshot(tableUrl, { storageOptions }));
     console.log(`Hudi, writes that landed unseen: DuckDB ${differences(expected, duck)}; hudi-rs ${differences(expected, rs)}`);
     await deps.close();

@@ -21,7 +21,7 @@ import type { HudiTableWriter } from '../../plugins/hudi/table/table-writer';
 import { errorCode } from '../../runtime/spi';
 import { fakeLogger } from '../helpers/fake-contexts';
 import { PAYMENT_SCHEMA, expectedPayments, paymentsByKey, type Payment } from '../helpers/hudi-table';
-import { acquireS3, releaseS3 } from '../helpers/s3-server';
+import { acquireS3, readerStorageOptions, releaseS3 } from '../helpers/s3-server';
 import { hudiRsSnapshot, readersAvailable } from '../helpers/table-readers';
 import { api, startWorker, until, workerDir, writeConf, type WorkerHandle } from '../helpers/worker-process';
 
@@ -49,7 +49,6 @@ function client(): S3Client {
 }
 
 const runId = (): string => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
-const storageOptions = () => ({ aws_endpoint_url: env['S3_ENDPOINT']!, aws_access_key_id: env['AWS_ACCESS_KEY_ID']!, aws_secret_access_key: env['AWS_SECRET_ACCESS_KEY']!, aws_region: env['AWS_REGION'] ?? 'us-east-1', aws_allow_http: 'true' });
 
 /** Every object key under `prefix`, and the body of each `.commit` file, read with the plain SDK. */
 async function listing(prefix: string): Promise<{ keys: string[]; commits: Map<string, { extraMetadata: Record<string, string> }> }> {
@@ -141,7 +140,7 @@ describe('two writers on one S3 table', () => {
     expect(keys.filter((k) => k.startsWith('.hoodie/.locks/') && k.endsWith('.json')).length).toBeLessThanOrEqual(2);
 
     const all = [...work.a.flat(), ...work.b.flat()];
-    expect(paymentsByKey(await hudiRsSnapshot(tableUrl, { storageOptions: storageOptions() })), 'hudi-rs from S3').toEqual(expectedPayments(all));
+    expect(paymentsByKey(await hudiRsSnapshot(tableUrl, { storageOptions: readerStorageOptions(env) })), 'hudi-rs from S3').toEqual(expectedPayments(all));
   }, 600_000);
 
   it('two hudi-sink connectors of a worker share one s3:// table, and after a restart each resumes from its own commits', async () => {
@@ -201,7 +200,7 @@ describe('two writers on one S3 table', () => {
     append('a', 0, 200);
     append('b', 0, 200);
     await until('both connectors committed their 200 records', settled({ a: 200, b: 200 }), 120_000);
-    expect(paymentsByKey(await hudiRsSnapshot(tableUrl, { storageOptions: storageOptions() })), 'hudi-rs after the first run').toEqual(expectedPayments(all));
+    expect(paymentsByKey(await hudiRsSnapshot(tableUrl, { storageOptions: readerStorageOptions(env) })), 'hudi-rs after the first run').toEqual(expectedPayments(all));
 
     await w.kill('SIGTERM');
     append('a', 200, 100);
@@ -209,7 +208,7 @@ describe('two writers on one S3 table', () => {
     w = await startWorker(dir, conf);
     running.push(w);
     await until('both connectors committed the records appended while the worker was down', settled({ a: 300, b: 260 }), 120_000);
-    expect(paymentsByKey(await hudiRsSnapshot(tableUrl, { storageOptions: storageOptions() })), 'hudi-rs after the restart').toEqual(expectedPayments(all));
+    expect(paymentsByKey(await hudiRsSnapshot(tableUrl, { storageOptions: readerStorageOptions(env) })), 'hudi-rs after the restart').toEqual(expectedPayments(all));
     const resumed = w.logs.filter((l) => l.includes('resuming from the positions of the last completed commit'));
     expect(resumed.some((l) => l.includes('"t-a"') && !l.includes('"t-b"'))).toBe(true);
     expect(resumed.some((l) => l.includes('"t-b"') && !l.includes('"t-a"'))).toBe(true);
