@@ -4,6 +4,7 @@
 
 import { ConfigDef, validators, type ParsedConfig } from '../../runtime/spi';
 import { DEFAULT_HEARTBEAT } from './table/heartbeat';
+import type { IndexType } from './index/index-type';
 
 /** Seed keys accepted but not used: Spark shuffle parallelism has no counterpart in a single writer. */
 export const IGNORED_SEED_KEYS = ['insertShuffleParallelism', 'upsertShuffleParallelism', 'deleteParallelism', 'source-record-converter', 'bulkInsertShuffleParallelism'];
@@ -25,7 +26,7 @@ export function hudiSinkConfigDef(): ConfigDef {
     { name: 'hoodie.datasource.write.keygenerator.class', type: 'string', default: null, doc: 'Key generator (org.apache.hudi.keygen.SimpleKeyGenerator, ComplexKeyGenerator, NonpartitionedKeyGenerator); inferred from the key and partition fields when absent.', importance: 'low', group: 'Write' },
     { name: 'delete.marker.field', type: 'string', default: '_hoodie_is_deleted', doc: 'Field whose value marks a record as a delete, so one stream carries inserts, updates and deletes. Absent from the schema = no deletes by marker.', importance: 'medium', group: 'Write' },
     { name: 'delete.marker.values', type: 'list', default: ['true'], doc: 'Values of delete.marker.field that mean delete (compared as strings, e.g. true, or D,DELETE for an operation field).', importance: 'low', group: 'Write' },
-    { name: 'hoodie.index.type', type: 'string', default: 'BLOOM', validator: validators.oneOf('BLOOM', 'GLOBAL_BLOOM'), accepted: 'BLOOM, GLOBAL_BLOOM', doc: 'BLOOM looks a key up in its own partition (Hudi\'s default); GLOBAL_BLOOM table-wide, moving a key whose partition value changed.', importance: 'medium', group: 'Index' },
+    { name: 'hoodie.index.type', type: 'string', default: 'BLOOM', validator: validators.oneOf('BLOOM', 'GLOBAL_BLOOM', 'SIMPLE', 'GLOBAL_SIMPLE'), accepted: 'BLOOM, GLOBAL_BLOOM, SIMPLE, GLOBAL_SIMPLE', doc: 'Where a key is looked up. BLOOM (Hudi\'s default): in its own partition, base files pruned by the key ranges and bloom filters in their footers. SIMPLE (Spark\'s default): in its own partition, by reading the key column of every base file (a join, no false positives to confirm). GLOBAL_BLOOM and GLOBAL_SIMPLE: table-wide, so a key has one row in the whole table and moves when its partition value changes.', importance: 'medium', group: 'Index' },
     { name: 'hoodie.bloom.index.filter.type', type: 'string', default: 'DYNAMIC_V0', validator: validators.oneOf('DYNAMIC_V0', 'SIMPLE'), accepted: 'DYNAMIC_V0, SIMPLE', doc: 'Bloom filter written in each base file footer (Hudi\'s serialization).', importance: 'low', group: 'Index' },
     { name: 'hoodie.index.bloom.num_entries', type: 'int', default: 60000, validator: validators.range(1), doc: 'Expected keys per file for sizing the bloom filter.', importance: 'low', group: 'Index' },
     { name: 'hoodie.index.bloom.fpp', type: 'double', default: 0.000000001, validator: validators.range(0, 1), doc: 'Target false-positive rate of the bloom filter.', importance: 'low', group: 'Index' },
@@ -71,7 +72,7 @@ export interface HudiSinkSettings {
   keyGeneratorClass: string | undefined;
   deleteField: string;
   deleteValues: string[];
-  indexType: 'BLOOM' | 'GLOBAL_BLOOM';
+  indexType: IndexType;
   bloomType: 'DYNAMIC_V0' | 'SIMPLE';
   bloomEntries: number;
   bloomFpp: number;
@@ -121,7 +122,7 @@ export function hudiSinkSettings(p: ParsedConfig): HudiSinkSettings {
     keyGeneratorClass: p['hoodie.datasource.write.keygenerator.class'] as string | undefined,
     deleteField: p['delete.marker.field'] as string,
     deleteValues: p['delete.marker.values'] as string[],
-    indexType: p['hoodie.index.type'] as HudiSinkSettings['indexType'],
+    indexType: p['hoodie.index.type'] as IndexType,
     bloomType: p['hoodie.bloom.index.filter.type'] as HudiSinkSettings['bloomType'],
     bloomEntries: p['hoodie.index.bloom.num_entries'] as number,
     bloomFpp: p['hoodie.index.bloom.fpp'] as number,

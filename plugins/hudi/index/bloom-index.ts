@@ -44,10 +44,19 @@ export class BloomIndex {
     this.keySets.delete(path);
   }
 
-  /** For each key, the file (among `files`) that holds it, if any. */
-  async locate(keys: Iterable<string>, files: BaseFile[]): Promise<Map<string, BaseFile>> {
+  /** For each key, the file (among `files`) that holds it, if any. Without `pruning` (the SIMPLE index) every
+   *  file's key column is read; with it footers' key ranges and bloom filters rule files out first. */
+  async locate(keys: Iterable<string>, files: BaseFile[], pruning = true): Promise<Map<string, BaseFile>> {
     const found = new Map<string, BaseFile>();
     if (files.length === 0) return found;
+    if (!pruning) {
+      const wanted = [...keys];
+      for (const file of files) {
+        const set = await this.keysOf(file);
+        for (const k of wanted) if (set.has(k)) found.set(k, file);
+      }
+      return found;
+    }
     const facts = await Promise.all(files.map((f) => this.factsOf(f)));
     const candidates = new Map<BaseFile, string[]>();
     for (const key of keys) {

@@ -29,6 +29,8 @@ import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collabora
 import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from './file-system-view';
 import { DEFAULT_HEARTBEAT, Heartbeats, heartbeatExpired, heartbeatExpiryMs, heartbeatPath, type HeartbeatOptions } from './heartbeat';
 import { TableLock } from './table-lock';
+import type { FaultPoint } from './fault-points';
+import { isGlobalIndex, usesBloomFilters, type IndexType } from '../index/index-type';
 import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
 
 /** Encoded slices a commit keeps waiting to be written (one encoding while the next file group merges). */
@@ -49,7 +51,7 @@ export interface TableWriterOptions {
   now: () => number;
   /** BLOOM: a key is looked up in its own partition (Hudi's default). GLOBAL_BLOOM: table-wide; a key
    *  whose partition value changed moves (delete in the old partition, insert in the new). */
-  indexType: 'BLOOM' | 'GLOBAL_BLOOM';
+  indexType: IndexType;
   maxFileSize: number;
   smallFileLimit: number;
   /** Bytes per record assumed before the table has commits to measure (hoodie.copyonwrite.record.size.estimate). */
@@ -61,7 +63,7 @@ export interface TableWriterOptions {
   concurrency?: ConcurrencyOptions;
 }
 
-export type FaultPoint = 'after-data-files' | 'after-inflight' | 'before-commit-check';
+export type { FaultPoint } from './fault-points';
 
 export interface ConcurrencyOptions {
   /** Names this writer in lock files and messages (connector and task). */
@@ -411,6 +413,7 @@ export class HudiTableWriter {
     onCompleted: () => void,
   ): Promise<CommitResult> {
     const instant = requestedInstant.timestamp;
+    this.fault('after-requested');
     const requested = await Timeline.transition(this.o.storage, requestedInstant, renderCommitMetadata({ partitionToWriteStats: {}, compacted: false, extraMetadata: {}, operationType }));
     this.fault('after-inflight');
 
@@ -474,6 +477,7 @@ export class HudiTableWriter {
         await this.ensurePartition(partition, instant);
         await this.writeMarker(instant, path);
         await this.o.storage.writeFile(path, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        this.fault('after-data-file');
         const file: BaseFile = { partitionPath: partition, fileId, writeToken: writeToken(0, 1, 0), instantTime: instant, path, size: data.byteLength };
         written.push(file);
         this.index.remember(path, keys, min, max, bloom);
@@ -500,7 +504,7 @@ export class HudiTableWriter {
       return new Map(rows.map((r) => [String(r['_hoodie_record_key']), orderingOf(r[pre!])]));
     };
     for (const k of keyed) {
-      const file = located.get(k.key);
+      const file = located.get(this.identity(k.key, k.partition));
       if (file && file.partitionPath !== k.partition) {
         // Global index, partition changed. Like Hudi (HoodieIndexUtils.mergeForPartitionUpdatesIfNeeded) the
         // incoming record is first ordered against the stored one: if the stored row is newer it stays where it
@@ -596,6 +600,7 @@ export class HudiTableWriter {
       }
       await Timeline.transition(this.o.storage, requested, renderCommitMetadata(metadata));
       onCompleted();
+      this.fault('after-commit');
     } finally {
       if (lease) await this.release(lease);
     }
@@ -610,13 +615,14 @@ export class HudiTableWriter {
     // Nothing here lists the table: the timeline and the view already know this commit.
     try {
       await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
-      const { removed, clean } = await cleanFileSlices(this.o.storage, this.timeline, { retained: this.o.cleanCommitsRetained, now: this.o.now, logger: this.log, view: this.view });
+      const { removed, clean } = await cleanFileSlices(this.o.storage, this.timeline, { retained: this.o.cleanCommitsRetained, now: this.o.now, logger: this.log, view: this.view, fault: (point) => this.fault(point) });
       for (const p of removed) {
         this.view.remove(p);
         this.index.forget(p);
       }
       if (clean) this.timeline = this.timeline.withCompleted(clean);
     } catch (err) {
+      if (this.crashed) throw err;
       this.log.warn({ instant, err: (err as Error).message }, 'commit completed; cleaning up after it failed and is retried after a later commit');
     }
     return result;
@@ -639,25 +645,34 @@ export class HudiTableWriter {
         throw new DataError(`record ${key}: precombine field ${pre} is null; every record needs a value to order versions (hoodie.datasource.write.precombine.field)`);
       }
       const k: Keyed = { key, partition, rec, ordering: ordering ?? null };
-      const prev = byKey.get(key);
-      // Within a batch: the greatest ordering value wins; ties go to the later arrival.
-      if (!prev || pre === undefined || compareOrdering(k.ordering, prev.ordering) >= 0 || (rec.isDelete && k.ordering === null)) byKey.set(key, k);
+      // Within a batch, per identity (the key with a global index, partition and key otherwise, as Hudi's
+      // deduplicateRecords): the greatest ordering value wins; ties go to the later arrival.
+      const id = this.identity(key, partition);
+      const prev = byKey.get(id);
+      if (!prev || pre === undefined || compareOrdering(k.ordering, prev.ordering) >= 0 || (rec.isDelete && k.ordering === null)) byKey.set(id, k);
     }
     return [...byKey.values()];
   }
 
+  /** What makes two records the same row: the key table-wide with a global index, else partition and key. */
+  private identity(key: string, partition: string): string {
+    return isGlobalIndex(this.o.indexType) ? key : `${partition}\u0000${key}`;
+  }
+
+  /** The file holding each record now, by identity(). */
   private locate(keyed: Keyed[]): Promise<Map<string, BaseFile>> {
     return this.locateAmong(keyed, this.view.all(), (p) => this.view.latest(p));
   }
 
   /** Keys held by `files`: with BLOOM a key is only looked for in its own partition's files. */
   private async locateAmong(keyed: Keyed[], all: BaseFile[], inPartition: (partition: string) => BaseFile[]): Promise<Map<string, BaseFile>> {
-    if (this.o.indexType === 'GLOBAL_BLOOM') return this.index.locate(keyed.map((k) => k.key), all);
+    const pruning = usesBloomFilters(this.o.indexType);
+    if (isGlobalIndex(this.o.indexType)) return this.index.locate(keyed.map((k) => k.key), all, pruning);
     const byPartition = new Map<string, string[]>();
     for (const k of keyed) push(byPartition, k.partition, k.key);
     const found = new Map<string, BaseFile>();
     for (const [partition, keys] of byPartition) {
-      for (const [k, f] of await this.index.locate(keys, inPartition(partition))) found.set(k, f);
+      for (const [k, f] of await this.index.locate(keys, inPartition(partition), pruning)) found.set(this.identity(k, partition), f);
     }
     return found;
   }

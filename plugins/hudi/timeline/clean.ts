@@ -13,7 +13,7 @@ import { Timeline } from './timeline';
 import { serializeCleanMetadata, serializeCleanerPlan } from './timeline-avro';
 
 /** Deletes the slices no retained commit needs; returns their paths and the completed clean instant. */
-export async function cleanFileSlices(storage: Storage, timeline: Timeline, deps: { retained: number; now: () => number; logger: Logger; view: FileSystemView }): Promise<{ removed: string[]; clean?: Instant }> {
+export async function cleanFileSlices(storage: Storage, timeline: Timeline, deps: { retained: number; now: () => number; logger: Logger; view: FileSystemView; fault?: (point: 'after-clean-requested' | 'after-clean') => void }): Promise<{ removed: string[]; clean?: Instant }> {
   const writes = timeline.completedWrites();
   if (writes.length <= deps.retained) return { removed: [] };
   const earliest = writes[writes.length - deps.retained]!;
@@ -42,6 +42,7 @@ export async function cleanFileSlices(storage: Storage, timeline: Timeline, deps
     filePathsToBeDeletedPerPartition: plan.map((p) => ({ partitionPath: p.partitionPath, files: p.files.map((filePath) => ({ filePath, isBootstrapBaseFile: false })) })),
   });
   let inst = await Timeline.request(storage, cleanTime, 'clean', planBytes);
+  deps.fault?.('after-clean-requested');
   inst = await Timeline.transition(storage, inst, planBytes);
   const removed: string[] = [];
   const partitions = [];
@@ -60,6 +61,7 @@ export async function cleanFileSlices(storage: Storage, timeline: Timeline, deps
     partitions.push({ partitionPath: p.partitionPath, policy: 'KEEP_LATEST_COMMITS', deletePathPatterns: p.files.map(baseName), successDeleteFiles: ok.map(baseName), failedDeleteFiles: failed.map(baseName), isPartitionDeleted: false });
   }
   const done = await Timeline.transition(storage, inst, serializeCleanMetadata({ startCleanTime: cleanTime, timeTakenInMillis: deps.now() - started, totalFilesDeleted: removed.length, earliestCommitToRetain: earliest.timestamp, lastCompletedCommitTimestamp: lastCompleted, policy: 'KEEP_LATEST_COMMITS', partitions }));
+  deps.fault?.('after-clean');
   deps.logger.info({ clean: cleanTime, deleted: removed.length, earliestRetained: earliest.timestamp }, 'cleaned old file slices');
   return { removed, clean: done };
 }

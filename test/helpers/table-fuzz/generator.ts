@@ -1,0 +1,162 @@
+// Seeded generator of writer configurations and event streams for the model-based table tests: inserts,
+// updates with out-of-order and equal precombine values, deletes (markers and the delete operation),
+// re-inserts after delete, keys moving between partitions and back, several events for one key in one
+// batch, nulls in every nullable column, commit sizes from one record up, and a crash at a random step of
+// some commits. The same seed always gives the same case (mulberry32), so a failing seed replays exactly.
+
+import { FAULT_POINTS, type FaultPoint } from '../../../plugins/hudi/table/fault-points';
+import { mulberry32 } from '../faulty-proxy';
+import { TableModel, type FuzzEvent, type Operation } from './model';
+
+export type IndexType = 'BLOOM' | 'GLOBAL_BLOOM' | 'SIMPLE' | 'GLOBAL_SIMPLE';
+export const INDEX_TYPES: IndexType[] = ['BLOOM', 'GLOBAL_BLOOM', 'SIMPLE', 'GLOBAL_SIMPLE'];
+
+export interface FuzzConfig {
+  index: IndexType;
+  precombine: boolean;
+  maxFileSize: number;
+  smallFileLimit: number;
+  recordSizeEstimate: number;
+  cleanRetained: number;
+  /** Hudi's default bloom filter sizing (60,000 entries, ~430 KB per file) instead of a small one. */
+  defaultBloom?: boolean;
+  /** Parquet encoding on worker threads (the sink's default is 1) or in the writer's thread (0). */
+  encoderThreads?: number;
+}
+
+export interface Crash {
+  point: FaultPoint;
+  /** Which occurrence of the point in that commit (points such as after-data-file recur). */
+  nth: number;
+}
+
+export interface FuzzBatch {
+  op: Operation;
+  events: FuzzEvent[];
+  crash?: Crash;
+  /** The writer is closed and a new one opened before this commit (a clean restart: cold caches, view from a listing). */
+  restart?: boolean;
+}
+
+export interface FuzzCase {
+  seed: number;
+  config: FuzzConfig;
+  batches: FuzzBatch[];
+}
+
+export function isGlobal(index: IndexType): boolean {
+  return index.startsWith('GLOBAL_');
+}
+
+export interface GeneratorOptions {
+  /** Restrict the grid (a test of one index type, say). */
+  indexes?: IndexType[];
+  /** Bounds on the number of commits. */
+  minBatches?: number;
+  maxBatches?: number;
+  /** Probability that a commit crashes at a random point and is written again after a restart. */
+  crashRate?: number;
+}
+
+export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCase {
+  const r = mulberry32(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const chance = (p: number) => r() < p;
+
+  // Three file-size regimes: a few KB (many file groups of a few rows), the sizes of the lost-update report
+  // (256 KB files with Hudi's default ~430 KB bloom filters: every file is "full" after one write), and
+  // Hudi's defaults (one file group per partition).
+  const regime = pick(['tiny', 'tiny', 'tiny', 'report', 'default'] as const);
+  const tiny = regime !== 'default';
+  const maxFileSize = regime === 'tiny' ? int(2, 12) * 1024 : regime === 'report' ? 262144 : 120 * 1024 * 1024;
+  const config: FuzzConfig = {
+    index: pick(opts.indexes ?? INDEX_TYPES),
+    precombine: chance(0.85),
+    maxFileSize,
+    smallFileLimit: chance(0.6) ? (regime === 'default' ? 100 * 1024 * 1024 : Math.floor(maxFileSize * pick([0.5, 0.8, 1]))) : 0,
+    recordSizeEstimate: tiny ? pick([32, 64, 128, 512]) : 1024,
+    cleanRetained: pick([1, 2, 3, 10]),
+    ...(regime === 'report' ? { defaultBloom: true } : {}),
+    encoderThreads: pick([0, 0, 1, 2]),
+  };
+
+  const keys = Array.from({ length: regime === 'report' ? int(50, 400) : int(3, 40) }, (_, i) => `k${String(i).padStart(3, '0')}`);
+  const parts = Array.from({ length: int(1, 4) }, (_, i) => ['eu', 'us', 'apac', 'latam'][i]!);
+  const model = new TableModel({ global: isGlobal(config.index), precombine: config.precombine });
+  const lastVer = new Map<string, number>();
+  const home = new Map<string, string>();
+  const maxBatches = opts.maxBatches ?? 24;
+  const batches: FuzzBatch[] = [];
+  const nBatches = int(opts.minBatches ?? 4, maxBatches);
+  const bigBatches = chance(0.3);
+
+  const event = (key: string, part: string, isDelete: boolean): FuzzEvent => {
+    const base = lastVer.get(key) ?? 0;
+    // Out of order (older than what was seen), equal, or newer versions.
+    const ver = Math.max(0, base + pick([-3, -1, 0, 0, 1, 1, 2, 5]));
+    if (ver > base) lastVer.set(key, ver);
+    return {
+      key,
+      part,
+      ver,
+      isDelete,
+      amount: chance(0.15) ? null : Math.round(r() * 100000) / 100,
+      note: chance(0.2) ? null : pick(['', 'a', 'ß', 'x'.repeat(int(1, 40)), 'note "q"']),
+      qty: chance(0.2) ? null : int(-5, 1000),
+    };
+  };
+
+  for (let b = 0; b < nBatches; b++) {
+    const op: Operation = pick(['upsert', 'upsert', 'upsert', 'upsert', 'upsert', 'insert', 'bulk_insert', 'delete']);
+    const size = regime === 'report' ? int(20, 300) : bigBatches && chance(0.5) ? int(20, 200) : pick([1, 1, 2, 3, 5, 8, 13, 30]);
+    const events: FuzzEvent[] = [];
+    for (let i = 0; i < size; i++) {
+      const key = pick(keys);
+      // Keys mostly stay in their partition; some move, and later some move back.
+      let part = home.get(key) ?? pick(parts);
+      if (chance(0.25)) part = pick(parts);
+      if (op === 'insert' || op === 'bulk_insert') {
+        // Insert skips the index: it is given keys the table does not hold (globally, with a global
+        // index), as Hudi's contract asks; a key already taken by this batch may come again (combined).
+        const e = event(key, part, chance(0.05));
+        if (!insertable(model, events, e)) continue;
+        events.push(e);
+      } else {
+        events.push(event(key, part, op === 'delete' || chance(0.15)));
+      }
+      if (!events.at(-1)!.isDelete) home.set(key, part);
+    }
+    if (events.length === 0) continue;
+    model.apply(op, events);
+    const batch: FuzzBatch = { op, events };
+    if (chance(0.12)) batch.restart = true;
+    if (chance(opts.crashRate ?? 0.15)) batch.crash = { point: pick(FAULT_POINTS), nth: int(1, 3) };
+    batches.push(batch);
+  }
+  return { seed, config, batches };
+}
+
+/** Insert and bulk_insert skip the index: Hudi's contract is that they are given keys the table does not
+ *  hold (table-wide with a global index); a key this batch already has may come again (it is combined). */
+function insertable(model: TableModel, batch: FuzzEvent[], e: FuzzEvent): boolean {
+  if (!model.o.global) return !model.holds(e.key, e.part);
+  if (batch.some((x) => x.key === e.key)) return true;
+  return ![...model.rows.values()].some((row) => row.key === e.key);
+}
+
+/** True when every insert batch of the case keeps insert's contract (a shrunk case must keep it too). */
+export function keepsInsertContract(c: FuzzCase): boolean {
+  const model = new TableModel({ global: isGlobal(c.config.index), precombine: c.config.precombine });
+  for (const b of c.batches) {
+    if (b.op === 'insert' || b.op === 'bulk_insert') {
+      const seen: FuzzEvent[] = [];
+      for (const e of b.events) {
+        if (!insertable(model, seen, e)) return false;
+        seen.push(e);
+      }
+    }
+    model.apply(b.op, b.events);
+  }
+  return true;
+}

@@ -1,0 +1,155 @@
+// Runs one fuzz case against the real table writer (real Avro coercion, key generator, bloom filters,
+// Parquet codec, local storage) and checks the table against the model after every commit. A crash is a
+// fault thrown at a named step of a commit; the runner then does what the sink does after a restart:
+// opens a new writer (which recovers the table), reads which batch the last completed commit holds, and
+// writes the batch again only if it did not land. Readers: our own (HudiTableReader) and DuckDB on the
+// latest committed slices after every commit; hudi-rs at the end when asked.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { hudiSinkConfigDef, hudiSinkSettings } from '../../../plugins/hudi/hudi-sink-config';
+import { openTableDeps, openTableWriter } from '../../../plugins/hudi/hudi-sink-deps';
+import { LocalStorage } from '../../../plugins/hudi/storage/local-storage';
+import type { FaultPoint } from '../../../plugins/hudi/table/fault-points';
+import { HudiTableReader } from '../../../plugins/hudi/table/table-reader';
+import type { HudiTableWriter } from '../../../plugins/hudi/table/table-writer';
+import { fakeLogger } from '../fake-contexts';
+import { duckdbRows, latestSliceFiles } from '../hudi-files';
+import { hudiRsSnapshot } from '../table-readers';
+import type { FuzzCase } from './generator';
+import { diff, expectedRows, readerRows, TableModel } from './model';
+
+export const FUZZ_SCHEMA = {
+  type: 'record',
+  name: 'FuzzRow',
+  namespace: 'tributary.fuzz',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'part', type: 'string' },
+    { name: 'ver', type: 'long' },
+    { name: 'amount', type: ['null', 'double'], default: null },
+    { name: 'note', type: ['null', 'string'], default: null },
+    { name: 'qty', type: ['null', 'int'], default: null },
+    { name: '_hoodie_is_deleted', type: 'boolean', default: false },
+  ],
+};
+
+const BATCH_KEY = 'fuzz.batch';
+
+export interface RunOptions {
+  /** Also read the final table with hudi-rs. */
+  hudiRs?: boolean;
+  /** Keep the table directory (printed in the failure) instead of deleting it. */
+  keep?: boolean;
+}
+
+export interface RunResult {
+  ok: boolean;
+  /** The commit (batch index) after which the table first differed from the model. */
+  failedAt?: number;
+  message?: string;
+  commits: number;
+  crashes: number;
+  dir: string;
+}
+
+class InjectedCrash extends Error {}
+
+export function connectorConfig(c: FuzzCase, table: string, schemaPath: string): Record<string, string> {
+  return {
+    tablePath: table,
+    tableName: 'fuzz',
+    schemaPath,
+    'hoodie.datasource.write.recordkey.field': 'id',
+    ...(c.config.precombine ? { 'hoodie.datasource.write.precombine.field': 'ver' } : {}),
+    'hoodie.datasource.write.partitionpath.field': 'part',
+    'hoodie.index.type': c.config.index,
+    'hoodie.parquet.max.file.size': String(c.config.maxFileSize),
+    'hoodie.parquet.small.file.limit': String(c.config.smallFileLimit),
+    'hoodie.copyonwrite.record.size.estimate': String(c.config.recordSizeEstimate),
+    'hoodie.clean.commits.retained': String(c.config.cleanRetained),
+    ...(c.config.defaultBloom ? {} : { 'hoodie.index.bloom.num_entries': '100', 'hoodie.index.bloom.fpp': '0.01', 'hoodie.bloom.index.filter.dynamic.max.entries': '400' }),
+    'parquet.encoder.threads': String(c.config.encoderThreads ?? 0),
+  };
+}
+
+export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), `hudi-fuzz-${c.seed}-`));
+  const table = path.join(dir, 'fuzz');
+  const schemaPath = path.join(dir, 'fuzz.avsc');
+  writeFileSync(schemaPath, JSON.stringify(FUZZ_SCHEMA));
+  const raw = connectorConfig(c, table, schemaPath);
+  const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
+  const deps = await openTableDeps(settings, schemaPath, raw);
+  const storage = new LocalStorage(table);
+  const model = new TableModel({ global: c.config.index.startsWith('GLOBAL_'), precombine: c.config.precombine });
+  const result: RunResult = { ok: true, commits: 0, crashes: 0, dir };
+  let armed: { point: FaultPoint; left: number } | undefined;
+  const open = () =>
+    openTableWriter(settings, deps, storage, {
+      tableName: 'fuzz',
+      logger: fakeLogger(),
+      faultPoint: (point) => {
+        if (armed && armed.point === point && --armed.left === 0) {
+          armed = undefined;
+          throw new InjectedCrash(`injected crash at ${point}`);
+        }
+      },
+    });
+  let writer: HudiTableWriter = await open();
+  const fail = (at: number, message: string): RunResult => Object.assign(result, { ok: false, failedAt: at, message });
+  try {
+    for (let b = 0; b < c.batches.length; b++) {
+      const batch = c.batches[b]!;
+      const records = () =>
+        batch.events.map((e) => ({
+          row: deps.schema.coerce({ id: e.key, part: e.part, ver: e.ver, amount: e.amount === null ? null : { double: e.amount }, note: e.note === null ? null : { string: e.note }, qty: e.qty === null ? null : { int: e.qty }, _hoodie_is_deleted: e.isDelete }),
+          isDelete: e.isDelete,
+        }));
+      if (batch.restart) {
+        writer.close();
+        writer = await open();
+      }
+      armed = batch.crash ? { point: batch.crash.point, left: batch.crash.nth } : undefined;
+      try {
+        await writer.write(records(), batch.op, deps.schema.columns, deps.schema.schemaJson, { [BATCH_KEY]: String(b) });
+      } catch (err) {
+        if (!(err instanceof InjectedCrash)) return fail(b, `commit of batch ${b} failed: ${(err as Error).stack ?? String(err)}`);
+        // The process "died": a new writer recovers the table, and the batch is written again unless the
+        // last completed commit already holds it (the sink's positions do this in production).
+        result.crashes++;
+        writer.close();
+        writer = await open();
+        const last = await writer.lastCommitMetadata();
+        if (last?.extraMetadata[BATCH_KEY] !== String(b)) await writer.write(records(), batch.op, deps.schema.columns, deps.schema.schemaJson, { [BATCH_KEY]: String(b) });
+      }
+      armed = undefined;
+      result.commits++;
+      model.apply(batch.op, batch.events);
+      const expected = expectedRows(model);
+      const ours = readerRows(await (await HudiTableReader.open(storage, deps.codec)).snapshot());
+      const d1 = diff(expected, ours);
+      if (d1) return fail(b, `after batch ${b} (${batch.op}, ${batch.events.length} events${batch.crash ? `, crash at ${batch.crash.point}#${batch.crash.nth}` : ''}) our reader: ${d1}`);
+      const duck = readerRows(await duckdbRows(latestSliceFiles(table)));
+      const d2 = diff(expected, duck);
+      if (d2) return fail(b, `after batch ${b} (${batch.op}) DuckDB on the latest slices: ${d2}`);
+    }
+    if (opts.hudiRs) {
+      const d3 = diff(expectedRows(model), readerRows(await hudiRsSnapshot(table)));
+      if (d3) return fail(c.batches.length - 1, `at the end hudi-rs: ${d3}`);
+    }
+    return result;
+  } finally {
+    writer.close();
+    await deps.close();
+    if (result.ok && !opts.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A copy of the case with the model replayed to the first failing commit: what a fixed test stores. */
+export function describeCase(c: FuzzCase): string {
+  return JSON.stringify(c);
+}
+
+export { TableModel };
