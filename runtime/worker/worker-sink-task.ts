@@ -28,7 +28,7 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
   private commitRequested = false;
   /** Earliest time the task asked to be committed by (requestCommit(delayMs)). */
   private commitDeadline: number | undefined;
-  /** Per queue, the messages handed on (put or skipped) whose offsets the task has not yet reported safe. */
+  /** Per queue, the records handed to put whose offsets the task has not yet reported safe. */
   private readonly inflight = new Map<string, { offset: number; bytes: number }[]>();
   private inflightRecords = 0;
   private inflightBytes = 0;
@@ -93,21 +93,23 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
     if (messages.length > 0) {
       this.deps.metrics.recordsRead(this.connector, this.taskId, messages.length);
       const records: SinkRecord[] = [];
-      const sizes = messages.map((m) => messageBytes(m.body, m.key, m.headers));
-      messages.forEach((m, i) => {
-        const r = this.toRecord(m, sizes[i]!);
-        if (r) records.push(r);
-      });
+      const held: { m: StoredMessage; size: number }[] = [];
+      for (const m of messages) {
+        const size = messageBytes(m.body, m.key, m.headers);
+        const r = this.toRecord(m, size);
+        if (!r) continue;
+        records.push(r);
+        held.push({ m, size });
+      }
       if (records.length > 0) {
         this.deps.metrics.batchSize(this.connector, this.taskId, records.length);
         await this.retry('put', async () => this.task.put(records));
         this.deps.metrics.recordsWritten(this.connector, this.taskId, records.length);
       }
-      // Only after put accepted the batch: skipped and filtered messages count as consumed too.
-      messages.forEach((m, i) => {
-        this.current.set(queueKey(m), { topic: m.topic, queue: m.queue, offset: m.offset + 1 });
-        this.hold(m, sizes[i]!);
-      });
+      // Only after put accepted the batch: skipped and filtered messages count as consumed too, but only
+      // what was put is the task's to hold (a sink never reports a queue it was given nothing of).
+      for (const m of messages) this.current.set(queueKey(m), { topic: m.topic, queue: m.queue, offset: m.offset + 1 });
+      for (const { m, size } of held) this.hold(m, size);
     }
     if (this.overBound()) {
       await this.relieve();

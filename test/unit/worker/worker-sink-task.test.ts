@@ -105,7 +105,7 @@ afterEach(async () => {
 function run(task: SinkTask, mem: MemoryTransport, clock: FakeClock, options: { fw?: Partial<FrameworkConfig>; commitIntervalMs?: number; assignment?: TopicQueue[] } = {}): WorkerSinkTask {
   const keyConverter = createConverter('string', 'key.converter');
   keyConverter.configure({}, true);
-  const valueConverter = createConverter('string', 'value.converter');
+  const valueConverter = createConverter(options.fw?.valueConverter ?? 'string', 'value.converter');
   valueConverter.configure({}, false);
   const w = new WorkerSinkTask('sink', 0, task, {}, fw(options.fw), {
     logger: fakeLogger(),
@@ -244,6 +244,19 @@ describe('WorkerSinkTask backpressure', () => {
     expect(sink.received).toHaveLength(12);
     sink.landAll();
     await until('the rest read', () => sink.received.length === 15);
+  });
+
+  it('WorkerSinkTask counts only records it put towards the bounds: skipped messages are never the sink\'s to report', async () => {
+    const clock = new FakeClock();
+    const mem = new MemoryTransport(clock);
+    mem.append(Q0, messages(20)); // not JSON: skipped under errors.tolerance=all
+    const sink = new LaggingSink();
+    sink.preCommit = () => []; // reports no queue it was given nothing of, as the Hudi sink does
+    run(sink, mem, clock, { fw: { valueConverter: 'json', errorsTolerance: 'all', maxPollRecords: 4, maxInflightRecords: 5 } });
+    await until('all read', () => mem.waits.length >= 8);
+    expect(sink.received).toEqual([]);
+    expect(mem.events.filter((e) => e.startsWith('receive'))).toHaveLength(5);
+    expect(mem.events.some((e) => e.startsWith('pause'))).toBe(false);
   });
 
   it('WorkerSinkTask hands records the size they arrived with: body, key and header names and values', async () => {
