@@ -11,6 +11,8 @@ import { PipelineTask, type PipelineDeps } from './pipeline-task';
 
 /** Longest a receive waits for records before the loop looks at commits, pause and stop again. */
 const MAX_RECEIVE_WAIT_MS = 500;
+/** Shortest time between two lag updates (each asks the transport for every queue's end offset). */
+const LAG_REFRESH_MS = 1000;
 
 export interface SinkTaskDeps extends PipelineDeps<SinkRecord> {
   /** The queues this task owns (computed by the herder from the topics and the task count). */
@@ -246,8 +248,8 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
       for (const o of changed) this.committed.set(queueKey(o), o.offset);
       this.deps.metrics.commitLatency(this.connector, this.taskId, (this.clock.now() - started) / 1000);
     }
-    // Lag needs a round trip per queue: at most once per commit interval, however often the task commits.
-    if (this.clock.now() - this.lastLag < this.deps.commitIntervalMs) return;
+    // Lag needs a round trip per queue: at most once a second, however often the task commits.
+    if (this.clock.now() - this.lastLag < LAG_REFRESH_MS) return;
     this.lastLag = this.clock.now();
     try {
       for (const q of this.deps.assignment) {
