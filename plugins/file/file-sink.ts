@@ -1,16 +1,20 @@
-// file-sink: appends each record's value to one file as a JSON line. Written only against the SPI.
-// Invariants: offsets are reported safe (preCommit) only for records whose lines have been written
-// and fsynced; put may write without syncing, so after a crash the file can hold lines whose offsets
-// were never committed — they are delivered again (at-least-once: duplicates, never loss); a torn
-// last line from an interrupted write is cut off at start so the file stays valid JSON lines.
+// file-sink: appends each record's value to one file as a JSON line. Written only against the SPI, on the
+// SPI's BatchSinkTask: each batch (batch.max.records / batch.max.bytes / batch.interval.ms) is written and
+// fsynced in one go, and the base reports offsets safe only for batches that completed. After a crash the
+// file can hold lines of a batch whose offsets were never committed: they are delivered again
+// (at-least-once: duplicates, never loss); a torn last line from an interrupted write is cut off at start
+// so the file stays valid JSON lines.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  BatchSinkTask,
   ConfigDef,
   DataError,
+  batchConfigKeys,
+  batchPolicyOf,
   validators,
-  type QueueOffset,
+  type BatchPolicy,
   type SinkConnector,
   type SinkRecord,
   type SinkTask,
@@ -18,8 +22,7 @@ import {
 } from '../../runtime/spi';
 import { FILE_PLUGIN_VERSION, FileConnector } from './file-connector';
 
-/** Buffered bytes above which put writes to the file (without fsync) instead of waiting for flush. */
-const WRITE_THRESHOLD_BYTES = 1024 * 1024;
+const BATCH_DEFAULTS = { maxRecords: 10000, maxBytes: 1024 * 1024, intervalMs: 1000 };
 
 /** The connector's own keys. `connect.topicnames` is a framework key, declared by the runtime. */
 export function fileSinkConfigDef(): ConfigDef {
@@ -31,12 +34,14 @@ export function fileSinkConfigDef(): ConfigDef {
       doc: 'File the records are appended to, one JSON line per record value: a path or file:// URL inside the worker\'s allowed roots. Created with its directories if missing. At start, an incomplete last line (the torn end of an interrupted write) is removed.',
       importance: 'high',
     },
+    ...batchConfigKeys(BATCH_DEFAULTS),
   ]);
 }
 
-function parseFile(config: Record<string, string>, context: string): string {
+function parseConfig(config: Record<string, string>, context: string): { file: string; policy: BatchPolicy } {
   // Unknown keys are checked by the runtime against the full definition (framework keys included).
-  return fileSinkConfigDef().parse(config, { allowUnknown: true, context })['file'] as string;
+  const parsed = fileSinkConfigDef().parse(config, { allowUnknown: true, context });
+  return { file: parsed['file'] as string, policy: batchPolicyOf(parsed) };
 }
 
 /**
@@ -72,93 +77,58 @@ export class FileSinkConnector extends FileConnector implements SinkConnector {
   }
 }
 
-export class FileSinkTask implements SinkTask {
-  private context: SinkTaskContext | undefined;
+/** The lines of a batch: records whose value has no JSON form went to the errant-record reporter in put. */
+export class FileSinkTask extends BatchSinkTask<string> {
   private file = '';
   private handle: fs.promises.FileHandle | undefined;
-  /** Lines handed to put and not yet written. */
-  private buffer: string[] = [];
-  private bufferedBytes = 0;
-  /** Written since the last fsync: not yet safe. */
-  private unsynced = false;
   private linesWritten = 0;
 
   version(): string {
     return FILE_PLUGIN_VERSION;
   }
 
-  async start(config: Record<string, string>, context: SinkTaskContext): Promise<void> {
-    this.context = context;
-    this.file = context.resolvePath(parseFile(config, `task ${context.taskId} of connector "${context.connectorName}"`), 'file');
+  protected async onStart(config: Record<string, string>, context: SinkTaskContext): Promise<BatchPolicy> {
+    const { file, policy } = parseConfig(config, `task ${context.taskId} of connector "${context.connectorName}"`);
+    this.file = context.resolvePath(file, 'file');
     await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
     const cut = await cutTornLine(this.file);
     if (cut > 0) context.logger.warn({ file: this.file, bytes: cut }, 'file-sink: removed an incomplete last line left by an interrupted write; its records were not committed and will be delivered again');
     this.handle = await fs.promises.open(this.file, 'a');
     context.logger.info({ file: this.file }, 'file-sink started');
+    return policy;
   }
 
-  async put(records: SinkRecord[]): Promise<void> {
-    for (const record of records) {
-      let line: string;
-      try {
-        line = toJsonLine(record.value);
-      } catch (err) {
-        // Resolves once reported (dead-letter queue, log); rejects if the connector tolerates no errors.
-        await this.context!.errantRecordReporter(record, err as Error);
-        continue;
-      }
-      this.buffer.push(line);
-      this.bufferedBytes += Buffer.byteLength(line) + 1;
+  protected override async prepare(record: SinkRecord): Promise<string | undefined> {
+    try {
+      return toJsonLine(record.value);
+    } catch (err) {
+      // Resolves once reported (dead-letter queue, log); rejects if the connector tolerates no errors.
+      await this.context.errantRecordReporter(record, err as Error);
+      return undefined;
     }
-    if (this.bufferedBytes >= WRITE_THRESHOLD_BYTES) await this.writeBuffered();
   }
 
-  /** Writes everything put so far and fsyncs: after this, those records are durable. */
-  async flush(_currentOffsets?: QueueOffset[]): Promise<void> {
-    await this.writeBuffered();
-    if (this.unsynced && this.handle) {
+  /** Appends the batch's lines and fsyncs: once this returns, the batch is durable. */
+  protected async batchInsert(lines: string[]): Promise<void> {
+    if (!this.handle) throw new DataError(`file-sink for ${this.file} is not started (or already stopped); the runtime calls start before put`);
+    try {
+      await this.handle.write(lines.join('\n') + '\n');
       await this.handle.sync();
-      this.unsynced = false;
+    } catch (err) {
+      // Not retriable: a retry after a partial write would duplicate or tear lines. The task fails;
+      // on restart the torn tail is cut and uncommitted records are delivered again.
+      throw new DataError(`writing ${lines.length} line(s) to ${this.file} failed: ${(err as Error).message}; check free space and permissions, then restart the task`, err);
     }
-  }
-
-  /**
-   * Flushes, then reports the offsets the fsync covers. Every record the runtime handed to put up to
-   * `currentOffsets` is now on disk (records a filter dropped needed no writing), so those offsets are
-   * exactly what has been fsynced. If flush throws, nothing is reported and nothing is committed.
-   */
-  async preCommit(currentOffsets: QueueOffset[]): Promise<QueueOffset[]> {
-    await this.flush(currentOffsets);
-    return currentOffsets.map((o) => ({ topic: o.topic, queue: o.queue, offset: o.offset }));
+    this.linesWritten += lines.length;
   }
 
   async stop(): Promise<void> {
-    // Lines still buffered here were never flushed, so their offsets were never committed: they will
-    // be delivered again. Writing them now would only add duplicates.
-    this.buffer = [];
-    this.bufferedBytes = 0;
+    // Lines still cached here were never flushed, so their offsets were never committed: they will be
+    // delivered again. Writing them now would only add duplicates.
     const h = this.handle;
     this.handle = undefined;
     if (h) await h.close();
     this.context?.logger.info({ file: this.file, linesWritten: this.linesWritten }, 'file-sink stopped');
-  }
-
-  private async writeBuffered(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    if (!this.handle) throw new DataError(`file-sink for ${this.file} is not started (or already stopped); the runtime calls start before put`);
-    const text = this.buffer.join('\n') + '\n';
-    const count = this.buffer.length;
-    try {
-      await this.handle.write(text);
-    } catch (err) {
-      // Not retriable: a retry after a partial write would duplicate or tear lines. The task fails;
-      // on restart the torn tail is cut and uncommitted records are delivered again.
-      throw new DataError(`writing ${count} line(s) to ${this.file} failed: ${(err as Error).message}; check free space and permissions, then restart the task`, err);
-    }
-    this.buffer = [];
-    this.bufferedBytes = 0;
-    this.unsynced = true;
-    this.linesWritten += count;
   }
 }
 

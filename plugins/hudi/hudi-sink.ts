@@ -2,12 +2,16 @@
 // Exactly-once: the positions a commit covers are stored in that commit's extraMetadata; on start the
 // task seeks to where the last completed commit ends and skips any re-delivered record the table
 // already holds; positions are reported safe to the runtime only after the commit completed.
+// Batching is the SPI's BatchSinkTask: one batch (commit.max.records / commit.max.bytes /
+// commit.interval.ms, whichever first) is one table commit.
 // One task per connector. Several connectors may write one table with
 // hoodie.write.concurrency.mode=optimistic_concurrency_control; each resumes from its own commits.
 
 import {
+  BatchSinkTask,
   ConfigError,
   DataError,
+  type BatchPolicy,
   type ConfigFieldError,
   type ConnectorContext,
   type Logger,
@@ -118,27 +122,26 @@ function checkFields(s: HudiSinkSettings, schema: TableSchema): void {
   if (errors.length > 0) throw new ConfigError(errors);
 }
 
-export class HudiSinkTask implements SinkTask {
+/** What a batch carries per record: its row, or no row for a record that went to the errant-record reporter
+ *  (its position is committed with the batch all the same). */
+interface BatchedRecord {
+  record: SinkRecord;
+  row?: IncomingRecord;
+}
+
+export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
   private settings!: HudiSinkSettings;
-  private context!: SinkTaskContext;
   private logger!: Logger;
   private writer!: HudiTableWriter;
   private closeDeps: () => Promise<void> = async () => undefined;
   private schema!: TableSchema;
   private committed = new ConsumedRanges();
-  private buffer: IncomingRecord[] = [];
-  private pending = new ConsumedRanges();
-  private bufferedBytes = 0;
-  /** Records consumed since the last commit, errant ones included: their positions must be committed too. */
-  private pendingCount = 0;
-  private firstPendingAt = 0;
 
   version(): string {
     return HUDI_PLUGIN_VERSION;
   }
 
-  async start(config: Record<string, string>, context: SinkTaskContext): Promise<void> {
-    this.context = context;
+  protected async onStart(config: Record<string, string>, context: SinkTaskContext): Promise<BatchPolicy> {
     this.logger = context.logger;
     this.settings = settingsOf(withWorkerDefaults(config, context.clientDefaults), `task ${context.taskId} of connector "${context.connectorName}"`);
     const table = openTableStorage(this.settings, context.resolvePath);
@@ -168,6 +171,7 @@ export class HudiSinkTask implements SinkTask {
     const mine = await this.writer.lastCommitMetadata((m) => m.extraMetadata[POSITIONS_KEY] !== undefined && (m.extraMetadata[WRITER_KEY] ?? name) === name);
     this.committed = ConsumedRanges.parse(mine?.extraMetadata[POSITIONS_KEY]);
     this.schema = deps.evolve(last?.extraMetadata['schema']);
+    return { maxRecords: this.settings.commitMaxRecords, maxBytes: this.settings.commitMaxBytes, intervalMs: this.settings.commitIntervalMs };
   }
 
   /** Resume exactly where the table's last completed commit ends. */
@@ -179,68 +183,52 @@ export class HudiSinkTask implements SinkTask {
     }
   }
 
-  async put(records: SinkRecord[]): Promise<void> {
-    for (const r of records) {
-      if (this.committed.contains(r.topic, r.queue, r.offset)) continue; // already in the table
-      this.pending.add(r.topic, r.queue, r.offset);
-      if (this.pendingCount++ === 0) this.firstPendingAt = Date.now();
-      let row;
-      try {
-        row = this.schema.coerce(r.value);
-      } catch (err) {
-        await this.context.errantRecordReporter(r, err instanceof DataError ? err : new DataError((err as Error).message, err));
-        continue;
-      }
-      const marker = row[this.settings.deleteField];
-      const isDelete = marker !== undefined && marker !== null && this.settings.deleteValues.includes(String(marker));
-      this.buffer.push({ row, isDelete });
-      this.bufferedBytes += approxBytes(r.value);
+  /** Drops a re-delivered record the table holds; a record that does not fit the schema is reported now and
+   *  rides along without a row, so its position is committed with the batch. */
+  protected override async prepare(r: SinkRecord): Promise<BatchedRecord | undefined> {
+    if (this.committed.contains(r.topic, r.queue, r.offset)) return undefined; // already in the table
+    let row;
+    try {
+      row = this.schema.coerce(r.value);
+    } catch (err) {
+      await this.context.errantRecordReporter(r, err instanceof DataError ? err : new DataError((err as Error).message, err));
+      return { record: r };
     }
-    if (this.due()) this.context.requestCommit();
+    const marker = row[this.settings.deleteField];
+    const isDelete = marker !== undefined && marker !== null && this.settings.deleteValues.includes(String(marker));
+    return { record: r, row: { row, isDelete } };
   }
 
-  private due(): boolean {
-    if (this.pendingCount === 0) return false;
-    return this.pendingCount >= this.settings.commitMaxRecords || this.bufferedBytes >= this.settings.commitMaxBytes || Date.now() - this.firstPendingAt >= this.settings.commitIntervalMs;
-  }
-
-  /** Commits when the batch window closed; reports safe only what completed commits hold. */
-  async preCommit(current: QueueOffset[]): Promise<QueueOffset[]> {
-    if (this.due()) await this.commit();
-    const resume = new Map(this.committed.resumeOffsets().map((o) => [`${o.topic}/${o.queue}`, o.offset]));
-    return current.filter((o) => resume.has(`${o.topic}/${o.queue}`)).map((o) => ({ ...o, offset: Math.min(o.offset, resume.get(`${o.topic}/${o.queue}`)!) }));
-  }
-
-  /** Writes the buffer as one commit with the positions it covers. A batch whose records were all errant
+  /** Writes the batch as one commit with the positions it covers. A batch whose records were all errant
    *  (skipped under errors.tolerance=all) still commits, with no data files, so its positions are not
    *  re-delivered and reported again after a restart. */
-  private async commit(): Promise<void> {
-    if (this.pendingCount === 0) return;
+  protected async batchInsert(batch: BatchedRecord[]): Promise<void> {
     const positions = this.committed.clone();
-    positions.merge(this.pending);
-    await this.writer.write(this.buffer, this.settings.operation, this.schema.columns, this.schema.schemaJson, { [POSITIONS_KEY]: positions.toJSON(), [WRITER_KEY]: this.context.connectorName });
+    const rows: IncomingRecord[] = [];
+    for (const { record, row } of batch) {
+      positions.add(record.topic, record.queue, record.offset);
+      if (row) rows.push(row);
+    }
+    await this.writer.write(rows, this.settings.operation, this.schema.columns, this.schema.schemaJson, { [POSITIONS_KEY]: positions.toJSON(), [WRITER_KEY]: this.context.connectorName });
     this.committed = positions;
-    this.pending = new ConsumedRanges();
-    this.pendingCount = 0;
-    this.buffer = [];
-    this.bufferedBytes = 0;
   }
 
-  async close(): Promise<void> {
-    await this.commit();
+  /** Reports safe only what completed commits hold: never past the end of the committed ranges. */
+  override async preCommit(current: QueueOffset[]): Promise<QueueOffset[]> {
+    const safe = await super.preCommit(current);
+    const resume = new Map(this.committed.resumeOffsets().map((o) => [`${o.topic}/${o.queue}`, o.offset]));
+    return safe.filter((o) => resume.has(`${o.topic}/${o.queue}`)).map((o) => ({ ...o, offset: Math.min(o.offset, resume.get(`${o.topic}/${o.queue}`)!) }));
+  }
+
+  override async close(): Promise<void> {
+    await this.flush([]);
   }
 
   async stop(): Promise<void> {
     try {
-      if (this.writer) await this.commit();
+      if (this.writer) await this.flush([]);
     } finally {
       await this.closeDeps();
     }
   }
-}
-
-function approxBytes(v: unknown): number {
-  if (Buffer.isBuffer(v)) return v.length;
-  if (typeof v === 'string') return v.length;
-  return 256;
 }

@@ -4,7 +4,7 @@
 // the connectors' validate() and the tasks' start() both use, so a bad config is refused with 400 before it
 // is stored and never half-works later.
 
-import { ConfigDef, ConfigError, topicName, validators, type ConfigFieldError, type ConfigKey, type ParsedConfig } from '../../runtime/spi';
+import { ConfigDef, ConfigError, batchConfigKeys, batchPolicyOf, topicName, validators, type BatchPolicy, type ConfigFieldError, type ConfigKey, type ParsedConfig } from '../../runtime/spi';
 import type { Credentials } from './client/rocketmq-clients';
 import { parseFieldRef, type FieldRef } from './field-reference';
 
@@ -178,10 +178,11 @@ export function rocketmqSinkConfigDef(): ConfigDef {
       default: 16,
       validator: validators.range(1, 256),
       accepted: '1..256',
-      doc: 'Most sends in flight at once within one put. Records of one FIFO message group are always sent one at a time.',
+      doc: 'Most sends in flight at once within one batch. Records of one FIFO message group are always sent one at a time.',
       importance: 'low',
       group: 'Message',
     },
+    ...batchConfigKeys({ maxRecords: 1000, maxBytes: 4 * 1024 * 1024, intervalMs: 100 }),
   ]);
 }
 
@@ -207,6 +208,7 @@ export interface SinkSettings extends ConnectionSettings {
   groupField?: FieldRef;
   delayMs: number;
   concurrency: number;
+  batch: BatchPolicy;
 }
 
 /** The default consumer group of a connector: connect-<name>, with characters groups may not hold replaced. */
@@ -291,6 +293,7 @@ export function sinkSettings(config: Record<string, string>, context: string): S
     ...optional('groupField', ref('rocketmq.message.group.field')),
     delayMs: p['rocketmq.delay.ms'] as number,
     concurrency: p['rocketmq.send.concurrency'] as number,
+    batch: batchPolicyOf(p),
   };
 }
 

@@ -1,21 +1,21 @@
-// rocketmq-sink: sends each record to a RocketMQ topic with a Producer. Written only against the SPI.
-// Invariants: put returns only when every record it was given has been sent (or reported to the errant-record
-// reporter), so the offsets preCommit reports are those of records RocketMQ has accepted; a record not yet sent
-// holds its queue's offset back. A send that fails for a reason that may pass (proxy unreachable, throttled,
-// timeout) fails put with a RetriableError naming the topic; the runtime retries put with the same records and the
-// ones already sent are not sent again. Records of one FIFO message group are sent one after another, in order.
-// At-least-once: a send whose answer was lost, or a crash before the offsets are committed, sends again.
+// rocketmq-sink: sends each record to a RocketMQ topic with a Producer. Written only against the SPI, on the
+// SPI's BatchSinkTask (batch.max.records / batch.max.bytes / batch.interval.ms). Invariants: a batch is done only
+// when every record in it has been sent (or reported to the errant-record reporter), and the base reports offsets
+// safe only for done batches. A send that fails for a reason that may pass (proxy unreachable, throttled, timeout)
+// fails the batch with a RetriableError naming the topic; the runtime retries, the same batch is sent again and
+// the records of it already sent are not sent again. Records of one FIFO message group are sent one after another,
+// in order. At-least-once: a send whose answer was lost, or a crash before the offsets are committed, sends again.
 
 import {
+  BatchSinkTask,
   ConfigDef,
   ConfigError,
   ConnectError,
   DataError,
   RetriableError,
-  queueKey,
+  type BatchPolicy,
   type ConfigFieldError,
   type ConnectorContext,
-  type QueueOffset,
   type SinkConnector,
   type SinkRecord,
   type SinkTask,
@@ -70,77 +70,60 @@ interface Pending {
 
 type Outcome = { status: 'sent' } | { status: 'failed'; info: ClientErrorInfo; error: unknown } | { status: 'not-attempted' };
 
-export class RocketMQSinkTask implements SinkTask {
+export class RocketMQSinkTask extends BatchSinkTask<Pending> {
   private settings: SinkSettings | undefined;
-  private context: SinkTaskContext | undefined;
   private producer: ProducerClient | undefined;
-  /** Records of the put in progress already sent or reported, so a retried put does not send them again. */
+  /** Records of the batch in progress already sent or reported, so a retried batch does not send them again. */
   private done = new Set<string>();
-  /** Per queue, the lowest offset of a record handed to put and not yet sent. */
-  private unsent = new Map<string, number>();
   private readonly warnedHeaders = new Set<string>();
   private sentTotal = 0;
 
-  constructor(private readonly clients: RocketMQClients = rocketmqClients()) {}
+  constructor(private readonly clients: RocketMQClients = rocketmqClients()) {
+    super();
+  }
 
   version(): string {
     return ROCKETMQ_PLUGIN_VERSION;
   }
 
-  start(config: Record<string, string>, context: SinkTaskContext): void {
+  protected onStart(config: Record<string, string>, context: SinkTaskContext): BatchPolicy {
     const s = sinkSettings(config, `task ${context.taskId} of connector "${context.connectorName}"`);
     this.settings = s;
-    this.context = context;
     context.logger.info(
       { endpoints: s.endpoints, topic: s.topic, tag: s.tag, tagField: s.tagField?.text, keysField: s.keysField?.text, groupField: s.groupField?.text, delayMs: s.delayMs },
       'rocketmq-sink starting',
     );
+    return s.batch;
   }
 
-  async put(records: SinkRecord[]): Promise<void> {
+  /** The message for a record; one that cannot be mapped goes to the errant-record reporter at once. */
+  protected override async prepare(record: SinkRecord): Promise<Pending | undefined> {
     const s = this.settings!;
-    const ctx = this.context!;
-    const now = Date.now();
-    let pending: Pending[] = [];
-    for (const record of records) {
-      const id = recordId(record);
-      if (this.done.has(id)) continue;
-      let mapped;
-      try {
-        mapped = toOutgoingMessage(record, s, now);
-      } catch (err) {
-        // Resolves once reported; rejects when the connector tolerates no errors, which fails the task.
-        await ctx.errantRecordReporter(record, err as Error);
-        this.done.add(id);
-        continue;
-      }
-      for (const h of mapped.skippedHeaders) {
-        if (this.warnedHeaders.has(h)) continue;
-        this.warnedHeaders.add(h);
-        ctx.logger.warn({ header: h, topic: s.topic }, 'rocketmq-sink: header not sent as a message property: RocketMQ reserves the name (logged once per name)');
-      }
-      pending.push({ record, id, message: mapped.message });
+    const ctx = this.context;
+    let mapped;
+    try {
+      mapped = toOutgoingMessage(record, s, Date.now());
+    } catch (err) {
+      // Resolves once reported; rejects when the connector tolerates no errors, which fails the task.
+      await ctx.errantRecordReporter(record, err as Error);
+      return undefined;
     }
-    this.holdBack(pending);
+    for (const h of mapped.skippedHeaders) {
+      if (this.warnedHeaders.has(h)) continue;
+      this.warnedHeaders.add(h);
+      ctx.logger.warn({ header: h, topic: s.topic }, 'rocketmq-sink: header not sent as a message property: RocketMQ reserves the name (logged once per name)');
+    }
+    return { record, id: recordId(record), message: mapped.message };
+  }
+
+  /** Sends the batch; resolves when every record of it was sent or reported. */
+  protected async batchInsert(batch: Pending[]): Promise<void> {
+    let pending = batch.filter((p) => !this.done.has(p.id));
     if (pending.length > 0) {
       const producer = await this.ensureProducer();
       while (pending.length > 0) pending = await this.sendRound(producer, pending);
     }
     this.done.clear();
-    this.unsent.clear();
-  }
-
-  /** Every record put has been sent (put returns only then); flush has nothing left to do unless a put failed. */
-  flush(_currentOffsets?: QueueOffset[]): void {
-    if (this.unsent.size > 0) throw new RetriableError(`rocketmq-sink: records for RocketMQ topic ${this.settings?.topic} are not sent yet`);
-  }
-
-  /** The runtime's offsets, held back on any queue with a record not yet sent. */
-  preCommit(currentOffsets: QueueOffset[]): QueueOffset[] {
-    return currentOffsets.map((o) => {
-      const floor = this.unsent.get(queueKey(o));
-      return { topic: o.topic, queue: o.queue, offset: floor !== undefined && floor < o.offset ? floor : o.offset };
-    });
   }
 
   async stop(): Promise<void> {
@@ -154,14 +137,14 @@ export class RocketMQSinkTask implements SinkTask {
     if (this.producer) return this.producer;
     const s = this.settings!;
     try {
-      this.producer = await this.clients.startProducer({ endpoints: s.endpoints, credentials: s.credentials, requestTimeoutMs: s.requestTimeoutMs, logger: this.context!.logger, topics: [s.topic] });
+      this.producer = await this.clients.startProducer({ endpoints: s.endpoints, credentials: s.credentials, requestTimeoutMs: s.requestTimeoutMs, logger: this.context.logger, topics: [s.topic] });
     } catch (err) {
       const info = classifyClientError(err);
       const what = `cannot start a producer for RocketMQ topic ${s.topic} at ${s.endpoints} (is the proxy reachable, and does the topic exist?)`;
       if (info.kind === 'config') throw this.configError(info, err);
       throw new RetriableError(`${what}: ${info.text}`, err);
     }
-    this.context!.logger.info({ topic: s.topic }, 'rocketmq-sink: producer started');
+    this.context.logger.info({ topic: s.topic }, 'rocketmq-sink: producer started');
     return this.producer;
   }
 
@@ -169,7 +152,7 @@ export class RocketMQSinkTask implements SinkTask {
    *  group). Throws when a send failed for any reason but the record itself. */
   private async sendRound(producer: ProducerClient, pending: Pending[]): Promise<Pending[]> {
     const s = this.settings!;
-    const ctx = this.context!;
+    const ctx = this.context;
     const outcomes = await sendInLanes(producer, pending, s.concurrency);
     let retriable: { item: Pending; info: ClientErrorInfo; error: unknown } | undefined;
     let retriableCount = 0;
@@ -195,7 +178,6 @@ export class RocketMQSinkTask implements SinkTask {
     }
     if (config) throw this.configError(config.info, config.error);
     if (retriable) {
-      this.holdBack(pending.filter((p) => !this.done.has(p.id)));
       const sent = pending.filter((p) => this.done.has(p.id)).length;
       throw new RetriableError(
         `sending ${retriableCount} record(s) to RocketMQ topic ${s.topic} at ${s.endpoints} failed (first: ${where(retriable.item.record)}): ${retriable.info.text}; ` +
@@ -204,16 +186,6 @@ export class RocketMQSinkTask implements SinkTask {
       );
     }
     return left;
-  }
-
-  /** Remembers, per queue, the lowest offset not yet sent, which preCommit will not report past. */
-  private holdBack(items: Pending[]): void {
-    this.unsent.clear();
-    for (const { record } of items) {
-      const k = queueKey(record);
-      const cur = this.unsent.get(k);
-      if (cur === undefined || record.offset < cur) this.unsent.set(k, record.offset);
-    }
   }
 
   /** A failure that waiting will not cure, naming the key to change. */

@@ -8,6 +8,10 @@ import { CONVERTER_NAMES, converterKnown } from '../convert/converters';
 const converterValidator = (v: unknown): string | undefined =>
   typeof v === 'string' && !converterKnown(v) ? `accepted converters are ${CONVERTER_NAMES.join(', ')}` : undefined;
 
+/** Backpressure bounds of a sink task (max.inflight.*). */
+const MAX_INFLIGHT_RECORDS = 200000;
+const MAX_INFLIGHT_BYTES = 128 * 1024 * 1024;
+
 const COMMON = [
   { name: 'name', type: 'string' as const, doc: 'Unique connector name.', validator: validators.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a connector name (letters, digits, . _ -, at most 128 characters, starting with a letter or digit)'), importance: 'high' as const, group: 'Common' },
   { name: 'connector.class', type: 'class' as const, aliases: ['connector-class'], doc: 'Connector plugin: its short name (e.g. file-sink), an alias, or the Java class name used in RocketMQ Connect.', importance: 'high' as const, group: 'Common' },
@@ -29,6 +33,8 @@ const SINK = [
   { name: 'connect.topicnames', type: 'list' as const, aliases: ['topics', 'topicNames'], validator: (v: unknown, n: string) => validators.nonEmpty()(v as never, n) ?? topicName(v as never, n), doc: 'Topics the sink reads, separated by `;` or `,`.', importance: 'high' as const, group: 'Common' },
   { name: 'task.group.id', type: 'string' as const, default: null, doc: 'Consumer group of the sink (default connect-<name>). Offsets are kept per group.', importance: 'low' as const, group: 'Common' },
   { name: 'max.poll.records', type: 'int' as const, default: 500, validator: validators.range(1, 100000), doc: 'Most records handed to one SinkTask.put call.', importance: 'low' as const, group: 'Common' },
+  { name: 'max.inflight.records', type: 'int' as const, default: MAX_INFLIGHT_RECORDS, validator: validators.range(1), accepted: '>= 1', doc: 'Backpressure: most records a sink task may hold that it has not yet reported written (read but offsets not safe to commit). At this bound the worker stops reading the task\'s queues and asks the task to flush; it reads on once the task has caught up. Nothing is dropped. Keep it above the sink\'s own batch size (e.g. the Hudi sink\'s commit.max.records), or batches are cut at this bound.', importance: 'low' as const, group: 'Backpressure' },
+  { name: 'max.inflight.bytes', type: 'long' as const, default: MAX_INFLIGHT_BYTES, validator: validators.range(1024), accepted: '>= 1024', doc: 'Backpressure: most bytes (message body, key and headers, as received) of records a sink task holds that it has not yet reported written; see max.inflight.records. Keep it above the sink\'s own batch bytes (e.g. the Hudi sink\'s commit.max.bytes).', importance: 'low' as const, group: 'Backpressure' },
 ];
 
 export const SOURCE_FRAMEWORK_DEF = new ConfigDef([...COMMON, ...SOURCE]);
@@ -58,6 +64,9 @@ export interface FrameworkConfig {
   topics: string[];
   groupId: string;
   maxPollRecords: number;
+  /** Sinks: bounds of what a task holds unwritten before the worker stops reading (backpressure). */
+  maxInflightRecords: number;
+  maxInflightBytes: number;
 }
 
 export function frameworkConfig(parsed: ParsedConfig): FrameworkConfig {
@@ -77,6 +86,8 @@ export function frameworkConfig(parsed: ParsedConfig): FrameworkConfig {
     topics: (parsed['connect.topicnames'] as string[] | undefined) ?? [],
     groupId: (parsed['task.group.id'] as string | undefined) ?? `connect-${name}`,
     maxPollRecords: (parsed['max.poll.records'] as number | undefined) ?? 500,
+    maxInflightRecords: (parsed['max.inflight.records'] as number | undefined) ?? MAX_INFLIGHT_RECORDS,
+    maxInflightBytes: (parsed['max.inflight.bytes'] as number | undefined) ?? MAX_INFLIGHT_BYTES,
   };
 }
 

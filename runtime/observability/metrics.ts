@@ -15,6 +15,7 @@ export class ConnectMetrics {
   private readonly commit: Histogram<'connector' | 'task'>;
   private readonly lagGauge: Gauge<'connector' | 'task' | 'topic' | 'queue'>;
   private readonly taskState: Gauge<'connector' | 'task' | 'state'>;
+  private readonly held: Gauge<'connector' | 'task'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -26,6 +27,7 @@ export class ConnectMetrics {
     this.batch = new Histogram({ name: 'tributary_task_batch_size', help: 'Records per poll (source) or put (sink)', labelNames: ['connector', 'task'], buckets: [1, 10, 100, 500, 1000, 5000, 10000, 50000], registers });
     this.commit = new Histogram({ name: 'tributary_task_commit_latency_seconds', help: 'Time to commit positions (source) or flush and commit offsets (sink)', labelNames: ['connector', 'task'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10], registers });
     this.lagGauge = new Gauge({ name: 'tributary_sink_queue_lag_records', help: 'Records in a topic queue not yet committed by the sink task that owns it', labelNames: ['connector', 'task', 'topic', 'queue'], registers });
+    this.held = new Gauge({ name: 'tributary_sink_backpressure', help: '1 while a sink task\'s reading is paused because it holds max.inflight.records or max.inflight.bytes not yet written', labelNames: ['connector', 'task'], registers });
     this.taskState = new Gauge({ name: 'tributary_task_state', help: '1 for the current state of each task', labelNames: ['connector', 'task', 'state'], registers });
   }
 
@@ -50,6 +52,9 @@ export class ConnectMetrics {
   lag(connector: string, task: number, topic: string, queue: string, records: number): void {
     this.lagGauge.set({ connector, task: String(task), topic, queue }, records);
   }
+  backpressure(connector: string, task: number, paused: boolean): void {
+    this.held.set({ connector, task: String(task) }, paused ? 1 : 0);
+  }
   state(connector: string, task: number, state: string): void {
     this.taskState.remove({ connector, task: String(task) } as never);
     for (const s of ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING']) {
@@ -58,7 +63,7 @@ export class ConnectMetrics {
   }
   /** Drop all series of a deleted connector. */
   forget(connector: string): void {
-    for (const m of [this.recordsIn, this.recordsOut, this.errorCount, this.skipped, this.batch, this.commit, this.lagGauge, this.taskState]) {
+    for (const m of [this.recordsIn, this.recordsOut, this.errorCount, this.skipped, this.batch, this.commit, this.lagGauge, this.taskState, this.held]) {
       (m as unknown as { remove(l: Record<string, string>): void }).remove({ connector });
     }
   }

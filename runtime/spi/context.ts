@@ -65,9 +65,14 @@ export interface SinkTaskContext extends TaskContext {
   /** Rewind or skip: the next `put` for these queues starts at the given offsets. Used by sinks that keep
    *  their own positions (e.g. in a table commit) to resume exactly where their durable output ends. */
   seek(offsets: QueueOffset[]): void;
-  /** Ask the runtime to call preCommit/flush soon (e.g. a batch window closed). */
-  requestCommit(): void;
-  /** Pause / resume fetching from queues (backpressure). */
+  /** Ask the runtime to call preCommit (or flush) soon: at once without an argument (e.g. a batch is full),
+   *  or within `delayMs` from now (e.g. when a batch window closes). The runtime cuts its wait for new
+   *  records to the earliest time asked for, so the call comes on time even when no records arrive; a
+   *  commit made earlier for another reason ends the request, so ask again if still needed.
+   *  `delayMs` is optional (added later): runtimes without it commit on their own interval. */
+  requestCommit(delayMs?: number): void;
+  /** Pause / resume fetching from queues (backpressure). The runtime keeps the task's own pauses apart from
+   *  the ones it makes when the task falls behind: a queue is read only when neither holds it. */
   pause(queues: TopicQueue[]): void;
   resume(queues: TopicQueue[]): void;
 }

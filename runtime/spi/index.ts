@@ -9,4 +9,5 @@ export * from './converter';
 export * from './transform';
 export * from './context';
 export * from './task';
+export * from './batch-sink-task';
 export * from './connector';

@@ -38,6 +38,9 @@ export interface SinkRecord extends ConnectRecord {
   queue: string;
   /** Offset of this record in its queue; the next record to read after it is `offset + 1`. */
   offset: number;
+  /** Bytes the record arrived with: message body + key + header names and values (UTF-8), filled by the
+   *  runtime. Optional: records built elsewhere (tests, a plugin's own) may lack it; use recordSize(). */
+  size?: number;
 }
 
 /** Offsets a sink has durably written: `offset` is the next offset to read (last written + 1). */
@@ -47,4 +50,30 @@ export interface QueueOffset extends TopicQueue {
 
 export function queueKey(q: TopicQueue): string {
   return `${q.topic}/${q.queue}`;
+}
+
+/** Bytes of a message as it travels: body + key + header names and values, in UTF-8. */
+export function messageBytes(body: Uint8Array | string | null | undefined, key: string | null | undefined, headers: Headers): number {
+  let n = body === null || body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  if (key !== null && key !== undefined) n += Buffer.byteLength(key);
+  for (const [k, v] of Object.entries(headers)) n += Buffer.byteLength(k) + Buffer.byteLength(v);
+  return n;
+}
+
+/** The record's `size` when the runtime filled it, else the bytes of its value and key as they would be
+ *  sent (bytes as they are, strings in UTF-8, anything else as JSON) plus its headers. */
+export function recordSize(r: ConnectRecord & { size?: number }): number {
+  if (r.size !== undefined) return r.size;
+  return valueBytes(r.value) + valueBytes(r.key) + messageBytes(null, null, r.headers ?? {});
+}
+
+function valueBytes(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  if (v instanceof Uint8Array) return v.byteLength;
+  if (typeof v === 'string') return Buffer.byteLength(v);
+  try {
+    return Buffer.byteLength(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? '');
+  } catch {
+    return 0; // a cycle has no JSON form and so no size; the sink reports such a record as errant anyway
+  }
 }

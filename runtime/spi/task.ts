@@ -30,13 +30,17 @@ export interface SinkTask extends Task {
   /** Queues were assigned to this task. Sinks that store their own positions call context.seek() here. */
   open?(queues: TopicQueue[]): void | Promise<void>;
   /** Records for queues in the assignment, in offset order per queue. May buffer; a batch handed to put
-   *  is owned by the task until a later flush/preCommit reports it written. */
+   *  is owned by the task until a later flush/preCommit reports it written. Sinks that write in batches
+   *  extend BatchSinkTask (batch-sink-task.ts) instead of buffering themselves. */
   put(records: SinkRecord[]): void | Promise<void>;
-  /** Make everything passed to put durable, up to the given offsets. Called before offsets are committed,
-   *  on the commit interval, before close and before stop. */
+  /** Make everything passed to put durable, up to the given offsets. Called before preCommit when the task
+   *  is paused, closed or stopped and when it holds max.inflight.records / max.inflight.bytes unreported
+   *  (backpressure); at every commit when the task has no preCommit. */
   flush?(currentOffsets: QueueOffset[]): void | Promise<void>;
-  /** Returns the offsets that are safe to commit (next offset to read per queue). The default calls flush
-   *  and returns currentOffsets; a sink that commits asynchronously returns what has actually landed. */
+  /** Returns the offsets that are safe to commit (next offset to read per queue). Called on the commit
+   *  interval and when the task asked with context.requestCommit (at once or by a deadline). The default
+   *  calls flush and returns currentOffsets; a sink that commits asynchronously returns what has actually
+   *  landed. */
   preCommit?(currentOffsets: QueueOffset[]): QueueOffset[] | Promise<QueueOffset[]>;
   /** Queues were taken away from this task (rebalance, stop). Flush has been called for them. */
   close?(queues: TopicQueue[]): void | Promise<void>;

@@ -1,11 +1,18 @@
 // Runs a SinkTask: receive from the assigned queues → converters → transforms → put, and on the commit
-// interval (or when the task asks) preCommit/flush → commit the offsets the task reports safe. Offsets
-// only ever move to what the sink says is durable, so a crash re-delivers rather than loses.
+// interval (or when the task asks, at once or by a deadline) preCommit/flush → commit the offsets the task
+// reports safe. Offsets only ever move to what the sink says is durable, so a crash re-delivers rather than
+// loses. Backpressure: records read and not yet reported safe are bounded (max.inflight.records / .bytes);
+// at the bound the task's queues are paused and the task is asked to flush, until it catches up.
 
 import type { QueueOffset, SinkRecord, SinkTask, SinkTaskContext, TopicQueue } from '../spi';
-import { isRetriable, queueKey } from '../spi';
+import { isRetriable, messageBytes, queueKey } from '../spi';
 import type { StoredMessage, TopicConsumer } from '../transport/transport';
 import { PipelineTask, type PipelineDeps } from './pipeline-task';
+
+/** Longest a receive waits for records before the loop looks at commits, pause and stop again. */
+const MAX_RECEIVE_WAIT_MS = 500;
+/** Shortest time between two lag updates (each asks the transport for every queue's end offset). */
+const LAG_REFRESH_MS = 1000;
 
 export interface SinkTaskDeps extends PipelineDeps<SinkRecord> {
   /** The queues this task owns (computed by the herder from the topics and the task count). */
@@ -19,7 +26,17 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
   /** What was last committed per queue, to skip no-op commits. */
   private readonly committed = new Map<string, number>();
   private lastCommit = 0;
+  private lastLag = -Infinity;
   private commitRequested = false;
+  /** Earliest time the task asked to be committed by (requestCommit(delayMs)). */
+  private commitDeadline: number | undefined;
+  /** Per queue, the records handed to put whose offsets the task has not yet reported safe. */
+  private readonly inflight = new Map<string, { offset: number; bytes: number }[]>();
+  private inflightRecords = 0;
+  private inflightBytes = 0;
+  /** Queues the task paused itself, kept apart from the worker's backpressure pause of all queues. */
+  private readonly taskPaused = new Set<string>();
+  private heldBack = false;
 
   protected async initialize(): Promise<void> {
     const consumer = this.deps.transport.consumer(this.fw.groupId);
@@ -41,13 +58,24 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
       },
       seek: (offsets) => {
         consumer.seek(offsets);
-        for (const o of offsets) this.current.set(queueKey(o), { ...o });
+        for (const o of offsets) {
+          this.current.set(queueKey(o), { ...o });
+          // What lies at or after the new position is read again and counted again then.
+          this.release(o, (m) => m.offset >= o.offset);
+        }
       },
-      requestCommit: () => {
-        this.commitRequested = true;
+      requestCommit: (delayMs) => {
+        if (delayMs === undefined || delayMs <= 0) this.commitRequested = true;
+        else this.commitDeadline = Math.min(this.commitDeadline ?? Infinity, this.clock.now() + delayMs);
       },
-      pause: (queues) => consumer.pause(queues),
-      resume: (queues) => consumer.resume(queues),
+      pause: (queues) => {
+        consumer.pause(queues);
+        for (const q of queues) this.taskPaused.add(queueKey(q));
+      },
+      resume: (queues) => {
+        for (const q of queues) this.taskPaused.delete(queueKey(q));
+        if (!this.heldBack) consumer.resume(queues);
+      },
     };
     await this.task.start(this.taskConfig, context);
     await consumer.assign(this.deps.assignment);
@@ -63,32 +91,100 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
 
   protected async iterate(): Promise<void> {
     const consumer = this.consumer!;
-    const messages = await consumer.receive(this.fw.maxPollRecords, 500);
+    const messages = await consumer.receive(this.fw.maxPollRecords, this.receiveWait());
     if (messages.length > 0) {
       this.deps.metrics.recordsRead(this.connector, this.taskId, messages.length);
       const records: SinkRecord[] = [];
+      const held: { m: StoredMessage; size: number }[] = [];
       for (const m of messages) {
-        const r = this.toRecord(m);
-        if (r) records.push(r);
+        const size = messageBytes(m.body, m.key, m.headers);
+        const r = this.toRecord(m, size);
+        if (!r) continue;
+        records.push(r);
+        held.push({ m, size });
       }
       if (records.length > 0) {
         this.deps.metrics.batchSize(this.connector, this.taskId, records.length);
         await this.retry('put', async () => this.task.put(records));
         this.deps.metrics.recordsWritten(this.connector, this.taskId, records.length);
       }
-      // Only after put accepted the batch: skipped and filtered messages count as consumed too.
+      // Only after put accepted the batch: skipped and filtered messages count as consumed too, but only
+      // what was put is the task's to hold (a sink never reports a queue it was given nothing of).
       for (const m of messages) this.current.set(queueKey(m), { topic: m.topic, queue: m.queue, offset: m.offset + 1 });
+      for (const { m, size } of held) this.hold(m, size);
     }
-    if (this.commitRequested || this.clock.now() - this.lastCommit >= this.deps.commitIntervalMs) await this.commit();
+    if (this.overBound()) {
+      await this.relieve();
+      return;
+    }
+    if (this.heldBack) this.readOn();
+    const now = this.clock.now();
+    if (this.commitRequested || (this.commitDeadline !== undefined && now >= this.commitDeadline) || now - this.lastCommit >= this.deps.commitIntervalMs) await this.commit(false);
+  }
+
+  /** How long receive may wait: never past a commit the task asked for, nor past the commit interval. */
+  private receiveWait(): number {
+    if (this.commitRequested) return 0;
+    const until = Math.min(this.lastCommit + this.deps.commitIntervalMs, this.commitDeadline ?? Infinity);
+    return Math.max(0, Math.min(MAX_RECEIVE_WAIT_MS, until - this.clock.now()));
+  }
+
+  private overBound(): boolean {
+    return this.inflightRecords >= this.fw.maxInflightRecords || this.inflightBytes >= this.fw.maxInflightBytes;
+  }
+
+  /** The sink is behind: stop reading, have it write everything, and read on once it is under the bounds. */
+  private async relieve(): Promise<void> {
+    if (!this.heldBack) {
+      this.heldBack = true;
+      this.consumer!.pause(this.deps.assignment);
+      this.deps.metrics.backpressure(this.connector, this.taskId, true);
+      this.logger.info(
+        { records: this.inflightRecords, bytes: this.inflightBytes, maxRecords: this.fw.maxInflightRecords, maxBytes: this.fw.maxInflightBytes },
+        'sink task is behind: reading paused until it has written what it holds (max.inflight.records / max.inflight.bytes)',
+      );
+    }
+    await this.commit(true);
+    if (!this.overBound()) this.readOn();
+  }
+
+  private readOn(): void {
+    this.heldBack = false;
+    const free = this.deps.assignment.filter((q) => !this.taskPaused.has(queueKey(q)));
+    if (free.length > 0) this.consumer!.resume(free);
+    this.deps.metrics.backpressure(this.connector, this.taskId, false);
+    this.logger.info({ records: this.inflightRecords, bytes: this.inflightBytes }, 'sink task caught up: reading resumed');
+  }
+
+  private hold(m: { topic: string; queue: string; offset: number }, bytes: number): void {
+    const k = queueKey(m);
+    let list = this.inflight.get(k);
+    if (!list) this.inflight.set(k, (list = []));
+    list.push({ offset: m.offset, bytes });
+    this.inflightRecords++;
+    this.inflightBytes += bytes;
+  }
+
+  /** Forgets the in-flight messages of a queue that `drop` selects. */
+  private release(q: { topic: string; queue: string }, drop: (m: { offset: number }) => boolean): void {
+    const list = this.inflight.get(queueKey(q));
+    if (!list) return;
+    const kept = list.filter((m) => {
+      if (!drop(m)) return true;
+      this.inflightRecords--;
+      this.inflightBytes -= m.bytes;
+      return false;
+    });
+    this.inflight.set(queueKey(q), kept);
   }
 
   protected override async onPause(): Promise<void> {
-    await this.commit();
+    await this.commit(true);
   }
 
   protected async close(clean: boolean): Promise<void> {
     try {
-      if (clean) await this.commit();
+      if (clean) await this.commit(true);
       await this.task.close?.(this.deps.assignment);
     } finally {
       try {
@@ -100,13 +196,13 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
     }
   }
 
-  private toRecord(m: StoredMessage): SinkRecord | undefined {
+  private toRecord(m: StoredMessage, size: number): SinkRecord | undefined {
     const where = { topic: m.topic, queue: m.queue, offset: m.offset };
     let record: SinkRecord;
     try {
       const key = m.key === null ? { value: null } : this.deps.keyConverter.toConnectData(m.topic, Buffer.from(m.key, 'utf8'), m.headers);
       const value = this.deps.valueConverter.toConnectData(m.topic, m.body, m.headers);
-      record = { topic: m.topic, queue: m.queue, offset: m.offset, key: key.value, keySchema: key.schema, value: value.value, schema: value.schema, timestamp: m.timestamp, headers: m.headers };
+      record = { topic: m.topic, queue: m.queue, offset: m.offset, size, key: key.value, keySchema: key.schema, value: value.value, schema: value.schema, timestamp: m.timestamp, headers: m.headers };
     } catch (err) {
       this.errors.handle('convert', where, err);
       return undefined;
@@ -119,19 +215,24 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
     }
   }
 
-  private async commit(): Promise<void> {
+  /** `flushAll`: the task is asked to write everything first (pause, stop, backpressure), not only what is due. */
+  private async commit(flushAll: boolean): Promise<void> {
     this.commitRequested = false;
+    this.commitDeadline = undefined;
     this.lastCommit = this.clock.now();
     const consumer = this.consumer;
     if (!consumer) return;
     const started = this.clock.now();
     const current = [...this.current.values()].map((o) => ({ ...o }));
+    if (flushAll && this.task.flush && this.task.preCommit) await this.retry('flush', async () => this.task.flush!(current));
     const safe = this.task.preCommit
       ? await this.retry('preCommit', async () => this.task.preCommit!(current))
       : await this.retry('flush', async () => {
           await this.task.flush?.(current);
           return current;
         });
+    // Durable in the sink, whether or not the offset commit below lands.
+    for (const o of safe) this.release(o, (m) => m.offset < o.offset);
     const owned = new Set(this.deps.assignment.map(queueKey));
     const changed = safe.filter((o) => owned.has(queueKey(o)) && this.committed.get(queueKey(o)) !== o.offset);
     if (changed.length > 0) {
@@ -147,6 +248,9 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
       for (const o of changed) this.committed.set(queueKey(o), o.offset);
       this.deps.metrics.commitLatency(this.connector, this.taskId, (this.clock.now() - started) / 1000);
     }
+    // Lag needs a round trip per queue: at most once a second, however often the task commits.
+    if (this.clock.now() - this.lastLag < LAG_REFRESH_MS) return;
+    this.lastLag = this.clock.now();
     try {
       for (const q of this.deps.assignment) {
         const end = await this.deps.transport.endOffset(q);

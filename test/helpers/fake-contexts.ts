@@ -141,7 +141,10 @@ export interface FakeSinkTaskContext extends SinkTaskContext {
   readonly logger: FakeLogger;
   readonly errant: ErrantReport[];
   readonly seeks: QueueOffset[][];
+  /** requestCommit() calls asking for a commit at once. */
   commitRequests: number;
+  /** The delays of requestCommit(delayMs) calls asking for a commit later. */
+  readonly commitDelays: number[];
   paused: TopicQueue[];
   assigned: TopicQueue[];
 }
@@ -156,6 +159,7 @@ export function fakeSinkTaskContext(options: CommonOptions & { assignment?: Topi
     errant,
     seeks: [],
     commitRequests: 0,
+    commitDelays: [],
     paused: [],
     assigned: [...(options.assignment ?? [])],
     errantRecordReporter: reporter(errant, options.tolerateErrors ?? true),
@@ -165,8 +169,9 @@ export function fakeSinkTaskContext(options: CommonOptions & { assignment?: Topi
     seek: (offsets) => {
       ctx.seeks.push(offsets.map((o) => ({ ...o })));
     },
-    requestCommit: () => {
-      ctx.commitRequests++;
+    requestCommit: (delayMs) => {
+      if (delayMs === undefined || delayMs <= 0) ctx.commitRequests++;
+      else ctx.commitDelays.push(delayMs);
     },
     pause: (queues) => {
       ctx.paused.push(...queues);

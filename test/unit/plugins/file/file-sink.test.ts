@@ -9,10 +9,10 @@ function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'file-sink-'));
 }
 
-async function startTask(dir: string, file = 'out/sink.jsonl'): Promise<{ task: FileSinkTask; ctx: ReturnType<typeof fakeSinkTaskContext>; path: string }> {
+async function startTask(dir: string, file = 'out/sink.jsonl', extra: Record<string, string> = {}): Promise<{ task: FileSinkTask; ctx: ReturnType<typeof fakeSinkTaskContext>; path: string }> {
   const task = new FileSinkTask();
   const ctx = fakeSinkTaskContext({ baseDir: dir, assignment: [{ topic: 'topic-a', queue: '0' }] });
-  await task.start({ 'connect.topicnames': 'topic-a', file }, ctx);
+  await task.start({ 'connect.topicnames': 'topic-a', file, ...extra }, ctx);
   return { task, ctx, path: path.join(dir, file) };
 }
 
@@ -46,15 +46,19 @@ describe('file-sink', () => {
     await task.stop();
   });
 
-  it('file-sink preCommit writes and fsyncs before returning the offsets', async () => {
+  it('file-sink preCommit writes and fsyncs a due batch before returning its offsets, and holds back the rest', async () => {
     const dir = tmpDir();
-    const { task, path: file } = await startTask(dir);
+    const { task, path: file, ctx } = await startTask(dir, 'out/sink.jsonl', { 'batch.max.records': '3' });
     await task.put(sinkRecords([1, 2], { from: 10 }));
-    await task.put(sinkRecords(['x'], { topic: 'topic-b', queue: '3', from: 0 }));
     const current = [
       { topic: 'topic-a', queue: '0', offset: 12 },
       { topic: 'topic-b', queue: '3', offset: 1 },
     ];
+    // Not due yet: nothing written, and no offset past a record not written.
+    expect(await task.preCommit(current)).toEqual([{ topic: 'topic-a', queue: '0', offset: 10 }, { topic: 'topic-b', queue: '3', offset: 1 }]);
+    expect(fs.readFileSync(file, 'utf8')).toBe('');
+    await task.put(sinkRecords(['x'], { topic: 'topic-b', queue: '3', from: 0 }));
+    expect(ctx.commitRequests).toBe(1);
     const safe = await task.preCommit(current);
     expect(safe).toEqual(current);
     expect(safe[0]).not.toBe(current[0]);
@@ -110,20 +114,27 @@ describe('file-sink', () => {
     await task.stop();
   });
 
-  it('file-sink large put writes without waiting for flush', async () => {
+  it('file-sink put of more than batch.max.bytes asks for a commit at once, which writes batches within the bound', async () => {
     const dir = tmpDir();
-    const { task, path: file } = await startTask(dir);
+    const { task, path: file, ctx } = await startTask(dir);
     const big = 'x'.repeat(64 * 1024);
     await task.put(sinkRecords(Array.from({ length: 20 }, () => big)));
-    expect(fs.statSync(file).size).toBeGreaterThan(1024 * 1024);
+    expect(ctx.commitRequests).toBe(1);
+    expect(fs.statSync(file).size).toBe(0);
+    // 20 × 64 KiB is more than one batch of 1 MiB: the full batch is written, the rest waits for its interval.
+    const safe = await task.preCommit([{ topic: 'topic-a', queue: '0', offset: 20 }]);
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThan(20);
+    expect(safe).toEqual([{ topic: 'topic-a', queue: '0', offset: lines.length }]);
     await task.stop();
   });
 
-  it('file-sink connector declares file only, checks the path and makes one task', () => {
+  it('file-sink connector declares file and the batch keys, checks the path and makes one task', () => {
     const dir = tmpDir();
     const connector = new FileSinkConnector();
     expect(connector.type).toBe('sink');
-    expect(connector.config().keys().map((k) => k.name)).toEqual(['file']);
+    expect(connector.config().keys().map((k) => k.name)).toEqual(['file', 'batch.max.records', 'batch.max.bytes', 'batch.interval.ms']);
     expect(() => connector.start({}, fakeConnectorContext({ baseDir: dir }))).toThrow(/file: missing required key/);
     expect(() => connector.start({ file: '../elsewhere.jsonl' }, fakeConnectorContext({ baseDir: dir }))).toThrow(/outside the allowed roots/);
     const config = { 'connect.topicnames': 'a;b', file: 'out.jsonl' };

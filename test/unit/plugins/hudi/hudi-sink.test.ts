@@ -186,6 +186,17 @@ describe('HudiSinkTask commit cadence', () => {
     expect(ctx.commitRequests).toBe(1);
   });
 
+  it('commit.interval.ms asks the runtime for a commit when the interval of the first buffered record ends', async () => {
+    const s = await sink({ 'commit.interval.ms': '2500' });
+    const { task, ctx } = await s.start();
+    await task.put(records([pay('k0')]));
+    await task.put(records([pay('k1')], 1));
+    // One request, for the first record's deadline; none at once.
+    expect(ctx.commitDelays).toEqual([2500]);
+    expect(ctx.commitRequests).toBe(0);
+    await task.stop();
+  });
+
   it('commit.interval.ms 0 requests a commit on every put that buffers a record, and preCommit commits it', async () => {
     const s = await sink({ 'commit.interval.ms': '0' });
     const { task, ctx } = await s.start();

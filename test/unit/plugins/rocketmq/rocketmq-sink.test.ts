@@ -25,27 +25,36 @@ async function failure(p: Promise<unknown>): Promise<Error & { retriable?: boole
 }
 
 describe('RocketMQSinkTask', () => {
-  it('put sends each record with tag and keys from fields and reports its offsets only after the sends', async () => {
-    const { task, fake } = started({ 'rocketmq.tag.field': 'kind', 'rocketmq.keys.field': 'id' });
+  it('a batch sends each record with tag and keys from fields and its offsets are reported only after the sends', async () => {
+    const { task, fake, context } = started({ 'rocketmq.tag.field': 'kind', 'rocketmq.keys.field': 'id', 'batch.max.records': '2' });
     const records = sinkRecords([{ id: 1, kind: 'a' }, { id: 2, kind: 'b' }], { topic: 'in', queue: '0' });
-    await task.put(records);
+    await task.put(records.slice(0, 1));
+    // Not due yet: nothing sent, the offset held back, a commit asked for when batch.interval.ms ends.
+    expect(await task.preCommit([{ topic: 'in', queue: '0', offset: 1 }])).toEqual([{ topic: 'in', queue: '0', offset: 0 }]);
+    expect(fake.producers).toHaveLength(0);
+    expect(context.commitDelays[0]).toBe(100);
+    await task.put(records.slice(1));
+    expect(context.commitRequests).toBe(1);
+    expect(await task.preCommit([{ topic: 'in', queue: '0', offset: 2 }])).toEqual([{ topic: 'in', queue: '0', offset: 2 }]);
     const p = fake.producers[0]!;
     expect(p.settings).toMatchObject({ topics: ['orders-out'], endpoints: '127.0.0.1:8081' });
     expect(p.sent.map((m) => [m.topic, m.tag, m.keys, m.body.toString()])).toEqual([
       ['orders-out', 'a', ['1'], '{"id":1,"kind":"a"}'],
       ['orders-out', 'b', ['2'], '{"id":2,"kind":"b"}'],
     ]);
-    expect(task.preCommit([{ topic: 'in', queue: '0', offset: 2 }])).toEqual([{ topic: 'in', queue: '0', offset: 2 }]);
     await task.stop();
     expect(p.closed).toBe(true);
   });
 
-  it('a send that fails for a passing reason fails put with a RetriableError naming the topic; the retry sends only what is missing', async () => {
+  it('a send that fails for a passing reason fails the batch with a RetriableError naming the topic; the retry sends only what is missing', async () => {
     const { task, fake } = started();
     const records = sinkRecords(['r0', 'r1', 'r2', 'r3'], { topic: 'in', queue: '1' });
     let down = true;
     await task.put([]); // no records: nothing to start
-    const run = task.put(records);
+    await task.flush([]);
+    expect(fake.producers).toHaveLength(0);
+    await task.put(records);
+    const run = task.flush([]);
     // The producer exists once put started; fail r2 while "down".
     await new Promise((r) => setImmediate(r));
     fake.producers[0]!.failWith = (m) => (down && m.body.toString() === 'r2' ? grpcError(14, 'UNAVAILABLE: proxy unreachable') : undefined);
@@ -53,28 +62,31 @@ describe('RocketMQSinkTask', () => {
     expect(err.retriable).toBe(true);
     expect(err.message).toContain('sending 1 record(s) to RocketMQ topic orders-out at 127.0.0.1:8081 failed (first: record in/1@2): 14 UNAVAILABLE: proxy unreachable');
     expect(err.message).toContain('3 of 4 were sent');
-    // Offsets stop before the unsent record.
-    expect(task.preCommit([{ topic: 'in', queue: '1', offset: 4 }])).toEqual([{ topic: 'in', queue: '1', offset: 2 }]);
-    expect(() => task.flush()).toThrow(/not sent yet/);
+    // Offsets stop before the batch that failed.
+    expect(await failure(task.preCommit([{ topic: 'in', queue: '1', offset: 4 }]))).toMatchObject({ retriable: true });
     down = false;
-    await task.put(records); // the runtime retries the same call
+    // The runtime retries the same call: the same batch is sent again, without what was sent already.
+    expect(await task.preCommit([{ topic: 'in', queue: '1', offset: 4 }])).toEqual([{ topic: 'in', queue: '1', offset: 4 }]);
     expect(fake.producers[0]!.sent.map((m) => m.body.toString()).sort()).toEqual(['r0', 'r1', 'r2', 'r3']);
-    expect(task.preCommit([{ topic: 'in', queue: '1', offset: 4 }])).toEqual([{ topic: 'in', queue: '1', offset: 4 }]);
   });
 
   it('a producer that cannot start is a RetriableError naming the topic, and offsets are held back', async () => {
     const { task, fake } = started();
     fake.failNextStart = new Error('Startup the rocketmq client failed', { cause: grpcError(14, 'UNAVAILABLE: connect ECONNREFUSED') });
-    const err = await failure(task.put(sinkRecords(['x'], { topic: 'in', queue: '0', from: 5 })));
+    await task.put(sinkRecords(['x'], { topic: 'in', queue: '0', from: 5 }));
+    const err = await failure(task.flush([]));
     expect(err.retriable).toBe(true);
     expect(err.message).toContain('cannot start a producer for RocketMQ topic orders-out at 127.0.0.1:8081');
     expect(err.message).toContain('ECONNREFUSED');
-    expect(task.preCommit([{ topic: 'in', queue: '0', offset: 6 }])).toEqual([{ topic: 'in', queue: '0', offset: 5 }]);
+    fake.failNextStart = new Error('still down', { cause: grpcError(14, 'UNAVAILABLE: connect ECONNREFUSED') });
+    expect(await failure(task.preCommit([{ topic: 'in', queue: '0', offset: 6 }]))).toMatchObject({ retriable: true });
+    expect(await task.preCommit([{ topic: 'in', queue: '0', offset: 6 }])).toEqual([{ topic: 'in', queue: '0', offset: 6 }]);
   });
 
   it('a record RocketMQ refuses goes to the errant-record reporter and the others are sent', async () => {
     const { task, fake, context } = started();
-    const run = task.put(sinkRecords(['ok1', 'bad', 'ok2'], { topic: 'in', queue: '0' }));
+    await task.put(sinkRecords(['ok1', 'bad', 'ok2'], { topic: 'in', queue: '0' }));
+    const run = task.flush([]);
     await new Promise((r) => setImmediate(r));
     fake.producers[0]!.failWith = (m) => (m.body.toString() === 'bad' ? clientException(40007, 'property is used by system: KEYS') : undefined);
     await run;
@@ -85,6 +97,7 @@ describe('RocketMQSinkTask', () => {
   it('a record that cannot be mapped (no message group) is reported; with errors.tolerance=none put fails', async () => {
     const ok = started({ 'rocketmq.message.group.field': 'g' });
     await ok.task.put(sinkRecords([{ g: 'x' }, { other: 1 }], { topic: 'in' }));
+    await ok.task.flush([]);
     expect(ok.context.errant.map((e) => e.error.message)).toEqual([expect.stringContaining('has no message group')]);
     expect(ok.fake.producers[0]!.sent).toHaveLength(1);
     const strict = started({ 'rocketmq.message.group.field': 'g' }, { tolerateErrors: false });
@@ -93,7 +106,8 @@ describe('RocketMQSinkTask', () => {
 
   it('a topic that does not take the message type fails with a ConfigError naming the key to change', async () => {
     const { task, fake } = started({ 'rocketmq.delay.ms': '1000' });
-    const run = task.put(sinkRecords(['x'], { topic: 'in' }));
+    await task.put(sinkRecords(['x'], { topic: 'in' }));
+    const run = task.flush([]);
     await new Promise((r) => setImmediate(r));
     fake.producers[0]!.failWith = () => new TypeError('Current message type not match with topic accept message types, topic=orders-out, actualMessageType=3, acceptMessageTypes=[1]');
     const err = await failure(run);
@@ -107,6 +121,7 @@ describe('RocketMQSinkTask', () => {
     const records: SinkRecord[] = sinkRecords(['a', 'b'], { topic: 'in' }).map((r) => ({ ...r, headers: { trace: 't', KEYS: 'k' } }));
     const before = Date.now();
     await task.put(records);
+    await task.flush([]);
     const m = fake.producers[0]!.sent[0]!;
     expect(m.tag).toBe('fixed');
     expect(m.properties).toEqual({ trace: 't' });
