@@ -90,6 +90,10 @@ export function arrowType(type: ColumnType): DataType {
       return new Int32();
     case 'long':
     case 'time-micros':
+    // Plain integers, not TIMESTAMP(isAdjustedToUTC=false): Hudi 0.15's Spark reader maps local timestamps to
+    // bigint and fails on a file column it reads as timestamp_ntz (see parquet-schema.ts).
+    case 'local-timestamp-millis':
+    case 'local-timestamp-micros':
       return new Int64();
     case 'float':
       return new Float32();
@@ -101,10 +105,6 @@ export function arrowType(type: ColumnType): DataType {
       return new TimestampMillisecond('UTC');
     case 'timestamp-micros':
       return new TimestampMicrosecond('UTC');
-    case 'local-timestamp-millis':
-      return new TimestampMillisecond();
-    case 'local-timestamp-micros':
-      return new TimestampMicrosecond();
     case 'date':
       return new DateDay();
     case 'decimal':

@@ -13,8 +13,8 @@ export type ColumnType =
   | { kind: 'bytes' } // Buffer; Parquet BYTE_ARRAY
   | { kind: 'timestamp-millis' } // JS number, ms since epoch UTC; Parquet INT64 TIMESTAMP(MILLIS, UTC)
   | { kind: 'timestamp-micros' } // JS number or bigint, µs since epoch UTC; Parquet INT64 TIMESTAMP(MICROS, UTC)
-  | { kind: 'local-timestamp-millis' } // JS number, ms since epoch of a wall-clock time; Parquet INT64 TIMESTAMP(MILLIS, not UTC)
-  | { kind: 'local-timestamp-micros' } // JS number or bigint, µs; Parquet INT64 TIMESTAMP(MICROS, not UTC)
+  | { kind: 'local-timestamp-millis' } // JS number, ms since epoch of a wall-clock time; Parquet INT64 (see parquet-schema.ts)
+  | { kind: 'local-timestamp-micros' } // JS number or bigint, µs; Parquet INT64
   | { kind: 'time-millis' } // JS number, ms after midnight; Parquet INT32 (no TIME annotation: Spark 3.5 refuses it)
   | { kind: 'time-micros' } // JS number or bigint, µs after midnight; Parquet INT64 (likewise)
   | { kind: 'date' } // JS number, days since epoch; Parquet INT32 DATE

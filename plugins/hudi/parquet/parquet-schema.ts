@@ -60,6 +60,10 @@ export function parquetElement(column: ColumnSpec): SchemaElement {
       return { name, repetition_type, type: 'INT32' };
     case 'long':
     case 'time-micros':
+    // parquet-avro writes TIMESTAMP(isAdjustedToUTC=false); Hudi 0.15's Spark reader maps the Avro type to bigint
+    // and then fails on such a column ("Datatype not supported" converting timestamp_ntz), so plain INT64.
+    case 'local-timestamp-millis':
+    case 'local-timestamp-micros':
       return { name, repetition_type, type: 'INT64' };
     case 'float':
       return { name, repetition_type, type: 'FLOAT' };
@@ -71,10 +75,6 @@ export function parquetElement(column: ColumnSpec): SchemaElement {
       return { name, repetition_type, type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } };
     case 'timestamp-micros':
       return { name, repetition_type, type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } };
-    case 'local-timestamp-millis':
-      return { name, repetition_type, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MILLIS' } };
-    case 'local-timestamp-micros':
-      return { name, repetition_type, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } };
     case 'decimal':
       return {
         name,
