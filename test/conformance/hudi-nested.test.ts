@@ -16,22 +16,11 @@ import { forEachType, type ColumnSpec, type ColumnType, type Row } from '../../p
 import { LocalStorage } from '../../plugins/hudi/storage/local-storage';
 import { silentLogger } from '../../runtime/observability/logger';
 import { completedCommits, latestSliceFiles } from '../helpers/hudi-files';
+import { mulberry32 } from '../helpers/faulty-proxy';
 import { oracle } from '../helpers/hudi-oracle';
 import { hudiRsRead, readersAvailable, REPO, rowsOf, sparkRead } from '../helpers/table-readers';
 
 const SCHEMA_TEXT = readFileSync(path.join(REPO, 'schemas', 'nested-event.avsc'), 'utf8');
-
-/** mulberry32: a seeded generator, so a failing table can be made again from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One event as a producer sends it (plain JSON with typed values), version `version`. */
 function event(rand: () => number, id: number, version: number): Record<string, unknown> {
@@ -69,7 +58,7 @@ function event(rand: () => number, id: number, version: number): Record<string, 
 }
 
 const SEED = 20261204;
-const rand = prng(SEED);
+const rand = mulberry32(SEED); // a failing table is made again from its seed
 const batches: Record<string, unknown>[][] = [
   Array.from({ length: 80 }, (_, i) => event(rand, i, 1)),
   // Updates to existing keys (each rewrites its file group), one older version that must lose, new keys.
@@ -78,59 +67,61 @@ const batches: Record<string, unknown>[][] = [
   Array.from({ length: 15 }, (_, i) => event(rand, i * 6, 3)),
 ];
 
-/** The value as every reader prints it (readers' convention with µs timestamps; see reader_common.py). */
-function readerValue(type: ColumnType, v: unknown): unknown {
+/** Maps `leaf` over a nested value's leaves; map entries come from `entries` (readers print maps differently). */
+function mapLeaves(type: ColumnType, v: unknown, leaf: (t: ColumnType, v: unknown) => unknown, entries: (m: unknown) => [string, unknown][]): unknown {
   if (v === null || v === undefined) return null;
+  const again = (t: ColumnType, x: unknown) => mapLeaves(t, x, leaf, entries);
   switch (type.kind) {
-    case 'bytes':
-      return Buffer.from(v as Uint8Array).toString('base64');
-    case 'date':
-      return new Date((v as number) * 86_400_000).toISOString().slice(0, 10);
-    case 'long':
-    case 'timestamp-micros':
-    case 'local-timestamp-micros':
-    case 'time-micros':
-      return Number(v);
-    case 'timestamp-millis':
-      return (v as number) * 1000;
     case 'record':
-      return Object.fromEntries(type.fields.map((f) => [f.name, readerValue(f.type, (v as Row)[f.name])]));
+      return Object.fromEntries(type.fields.map((f) => [f.name, again(f.type, (v as Row)[f.name])]));
     case 'union':
-      return Object.fromEntries(type.members.map((m, i) => [`member${i}`, readerValue(m, (v as Row)[`member${i}`])]));
+      return Object.fromEntries(type.members.map((m, i) => [`member${i}`, again(m, (v as Row)[`member${i}`])]));
     case 'array':
-      return (v as unknown[]).map((x) => readerValue(type.items, x));
+      return (v as unknown[]).map((x) => again(type.items, x));
     case 'map':
-      return Object.fromEntries(Object.entries(v as Row).map(([k, x]) => [k, readerValue(type.values, x)]));
+      return Object.fromEntries(entries(v).map(([k, x]): [string, unknown] => [k, again(type.values, x)]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
     default:
-      return v;
+      return leaf(type, v);
   }
 }
+
+/** The value as every reader prints it (readers' convention with µs timestamps; see reader_common.py). */
+function readerValue(type: ColumnType, v: unknown): unknown {
+  return mapLeaves(
+    type,
+    v,
+    (t, x) => {
+      switch (t.kind) {
+        case 'bytes':
+          return Buffer.from(x as Uint8Array).toString('base64');
+        case 'date':
+          return new Date((x as number) * 86_400_000).toISOString().slice(0, 10);
+        case 'long':
+        case 'timestamp-micros':
+        case 'local-timestamp-micros':
+        case 'time-micros':
+          return Number(x);
+        case 'timestamp-millis':
+          return (x as number) * 1000;
+        default:
+          return x;
+      }
+    },
+    (m) => Object.entries(m as Row),
+  );
+}
+
+const INT64_KINDS: ReadonlySet<string> = new Set(['long', 'timestamp-millis', 'timestamp-micros', 'local-timestamp-millis', 'local-timestamp-micros', 'time-micros']);
 
 /** A reader's value in the same form: maps may come as [[key, value], …] (pyarrow) or [{key, value}, …] (DuckDB),
  *  64-bit integers as strings (DuckDB's JSON); keys are sorted for comparing. */
 function normalized(type: ColumnType, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  switch (type.kind) {
-    case 'long':
-    case 'timestamp-millis':
-    case 'timestamp-micros':
-    case 'local-timestamp-millis':
-    case 'local-timestamp-micros':
-    case 'time-micros':
-      return typeof v === 'string' ? Number(v) : v;
-    case 'record':
-      return Object.fromEntries(type.fields.map((f) => [f.name, normalized(f.type, (v as Row)[f.name])]));
-    case 'union':
-      return Object.fromEntries(type.members.map((m, i) => [`member${i}`, normalized(m, (v as Row)[`member${i}`])]));
-    case 'array':
-      return (v as unknown[]).map((x) => normalized(type.items, x));
-    case 'map': {
-      const entries = Array.isArray(v) ? (v as unknown[]).map((e) => (Array.isArray(e) ? e : [(e as Row)['key'], (e as Row)['value']])) : Object.entries(v as Row);
-      return Object.fromEntries(entries.map(([k, x]) => [k as string, normalized(type.values, x)]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
-    }
-    default:
-      return v;
-  }
+  return mapLeaves(
+    type,
+    v,
+    (t, x) => (INT64_KINDS.has(t.kind) && typeof x === 'string' ? Number(x) : x),
+    (m) => (Array.isArray(m) ? m.map((e): [string, unknown] => (Array.isArray(e) ? [e[0] as string, e[1]] : [(e as Row)['key'] as string, (e as Row)['value']])) : Object.entries(m as Row)),
+  );
 }
 
 interface Written {
