@@ -118,7 +118,8 @@ export function parseTableSchema(schema: string | object, options: ParseOptions 
   return {
     name: rec.name,
     fields,
-    columns: fields.map((f) => f.column),
+    // A default travels with its column: the merge fills it into older rows that lack the column (Hudi does).
+    columns: fields.map((f) => (f.hasDefault && f.defaultValue !== null ? { ...f.column, default: f.defaultValue } : f.column)),
     defaults,
     schemaJson: avroSchemaString(record),
     avsc: record,

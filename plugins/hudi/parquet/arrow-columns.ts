@@ -151,7 +151,7 @@ export function arrowSchema(columns: readonly ColumnSpec[]): Schema {
 /** One record batch holding all rows (Parquet row groups are cut by the encoder, not here). */
 export function buildRecordBatch(columns: readonly ColumnSpec[], rows: readonly Row[]): RecordBatch {
   const schema = arrowSchema(columns);
-  const children = columns.map((c, i) => buildColumn(c, schema.fields[i]!.type, columnOf(rows, c.name)));
+  const children = columns.map((c, i) => buildColumn(c, schema.fields[i]!.type, columnOf(rows, c)));
   const struct = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
   return new RecordBatch(schema, struct);
 }
@@ -160,10 +160,15 @@ export function buildArrowTable(columns: readonly ColumnSpec[], rows: readonly R
   return new Table(buildRecordBatch(columns, rows));
 }
 
-/** One column's values out of the rows (one pass; the builders then read a plain array). */
-function columnOf(rows: readonly Row[], name: string): unknown[] {
+/** One column's values out of the rows (one pass; the builders then read a plain array). A required column
+ *  with a default takes it where a row has none: an older row rewritten after the column was added (the merge
+ *  fills absent columns with null), as Hudi's merge writes it. */
+function columnOf(rows: readonly Row[], column: ColumnSpec): unknown[] {
+  const name = column.name;
   const out = new Array<unknown>(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = rows[i]![name];
+  const fill = column.default;
+  if (fill !== undefined && fill !== null && !column.nullable) for (let i = 0; i < out.length; i++) if (out[i] === null || out[i] === undefined) out[i] = fill;
   return out;
 }
 

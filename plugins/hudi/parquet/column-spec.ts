@@ -31,8 +31,9 @@ export interface ColumnSpec {
   name: string;
   type: ColumnType;
   nullable: boolean;
-  /** Optional (backward compatible). The value a nested record's field takes when the record lacks it (an
-   *  older row rewritten after the field was added with an Avro default), as Hudi's merge writes it. */
+  /** Optional (backward compatible). The Avro default, in this representation: what a row or nested record that
+   *  lacks the field gets when it is encoded (an older row rewritten after the field was added), as Hudi's merge
+   *  writes it. Top-level: only for a required column (a nullable one keeps the null the merge fills in). */
   default?: unknown;
 }
 

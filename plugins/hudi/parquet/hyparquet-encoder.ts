@@ -37,7 +37,7 @@ export function encodeWithHyparquet(columns: readonly ColumnSpec[], source: { ta
   const kv = Object.entries(options.keyValueMetadata ?? {}).map(([key, value]) => ({ key, value }));
   const columnData: ColumnSource[] = columns.map((spec) => ({
     name: spec.name,
-    data: physicalValues(spec, 'table' in source ? columnValues(source.table, spec) : source.validatedRows.map((r) => r[spec.name] ?? null)),
+    data: physicalValues(spec, 'table' in source ? columnValues(source.table, spec) : source.validatedRows.map((r) => r[spec.name] ?? (spec.nullable ? null : (spec.default ?? null)))),
     ...(options.dictionary === false ? { encoding: 'PLAIN' as const } : {}),
   }));
   const out = parquetWriteBuffer({

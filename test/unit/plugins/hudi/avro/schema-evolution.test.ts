@@ -49,7 +49,7 @@ describe('schema evolution', () => {
     ]);
     expect(r.columns.slice(-2)).toEqual([
       { name: 'tip', type: { kind: 'double' }, nullable: true },
-      { name: 'qty', type: { kind: 'int' }, nullable: false },
+      { name: 'qty', type: { kind: 'int' }, nullable: false, default: 1 },
     ]);
     expect(r.schema.defaults).toMatchObject({ tip: null, qty: 1 });
   });

@@ -189,7 +189,7 @@ describe('table schema', () => {
       { name: 'address', type: address, nullable: false },
       { name: 'tags', type: { kind: 'array', items: { kind: 'string' }, itemsNullable: true }, nullable: false },
       { name: 'attrs', type: { kind: 'map', values: { kind: 'array', items: address, itemsNullable: false }, valuesNullable: false }, nullable: true },
-      { name: 'either', type: { kind: 'union', members: [{ kind: 'int' }, { kind: 'string' }] }, nullable: false },
+      { name: 'either', type: { kind: 'union', members: [{ kind: 'int' }, { kind: 'string' }] }, nullable: false, default: { member0: 3, member1: null } },
       { name: 'maybeEither', type: { kind: 'union', members: [{ kind: 'int' }, { kind: 'string' }, { kind: 'bytes' }] }, nullable: true },
       { name: 'tm', type: { kind: 'time-millis' }, nullable: false },
       { name: 'lt', type: { kind: 'local-timestamp-micros' }, nullable: true },

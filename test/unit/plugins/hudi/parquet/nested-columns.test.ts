@@ -197,3 +197,17 @@ describe('rowsFromArrow', () => {
     expect(rowsFromArrow(buildArrowTable(columns, nestedRows()), columns)).toEqual(nestedRows());
   });
 });
+
+describe('required columns with a default', () => {
+  it('rows that lack the column (older rows in a merge) are encoded with the default, by both encoders', () => {
+    for (const precision of [20, 9]) {
+      const columns: ColumnSpec[] = [
+        { name: 'k', type: { kind: 'string' }, nullable: false },
+        { name: 'qty', type: { kind: 'int' }, nullable: false, default: 1 },
+        { name: 'd', type: { kind: 'decimal', precision, scale: 2 }, nullable: true },
+      ];
+      const rows = [{ k: 'a', qty: null, d: null }, { k: 'b', qty: 5, d: '1.00' }, { k: 'c', d: null }];
+      expect(decodeParquet(encodeParquet(columns, rows), columns)).toEqual([{ k: 'a', qty: 1, d: null }, { k: 'b', qty: 5, d: '1.00' }, { k: 'c', qty: 1, d: null }]);
+    }
+  });
+});
