@@ -132,33 +132,45 @@ interface Written {
   expected: Record<string, Row>;
 }
 
-async function writeTable(dir: string, name: string, schemaText: string): Promise<Written> {
+/** Writes `steps` in order, each a batch of events with the schema it is written with (a new schema is checked
+ *  against the table's last one, as the sink does on start). `expected` is what the table must then hold, given
+ *  `expectedOf` for rows the merge only carried over. */
+async function writeTable(
+  dir: string,
+  name: string,
+  steps: { schemaText: string; batch: Record<string, unknown>[] }[],
+  keep: (key: string, row: Row) => Row = (_k, r) => r,
+): Promise<Written> {
   const table = path.join(dir, name);
-  const schemaPath = path.join(dir, `${name}.avsc`);
-  writeFileSync(schemaPath, schemaText);
-  const raw = {
-    tablePath: table,
-    tableName: name,
-    schemaPath,
-    'hoodie.datasource.write.recordkey.field': 'eventId',
-    'hoodie.datasource.write.precombine.field': 'version',
-    'hoodie.datasource.write.partitionpath.field': 'region',
-  };
-  const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
-  const deps = await openTableDeps(settings, schemaPath, raw);
-  const writer = await openTableWriter(settings, deps, new LocalStorage(table), { tableName: name, logger: silentLogger() });
   const written: { key: string; ordering: number; isDelete: boolean; row: Row }[] = [];
-  for (const batch of batches) {
+  let columns: ColumnSpec[] = [];
+  let previous: string | undefined;
+  for (const [n, { schemaText, batch }] of steps.entries()) {
+    const schemaPath = path.join(dir, `${name}-${n}.avsc`);
+    writeFileSync(schemaPath, schemaText);
+    const raw = {
+      tablePath: table,
+      tableName: name,
+      schemaPath,
+      'hoodie.datasource.write.recordkey.field': 'eventId',
+      'hoodie.datasource.write.precombine.field': 'version',
+      'hoodie.datasource.write.partitionpath.field': 'region',
+    };
+    const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
+    const deps = await openTableDeps(settings, schemaPath, raw);
+    const schema = deps.evolve(previous);
+    const writer = await openTableWriter(settings, deps, new LocalStorage(table), { tableName: name, logger: silentLogger() });
     // JSON text, as a message body carries it: the coercer reads bytes as base64 and decimals as text.
-    const fields = new Set(deps.schema.columns.map((c) => c.name));
-    const records = batch.map((e) => ({ row: deps.schema.coerce(JSON.stringify(Object.fromEntries(Object.entries(e).filter(([k]) => fields.has(k))), base64Bytes)), isDelete: false }));
+    const fields = new Set(schema.columns.map((c) => c.name));
+    const records = batch.map((e) => ({ row: schema.coerce(JSON.stringify(Object.fromEntries(Object.entries(e).filter(([k]) => fields.has(k))), base64Bytes)), isDelete: false }));
     records.forEach((r, i) => written.push({ key: String(batch[i]!['eventId']), ordering: batch[i]!['version'] as number, isDelete: false, row: r.row }));
-    await writer.write(records, 'upsert', deps.schema.columns, deps.schema.schemaJson, {});
+    await writer.write(records, 'upsert', schema.columns, schema.schemaJson, {});
+    await deps.close();
+    columns = schema.columns;
+    previous = schema.schemaJson;
   }
-  await deps.close();
-  const columns = deps.schema.columns;
   const expected: Record<string, Row> = {};
-  for (const [key, row] of oracle(written)) expected[key] = Object.fromEntries(columns.map((c) => [c.name, readerValue(c.type, row[c.name])]));
+  for (const [key, row] of oracle(written)) expected[key] = Object.fromEntries(columns.map((c) => [c.name, readerValue(c.type, keep(key, row)[c.name])]));
   return { table, columns, instants: completedCommits(table), expected };
 }
 
@@ -255,27 +267,85 @@ beforeAll(async () => {
   expect(SCHEMA_TEXT).toMatch(UNION_FIELD);
   const dir = mkdtempSync(path.join(tmpdir(), 'nested-conformance-'));
   // As the schema is, decimals of precision <= 18 make the table hyparquet-writer's; wider ones parquet-wasm's.
-  tables['hyparquet-writer'] = await writeTable(dir, 'nested_small_decimals', SCHEMA_TEXT);
-  tables['parquet-wasm'] = await writeTable(dir, 'nested_wide_decimals', WIDE(SCHEMA_TEXT));
-  tables['hyparquet-writer, the types hudi-rs cannot read'] = await writeTable(dir, 'nested_small_decimals_nolocal', FOR_HUDI_RS(SCHEMA_TEXT));
-  tables['parquet-wasm, the types hudi-rs cannot read'] = await writeTable(dir, 'nested_wide_decimals_nolocal', FOR_HUDI_RS(WIDE(SCHEMA_TEXT)));
+  tables['hyparquet-writer'] = await writeTable(dir, 'nested_small_decimals', batches.map((batch) => ({ schemaText: SCHEMA_TEXT, batch })));
+  tables['parquet-wasm'] = await writeTable(dir, 'nested_wide_decimals', batches.map((batch) => ({ schemaText: WIDE(SCHEMA_TEXT), batch })));
+  tables['hyparquet-writer, the types hudi-rs cannot read'] = await writeTable(dir, 'nested_small_decimals_nolocal', batches.map((batch) => ({ schemaText: FOR_HUDI_RS(SCHEMA_TEXT), batch })));
+  tables['parquet-wasm, the types hudi-rs cannot read'] = await writeTable(dir, 'nested_wide_decimals_nolocal', batches.map((batch) => ({ schemaText: FOR_HUDI_RS(WIDE(SCHEMA_TEXT)), batch })));
+  tables['evolution'] = await writeTable(dir, 'nested_evolution', [{ schemaText: evolutionSchema(false), batch: evolutionV1 }, { schemaText: evolutionSchema(true), batch: evolutionV2 }], evolved);
 }, 600_000);
+
+// Schema evolution: v2 adds nullable and defaulted fields inside a record and inside the items of an array, a
+// top-level nullable field, and promotes top-level int → double, long → float, int → long, string → bytes. Only the eu
+// partition gets v2 writes, so its file group is rewritten (older rows get the defaults, as Hudi's merge writes
+// them) while the us file stays in the v1 layout (its rows read the new fields as null).
+const evolutionSchema = (v2: boolean) =>
+  JSON.stringify({
+    type: 'record',
+    name: 'Evo',
+    namespace: 'test',
+    fields: [
+      { name: 'eventId', type: 'string' },
+      { name: 'version', type: 'long' },
+      { name: 'region', type: 'string' },
+      {
+        name: 'info',
+        type: ['null', { type: 'record', name: 'Info', fields: [{ name: 'count', type: 'int' }, { name: 'ratio', type: 'float' }, ...(v2 ? [{ name: 'note', type: ['null', 'string'], default: null }, { name: 'level', type: ['int', 'null'], default: 7 }] : [])] }],
+        default: null,
+      },
+      { name: 'items', type: { type: 'array', items: { type: 'record', name: 'Item', fields: [{ name: 'qty', type: 'int' }, ...(v2 ? [{ name: 'tag', type: ['null', 'string'], default: null }] : [])] } } },
+      { name: 'score', type: v2 ? 'double' : 'int' },
+      { name: 'big', type: v2 ? 'float' : 'long' },
+      { name: 'wide', type: v2 ? 'long' : 'int' },
+      { name: 'text', type: v2 ? 'bytes' : 'string' },
+      ...(v2 ? [{ name: 'extra', type: ['null', 'string'], default: null }] : []),
+    ],
+  });
+const evolutionV1 = Array.from({ length: 20 }, (_, i) => ({ eventId: `k${i}`, version: 1, region: i % 2 === 0 ? 'eu' : 'us', info: i % 5 === 0 ? null : { count: i, ratio: i + 0.25 }, items: Array.from({ length: i % 3 }, (_, j) => ({ qty: i * 10 + j })), score: i, big: 2 ** 40 + i * 64, wide: -i, text: `t${i}` }));
+const evolutionV2 = [
+  ...[0, 2, 4].map((i) => ({ eventId: `k${i}`, version: 2, region: 'eu', info: { count: 2 ** 30 + i, ratio: 0.5, note: `n${i}`, level: 1 }, items: [{ qty: 2 ** 20, tag: 't' }, { qty: 1 }], extra: 'x', score: 0.1, big: 1.5, wide: 2 ** 40, text: Buffer.from([0xff, i]).toString('base64') })),
+  { eventId: 'k100', version: 1, region: 'eu', info: { count: 5, ratio: 2.5 }, items: [], extra: null, score: -1.25, big: 0, wide: 0, text: '' },
+];
+/** What v1 rows become: in the rewritten eu file group the defaults, in the untouched us file nulls. */
+function evolved(key: string, row: Row): Row {
+  if (row['extra'] !== undefined) return row; // written with v2
+  const rewritten = Number(key.slice(1)) % 2 === 0;
+  const info = row['info'] as Row | null;
+  return {
+    ...row,
+    extra: null,
+    info: info === null ? null : { ...info, note: null, level: rewritten ? 7 : null },
+    items: (row['items'] as Row[]).map((it) => ({ ...it, tag: null })),
+    // Promoted: the same numbers; a v1 string reads as its UTF-8 bytes.
+    text: Buffer.from(row['text'] as string, 'utf8'),
+    // long → float rounds to the nearest float, as Java's widening does.
+    big: Math.fround(row['big'] as number),
+  };
+}
 
 describe('nested records written by Tributary, read by independent engines', () => {
   it('the tables use both encoders and every upsert completed a commit', () => {
-    expect(Object.entries(tables).map(([label, t]) => [label, encoderFor(t.columns)])).toEqual([
+    expect(Object.entries(tables).filter(([label]) => label !== 'evolution').map(([label, t]) => [label, encoderFor(t.columns)])).toEqual([
       ['hyparquet-writer', 'hyparquet-writer'],
       ['parquet-wasm', 'parquet-wasm'],
       ['hyparquet-writer, the types hudi-rs cannot read', 'hyparquet-writer'],
       ['parquet-wasm, the types hudi-rs cannot read', 'parquet-wasm'],
     ]);
     for (const t of Object.values(tables)) {
-      expect(t.instants).toHaveLength(batches.length);
+      expect(t.instants).toHaveLength(t === tables['evolution'] ? 2 : batches.length);
       // Upserts rewrote file groups: older slices stay next to the latest ones, which the merge re-encoded.
       const all = readdirSync(t.table, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet'));
       expect(all.length).toBeGreaterThan(latestSliceFiles(t.table).length);
     }
   });
+
+  it('schema evolution inside nested types: Spark, hudi-rs and DuckDB read older rows with the new fields', async () => {
+    const t = tables['evolution']!;
+    const [spark] = await sparkRead(t.table, [{ type: 'snapshot' }], { timestamps: 'micros' });
+    expectSameRows('Spark', keyed(rowsOf(spark!), t.columns), t);
+    const [hudiRs] = await hudiRsRead(t.table, [{ type: 'snapshot' }], { timestamps: 'micros' });
+    expectSameRows('hudi-rs', keyed(rowsOf(hudiRs!), t.columns), t);
+    expectSameRows('DuckDB', keyed(await duckdbRows(latestSliceFiles(t.table), t.columns), t.columns), t);
+  }, 300_000);
 
   for (const label of ['hyparquet-writer', 'parquet-wasm']) {
     it(`${label}: Spark (format "hudi") reads every field as written`, async () => {

@@ -9,8 +9,9 @@
 //   - adding a field that is nullable (["null", T]) or has a default (older rows read it as null, or the
 //     default where the writer rewrites them, as Hudi's merge does), also inside a nested record;
 //   - reordering fields (columns are matched by name);
-//   - Avro's promotions, which Hudi's schema compatibility check also allows: int → long, float, double;
-//     long → float, double; float → double; string ↔ bytes (older files are read in the new type);
+//   - Avro's promotions of top-level fields, which Hudi's schema compatibility check also allows: int → long,
+//     float, double; long → float, double; float → double; string ↔ bytes (older files are read in the new type);
+//     inside nested types they are refused, as Hudi 0.15's Spark reader cannot read them by default;
 //   - making a required field nullable;
 //   - adding enum symbols, adding members at the end of a union of several types; changing docs or defaults
 //     of existing fields; renaming the record itself (noted).
@@ -145,6 +146,8 @@ function compareSlot(path: string, old: WireSlot, now: WireSlot, out: Findings):
     }
   } else if (!sameColumnType(old.type, now.type) || old.wire.size !== now.wire.size) {
     if (!isPromotion(from, to)) return void problem(`${describeSlot(old)} cannot become ${describeSlot(now)}: ${PROMOTIONS}`);
+    // Hudi 0.15's Spark reader refuses type changes inside nested types in its default (vectorized) mode.
+    if (/[.[{]/.test(path)) return void problem(`${describeSlot(old)} cannot become ${describeSlot(now)} inside a nested type: Hudi 0.15's Spark reader refuses nested type changes ("cannot be read in vectorized mode"); promote top-level fields only`);
     out.changes.push({ kind: 'promoted', field: path, detail: `${from} → ${to}` });
   }
   if (old.wire.avro === 'enum' && now.wire.avro === 'enum') {
