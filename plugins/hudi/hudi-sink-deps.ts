@@ -40,15 +40,48 @@ export function createBloomFactory(s: Pick<HudiSinkSettings, 'bloomType' | 'bloo
   };
 }
 
-function keyFieldType(t: ColumnType): KeyFieldType {
+/** The key generator's type of a column, or undefined for a nested one (it cannot feed a key). */
+function keyFieldType(t: ColumnType): KeyFieldType | undefined {
   switch (t.kind) {
     case 'uuid':
       return 'string';
     case 'decimal':
       return `decimal(${t.precision},${t.scale})`;
+    case 'local-timestamp-millis':
+    case 'local-timestamp-micros':
+      // Keyed by their long value, as Hudi's key generators do with consistent logical timestamps off.
+      return 'long';
+    case 'record':
+    case 'array':
+    case 'map':
+    case 'union':
+      return undefined;
     default:
       return t.kind;
   }
+}
+
+/** Record key, partition path and precombine fields must be top-level scalar fields: a nested column, or a
+ *  nested path such as customer.id (which Hudi accepts), is refused naming the key and the field. */
+function checkKeyFields(settings: HudiSinkSettings, columns: readonly ColumnSpec[]): void {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const errors: ConfigFieldError[] = [];
+  const roles: [string, string[]][] = [
+    ['hoodie.datasource.write.recordkey.field', settings.recordKeyFields],
+    ['hoodie.datasource.write.partitionpath.field', settings.partitionFields],
+    ['hoodie.datasource.write.precombine.field', settings.precombineField === undefined ? [] : [settings.precombineField]],
+  ];
+  for (const [key, fields] of roles) {
+    for (const f of fields) {
+      const column = byName.get(f);
+      if (column !== undefined && keyFieldType(column.type) === undefined) {
+        errors.push({ name: key, message: `field ${f} is a ${column.type.kind}: key, partition and precombine fields must be top-level scalar fields (string, number, date, …)` });
+      } else if (column === undefined && f.includes('.') && byName.has(f.slice(0, f.indexOf('.')))) {
+        errors.push({ name: key, message: `field ${f} is a nested path: nested key, partition and precombine fields are not supported; copy the value into a top-level field` });
+      }
+    }
+  }
+  if (errors.length > 0) throw new ConfigError(errors, 'Invalid key fields');
 }
 
 function sinkSchema(avroSchema: AvroTableSchema, ignoreUnknown: boolean): TableSchema {
@@ -68,8 +101,12 @@ export async function openTableDeps(settings: HudiSinkSettings, schemaFile: stri
 }> {
   const avroSchema = await loadTableSchema(schemaFile);
   const schema = sinkSchema(avroSchema, settings.ignoreUnknownFields);
+  checkKeyFields(settings, avroSchema.columns);
   const fieldTypes: Record<string, KeyFieldType> = {};
-  for (const c of avroSchema.columns) fieldTypes[c.name] = keyFieldType(c.type);
+  for (const c of avroSchema.columns) {
+    const t = keyFieldType(c.type);
+    if (t !== undefined) fieldTypes[c.name] = t;
+  }
   const keygen = createKeyGenerator(rawConfig, { fieldTypes }) as KeyGenerator;
   // Encoding on a worker thread lets the second core encode while this thread merges the next file group.
   const pool = settings.encoderThreads > 0 ? new EncoderPool({ workers: settings.encoderThreads }) : undefined;

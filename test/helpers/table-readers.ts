@@ -122,9 +122,16 @@ export async function hudiRsIncremental(table: string, from: string, to?: string
   return jsonLines<Row>(await runReader('hudi_rs_read.py', args, 120_000));
 }
 
+/** How readers print timestamps: epoch ms (the default) or epoch µs (to compare microseconds exactly). */
+export type TimestampUnit = 'ms' | 'micros';
+
+function timestampEnv(unit: TimestampUnit | undefined): Record<string, string> {
+  return unit === 'micros' ? { TRIBUTARY_READER_TIMESTAMPS: 'micros' } : {};
+}
+
 /** Several hudi-rs reads in one Python process; a failed query carries `error` instead of `rows`. */
-export async function hudiRsRead(table: string, queries: ReadQuery[]): Promise<QueryResult[]> {
-  return allResults(queries, await runReader('hudi_rs_read.py', ['--table', table, '--queries', JSON.stringify(queries)], 300_000, true));
+export async function hudiRsRead(table: string, queries: ReadQuery[], opts: { timestamps?: TimestampUnit } = {}): Promise<QueryResult[]> {
+  return allResults(queries, await runReader('hudi_rs_read.py', ['--table', table, '--queries', JSON.stringify(queries)], 300_000, true, timestampEnv(opts.timestamps)));
 }
 
 /** Completed commit/deltacommit/replacecommit instants as hudi-rs sees them, with their metadata JSON. */
@@ -156,8 +163,8 @@ export async function hudiRsFileSlices(table: string, opts: { asOf?: string } = 
  * `error` (e.g. time travel before the earliest retained commit); the others still return rows. An s3:// table
  * is read through Hadoop's s3a, with the store described by the same `storageOptions` hudiRsSnapshot takes.
  */
-export async function sparkRead(table: string, queries: ReadQuery[], opts: { storageOptions?: Record<string, string> } = {}): Promise<QueryResult[]> {
-  const env: Record<string, string> = opts.storageOptions ? { HUDI_STORAGE_OPTIONS: JSON.stringify(opts.storageOptions) } : {};
+export async function sparkRead(table: string, queries: ReadQuery[], opts: { storageOptions?: Record<string, string>; timestamps?: TimestampUnit } = {}): Promise<QueryResult[]> {
+  const env: Record<string, string> = { ...(opts.storageOptions ? { HUDI_STORAGE_OPTIONS: JSON.stringify(opts.storageOptions) } : {}), ...timestampEnv(opts.timestamps) };
   return allResults(queries, await runReader('spark_read.py', ['--table', table, '--queries', JSON.stringify(queries)], 600_000, true, env));
 }
 
@@ -227,7 +234,7 @@ export async function checkBloomFilters(files: string[]): Promise<BloomCheck[]> 
  * convention: timestamps as epoch ms numbers, dates as 'YYYY-MM-DD', decimals as strings, blobs as base64,
  * 64-bit integers as numbers (strings beyond 2^53). With `withFileName`, each row gets `filename`.
  */
-export async function duckdbReadBaseFiles(files: string[], opts: { withFileName?: boolean } = {}): Promise<Row[]> {
+export async function duckdbReadBaseFiles(files: string[], opts: { withFileName?: boolean; timestamps?: TimestampUnit } = {}): Promise<Row[]> {
   if (files.length === 0) return [];
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
@@ -238,7 +245,7 @@ export async function duckdbReadBaseFiles(files: string[], opts: { withFileName?
     const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS() as { column_name: string; column_type: string }[];
     const cols = described.map(({ column_name: name, column_type: type }) => {
       const q = `"${name.replaceAll('"', '""')}"`;
-      if (type.startsWith('TIMESTAMP')) return `epoch_ms(${q}) AS ${q}`;
+      if (type.startsWith('TIMESTAMP')) return `${opts.timestamps === 'micros' ? 'epoch_us' : 'epoch_ms'}(${q}) AS ${q}`;
       if (type === 'DATE' || type.startsWith('DECIMAL') || type === 'UUID') return `CAST(${q} AS VARCHAR) AS ${q}`;
       if (type === 'BLOB') return `base64(${q}) AS ${q}`;
       return q;

@@ -1,4 +1,4 @@
-// avsc types for table schemas: the five logical types a column can carry, and a long that keeps values beyond
+// avsc types for table schemas: the logical types a column can carry, and a long that keeps values beyond
 // ±2^53 exact (as bigint). Decoding Avro binary with these yields the column model's representation directly
 // (column-spec.ts): timestamps and dates stay numbers, decimals become exact strings ("12.30"), uuids strings,
 // so a record read from binary needs no second conversion. Encoding accepts the same representation.
@@ -37,56 +37,36 @@ function resolveFrom(self: avro.types.LogicalType, writer: avro.Type, same: (w: 
   return undefined;
 }
 
-export class TimestampMillisType extends avro.types.LogicalType {
-  constructor(schema: avro.Schema, opts?: unknown) {
-    super(schema, opts);
-    if (underlyingName(this) !== 'long') throw new Error(`timestamp-millis annotates long, not ${underlyingName(this)}`);
-  }
-  protected override _fromValue(v: number): number {
-    return v;
-  }
-  protected override _toValue(v: unknown): unknown {
-    return v instanceof Date ? v.getTime() : v;
-  }
-  protected override _resolve(type: avro.Type): unknown {
-    return resolveFrom(this, type, () => true, (v) => v);
-  }
+/** An integer logical type whose values stay integers (the column model's representation): timestamps, local
+ *  timestamps, times and dates. `fromDate` also accepts a JS Date when encoding; `bigints` accepts bigints. */
+function integerLogicalType(label: string, underlying: 'int' | 'long', fromDate: ((d: Date) => number) | undefined, bigints: boolean): typeof avro.types.LogicalType {
+  return class extends avro.types.LogicalType {
+    constructor(schema: avro.Schema, opts?: unknown) {
+      super(schema, opts);
+      if (underlyingName(this) !== underlying) throw new Error(`${label} annotates ${underlying}, not ${underlyingName(this)}`);
+    }
+    protected override _fromValue(v: number): number {
+      return v;
+    }
+    protected override _toValue(v: unknown): unknown {
+      if (v instanceof Date && fromDate !== undefined) return fromDate(v);
+      // The underlying avsc long holds only safe integers; bigints in that range are accepted as numbers.
+      if (bigints && typeof v === 'bigint') return normalizeLong(v);
+      return v;
+    }
+    protected override _resolve(type: avro.Type): unknown {
+      return resolveFrom(this, type, () => true, (v) => v);
+    }
+  };
 }
 
-export class TimestampMicrosType extends avro.types.LogicalType {
-  constructor(schema: avro.Schema, opts?: unknown) {
-    super(schema, opts);
-    if (underlyingName(this) !== 'long') throw new Error(`timestamp-micros annotates long, not ${underlyingName(this)}`);
-  }
-  protected override _fromValue(v: number): number {
-    return v;
-  }
-  protected override _toValue(v: unknown): unknown {
-    if (v instanceof Date) return v.getTime() * 1000;
-    // The underlying avsc long holds only safe integers; bigints in that range are accepted as numbers.
-    if (typeof v === 'bigint') return normalizeLong(v);
-    return v;
-  }
-  protected override _resolve(type: avro.Type): unknown {
-    return resolveFrom(this, type, () => true, (v) => v);
-  }
-}
-
-export class DateType extends avro.types.LogicalType {
-  constructor(schema: avro.Schema, opts?: unknown) {
-    super(schema, opts);
-    if (underlyingName(this) !== 'int') throw new Error(`date annotates int, not ${underlyingName(this)}`);
-  }
-  protected override _fromValue(v: number): number {
-    return v;
-  }
-  protected override _toValue(v: unknown): unknown {
-    return v instanceof Date ? Math.floor(v.getTime() / 86_400_000) : v;
-  }
-  protected override _resolve(type: avro.Type): unknown {
-    return resolveFrom(this, type, () => true, (v) => v);
-  }
-}
+export const TimestampMillisType = integerLogicalType('timestamp-millis', 'long', (d) => d.getTime(), false);
+export const TimestampMicrosType = integerLogicalType('timestamp-micros', 'long', (d) => d.getTime() * 1000, true);
+export const LocalTimestampMillisType = integerLogicalType('local-timestamp-millis', 'long', undefined, false);
+export const LocalTimestampMicrosType = integerLogicalType('local-timestamp-micros', 'long', undefined, true);
+export const TimeMillisType = integerLogicalType('time-millis', 'int', undefined, false);
+export const TimeMicrosType = integerLogicalType('time-micros', 'long', undefined, true);
+export const DateType = integerLogicalType('date', 'int', (d) => Math.floor(d.getTime() / 86_400_000), false);
 
 export class DecimalType extends avro.types.LogicalType {
   readonly precision: number;
@@ -157,6 +137,10 @@ export class UuidType extends avro.types.LogicalType {
 export const LOGICAL_TYPES = {
   'timestamp-millis': TimestampMillisType,
   'timestamp-micros': TimestampMicrosType,
+  'local-timestamp-millis': LocalTimestampMillisType,
+  'local-timestamp-micros': LocalTimestampMicrosType,
+  'time-millis': TimeMillisType,
+  'time-micros': TimeMicrosType,
   date: DateType,
   decimal: DecimalType,
   uuid: UuidType,
@@ -165,10 +149,6 @@ export const LOGICAL_TYPES = {
 /** Avro logical types the column model cannot hold yet. Avro would treat them as their underlying type, which
  *  would write e.g. a time-millis as a plain int column while the schema says time: refused instead. */
 export const UNSUPPORTED_LOGICAL_TYPES: ReadonlySet<string> = new Set([
-  'time-millis',
-  'time-micros',
-  'local-timestamp-millis',
-  'local-timestamp-micros',
   'local-timestamp-nanos',
   'timestamp-nanos',
   'duration',

@@ -7,10 +7,11 @@
 
 import type * as avro from 'avsc';
 import { ConfigError, DataError } from '../../../runtime/spi';
-import type { Row } from '../parquet/column-spec';
+import { forEachType, type Row } from '../parquet/column-spec';
+import { decodedConverter, needsStructure } from './decoded-values';
 import { avroTypeFor } from './logical-types';
-import type { TableSchema } from './table-schema';
-import { compileConverter, describeValue, isPlainObject, Mismatch, type Converter, type JsonFlavor } from './value-converters';
+import type { TableField, TableSchema } from './table-schema';
+import { compileConverter, describeValue, isPlainObject, Mismatch, PathMismatch, type Converter, type JsonFlavor } from './value-converters';
 
 /**
  * - `auto`: JSON text or objects, or Avro binary for a body that is not JSON. Bytes, fixed and decimal values
@@ -56,7 +57,9 @@ class CompiledCoercer implements RecordCoercer {
   private readonly special: boolean[];
   private readonly hasSpecial: boolean;
   /** Nullable fields: where Avro JSON's union wrapping shows up, for `auto` flavour detection. */
-  private readonly unionFields: string[];
+  private readonly unionFields: { name: string; branches: ReadonlySet<string> | undefined }[];
+  /** Per field: what turns avsc's decoded value into the column representation (nested types only). */
+  private readonly decoded: (Converter | undefined)[];
   private readonly flavorMatters: boolean;
   private readonly encoding: RecordEncoding;
   private readonly refuseExtra: boolean;
@@ -68,14 +71,21 @@ class CompiledCoercer implements RecordCoercer {
     this.refuseExtra = (options.extraFields ?? 'refuse') === 'refuse';
     const nullForMissing = options.missingNullable === 'null';
     this.names = schema.fields.map((f) => f.name);
-    this.json = schema.fields.map((f) => compileConverter(f.column, f.wire, 'json'));
-    this.avroJson = schema.fields.map((f) => compileConverter(f.column, f.wire, 'avro-json'));
+    const nested = { extraFields: options.extraFields ?? 'refuse', missingNullable: options.missingNullable ?? 'refuse' } as const;
+    this.json = schema.fields.map((f) => compileConverter(f.column, f.wire, 'json', nested));
+    this.avroJson = schema.fields.map((f) => compileConverter(f.column, f.wire, 'avro-json', nested));
+    const avscFields = (schema.avroType as unknown as { fields: avro.types.Field[] }).fields;
+    this.decoded = schema.fields.map((f, i) => (needsStructure(avscFields[i]!.type) ? decodedConverter({ type: f.column.type, wire: f.wire, nullable: f.column.nullable }, avscFields[i]!.type) : undefined));
     this.absent = schema.fields.map((f) => (f.hasDefault ? f.defaultValue : f.column.nullable && nullForMissing ? null : MISSING));
     this.known = new Set(this.names);
     this.special = this.names.map((n) => n in Object.prototype);
     this.hasSpecial = this.special.some((s) => s);
-    this.unionFields = schema.fields.filter((f) => f.column.nullable).map((f) => f.name);
-    this.flavorMatters = schema.fields.some((f) => f.column.type.kind === 'bytes' || f.column.type.kind === 'decimal');
+    this.unionFields = schema.fields.filter((f) => f.column.nullable || f.wire.avro === 'union').map((f) => ({ name: f.name, branches: unionBranches(f) }));
+    this.flavorMatters = schema.fields.some((f) => {
+      let matters = false;
+      forEachType(f.column.type, (t) => (matters ||= t.kind === 'bytes' || t.kind === 'decimal'));
+      return matters;
+    });
     if (options.writerSchema !== undefined) {
       try {
         const writer: unknown = typeof options.writerSchema === 'string' ? JSON.parse(options.writerSchema) : options.writerSchema;
@@ -204,9 +214,14 @@ class CompiledCoercer implements RecordCoercer {
   }
 
   private wrapsAnyUnion(obj: Record<string, unknown>): boolean {
-    for (const name of this.unionFields) {
+    for (const { name, branches } of this.unionFields) {
       const v = obj[name];
-      if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array) && !(v instanceof Date) && !Array.isArray(v)) return true;
+      if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array) && !(v instanceof Date) && !Array.isArray(v)) {
+        // A record or map value is an object anyway: only a single key naming a branch is a wrapper.
+        if (branches === undefined) return true;
+        const keys = Object.keys(v);
+        if (keys.length === 1 && branches.has(keys[0]!)) return true;
+      }
     }
     return false;
   }
@@ -215,6 +230,10 @@ class CompiledCoercer implements RecordCoercer {
     if (!(e instanceof Mismatch)) return e;
     const f = this.schema.fields[i]!;
     if (e === MISSING) return new DataError(`field ${f.name}: expected ${f.expected}, got no value (${MISSING.reason})`);
+    if (e instanceof PathMismatch) {
+      const got = e.value === undefined ? 'no value' : describeValue(e.value);
+      return new DataError(`field ${f.name}${e.path}: expected ${e.expected}, got ${got}${e.reason ? (e.value === undefined ? ` (${e.reason})` : `: ${e.reason}`) : ''}`);
+    }
     return new DataError(`field ${f.name}: expected ${f.expected}, got ${describeValue(v)}${e.reason ? `: ${e.reason}` : ''}`);
   }
 
@@ -229,8 +248,9 @@ class CompiledCoercer implements RecordCoercer {
     for (let i = 0; i < this.names.length; i++) {
       const name = this.names[i]!;
       const v = rec[name];
+      const structure = this.decoded[i];
       // Decoded bytes are views of the message body; copy so a row never aliases a buffer the transport reuses.
-      const out = v instanceof Uint8Array ? Buffer.from(v) : v;
+      const out = structure !== undefined ? structure(v) : v instanceof Uint8Array ? Buffer.from(v) : v;
       if (this.special[i]) Object.defineProperty(row, name, { value: out, enumerable: true, writable: true, configurable: true });
       else row[name] = out;
     }
@@ -267,4 +287,13 @@ function startsLikeJsonObject(buf: Buffer): boolean {
     return c === 0x7b; // "{"
   }
   return false;
+}
+
+/** The branch names that show a field's value is a wrapped union, where an unwrapped value may be an object too
+ *  (records, maps, unions of several types); undefined where any object value is a wrapper. */
+function unionBranches(f: TableField): ReadonlySet<string> | undefined {
+  const names = (branch: string) => (branch.includes('.') ? [branch, branch.slice(branch.lastIndexOf('.') + 1)] : [branch]);
+  if (f.wire.avro === 'union') return new Set((f.wire.members ?? []).flatMap((m) => names(m.wire.branch)));
+  if (f.wire.avro === 'record' || f.wire.avro === 'map') return new Set(names(f.wire.branch));
+  return undefined;
 }

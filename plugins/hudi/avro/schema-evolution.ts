@@ -3,32 +3,38 @@
 // only when every reader of the table (Spark Hudi, hudi-rs, DuckDB on the Parquet files) reads older and newer
 // files alike without special configuration.
 //
+// Rules apply at any depth (fields of nested records, array items, map values, union members), and every
+// refusal names the field path ("customer.address.zip").
 // Accepted:
 //   - adding a field that is nullable (["null", T]) or has a default (older rows read it as null, or the
-//     default where the writer rewrites them, as Hudi's merge does);
+//     default where the writer rewrites them, as Hudi's merge does), also inside a nested record;
 //   - reordering fields (columns are matched by name);
-//   - promoting int → long and float → double (the same JS value; Parquet readers widen them);
+//   - Avro's promotions of top-level fields, which Hudi's schema compatibility check also allows: int → long,
+//     float, double; long → float, double; float → double; string ↔ bytes (older files are read in the new type);
+//     inside nested types they are refused, as Hudi 0.15's Spark reader cannot read them by default;
 //   - making a required field nullable;
-//   - adding enum symbols; changing docs or defaults of existing fields; renaming the record itself (noted).
-// Refused (ConfigError naming each field and why):
+//   - adding enum symbols, adding members at the end of a union of several types; changing docs or defaults
+//     of existing fields; renaming the record itself (noted).
+// Refused (ConfigError naming each field path and why):
 //   - removing a field (Hudi drops columns only with schema-on-read configuration; keep it nullable instead);
 //   - renaming a field (older files would read it as a new, empty column);
 //   - making a nullable field required (older rows may hold null);
-//   - any other type change: other promotions (int → double, long → float, string ↔ bytes, …) that some
-//     Parquet readers of older files reject, logical type changes (timestamp-millis ↔ micros, decimal
-//     precision or scale), enum ↔ string, bytes ↔ fixed, fixed size;
+//   - any other type change: logical type changes (timestamp-millis ↔ micros, decimal precision or scale),
+//     enum ↔ string, bytes ↔ fixed, fixed size, record ↔ anything else, a type ↔ a union of several types,
+//     removing or reordering union members (each member is its own Parquet column, member0, member1, …);
 //   - removing enum symbols (older rows may hold them);
 //   - a new required field without a default (older rows have no value for it).
 
 import { ConfigError } from '../../../runtime/spi';
-import type { ColumnSpec, ColumnType, Row } from '../parquet/column-spec';
+import { unionMemberName, type ColumnSpec, type ColumnType, type Row } from '../parquet/column-spec';
 import { parseTableSchema, SCHEMA_CONFIG_KEY, type TableField, type TableSchema } from './table-schema';
+import { describeExpected, type WireField, type WireSlot } from './value-converters';
 
-export type EvolutionChangeKind = 'added' | 'promoted' | 'made-nullable' | 'enum-symbols-added' | 'reordered' | 'record-renamed';
+export type EvolutionChangeKind = 'added' | 'promoted' | 'made-nullable' | 'enum-symbols-added' | 'union-members-added' | 'reordered' | 'record-renamed';
 
 export interface EvolutionChange {
   kind: EvolutionChangeKind;
-  /** The field concerned; the record's name for 'record-renamed', '' for 'reordered'. */
+  /** The field path concerned ("customer.address.zip"); the record's name for 'record-renamed', '' for 'reordered'. */
   field: string;
   detail: string;
 }
@@ -57,32 +63,7 @@ export function checkEvolution(oldSchemaJson: string, newSchemaJson: string): Ev
   const newByName = new Map(after.fields.map((f) => [f.name, f]));
   const oldByName = new Map(before.fields.map((f) => [f.name, f]));
 
-  for (const old of before.fields) {
-    const now = newByName.get(old.name);
-    if (!now) {
-      const renamedTo = after.fields.find((f) => f.aliases.includes(old.name) || f.aliases.some((a) => a.endsWith(`.${old.name}`)));
-      problems.push(
-        renamedTo
-          ? `field ${old.name} was renamed to ${renamedTo.name}: renaming is not supported (readers match columns by name, so older files would read ${renamedTo.name} as empty); keep ${old.name}`
-          : `field ${old.name} was removed: dropping columns is not supported (Hudi drops them only with schema-on-read configuration); keep it, nullable with "default": null, and stop sending it`,
-      );
-      continue;
-    }
-    const problem = compareField(old, now, changes);
-    if (problem) problems.push(`field ${old.name}: ${problem}`);
-  }
-
-  for (const f of after.fields) {
-    if (oldByName.has(f.name)) continue;
-    if (!f.column.nullable && !f.hasDefault) {
-      problems.push(`field ${f.name} is new and required without a default: older rows have no value for it; make it ["null", …] with "default": null, or give it a default`);
-      continue;
-    }
-    changes.push({ kind: 'added', field: f.name, detail: f.hasDefault ? `default ${JSON.stringify(f.defaultValue instanceof Uint8Array ? '<bytes>' : f.defaultValue)}` : 'nullable' });
-    if (f.column.nullable && !f.hasDefault) {
-      warnings.push(`field ${f.name} is new and nullable but has no "default": null; Avro readers resolving older data need one, so add it`);
-    }
-  }
+  compareFields('', before.fields.map(slotOfField), after.fields.map(slotOfField), { problems, changes, warnings });
 
   if (problems.length > 0) throw new ConfigError(problems.map((message) => ({ name: SCHEMA_CONFIG_KEY, message })), 'Incompatible schema change');
 
@@ -97,31 +78,105 @@ export function checkEvolution(oldSchemaJson: string, newSchemaJson: string): Ev
   return { columns: [...after.columns], schema: after, changes, warnings };
 }
 
-/** The problem with changing `old` into `now`, or undefined when accepted (recording the change). */
-function compareField(old: TableField, now: TableField, changes: EvolutionChange[]): string | undefined {
-  if (old.column.nullable && !now.column.nullable) return 'was nullable and is now required, but older rows may hold null; keep it nullable';
-  const promotion = promotionOf(old, now);
-  if (promotion === undefined) {
-    return `type changed from ${describeType(old)} to ${describeType(now)}: only int → long and float → double promotions are allowed (other changes are not read back by every Parquet reader of older files)`;
-  }
-  if (promotion !== '') changes.push({ kind: 'promoted', field: old.name, detail: promotion });
-  if (old.wire.avro === 'enum') {
-    const removed = (old.wire.symbols ?? []).filter((s) => !(now.wire.symbols ?? []).includes(s));
-    if (removed.length > 0) return `enum symbols ${removed.join(', ')} were removed, but older rows may hold them; keep them`;
-    const added = (now.wire.symbols ?? []).filter((s) => !(old.wire.symbols ?? []).includes(s));
-    if (added.length > 0) changes.push({ kind: 'enum-symbols-added', field: old.name, detail: added.join(', ') });
-  }
-  if (!old.column.nullable && now.column.nullable) changes.push({ kind: 'made-nullable', field: old.name, detail: 'now nullable' });
-  return undefined;
+interface Findings {
+  problems: string[];
+  changes: EvolutionChange[];
+  warnings: string[];
 }
 
-/** '' for the same type, "int → long" for an allowed promotion, undefined for a refused change. */
-function promotionOf(old: TableField, now: TableField): string | undefined {
-  if (sameColumnType(old.column.type, now.column.type) && old.wire.avro === now.wire.avro && old.wire.size === now.wire.size) return '';
-  const from = old.column.type.kind;
-  const to = now.column.type.kind;
-  if ((from === 'int' && to === 'long') || (from === 'float' && to === 'double')) return `${from} → ${to}`;
-  return undefined;
+/** A field at any depth: a top-level TableField or a nested record's WireField, in one shape. */
+function slotOfField(f: TableField): WireField {
+  return { name: f.name, type: f.column.type, wire: f.wire, nullable: f.column.nullable, hasDefault: f.hasDefault, defaultValue: f.defaultValue, aliases: f.aliases };
+}
+
+/** Fields of a record (`prefix` "" for the table, "customer." inside customer) before and after. */
+function compareFields(prefix: string, oldFields: readonly WireField[], newFields: readonly WireField[], out: Findings): void {
+  const newByName = new Map(newFields.map((f) => [f.name, f]));
+  const oldByName = new Map(oldFields.map((f) => [f.name, f]));
+  for (const old of oldFields) {
+    const path = prefix + old.name;
+    const now = newByName.get(old.name);
+    if (!now) {
+      const renamedTo = newFields.find((f) => f.aliases.includes(old.name) || f.aliases.some((a) => a.endsWith(`.${old.name}`)));
+      out.problems.push(
+        renamedTo
+          ? `field ${path} was renamed to ${prefix}${renamedTo.name}: renaming is not supported (readers match columns by name, so older files would read ${prefix}${renamedTo.name} as empty); keep ${old.name}`
+          : `field ${path} was removed: dropping columns is not supported (Hudi drops them only with schema-on-read configuration); keep it, nullable with "default": null, and stop sending it`,
+      );
+      continue;
+    }
+    compareSlot(path, old, now, out);
+  }
+  for (const f of newFields) {
+    if (oldByName.has(f.name)) continue;
+    const path = prefix + f.name;
+    if (!f.nullable && !f.hasDefault) {
+      out.problems.push(`field ${path} is new and required without a default: older rows have no value for it; make it ["null", …] with "default": null, or give it a default`);
+      continue;
+    }
+    out.changes.push({ kind: 'added', field: path, detail: f.hasDefault ? `default ${JSON.stringify(f.defaultValue instanceof Uint8Array ? '<bytes>' : f.defaultValue)}` : 'nullable' });
+    if (f.nullable && !f.hasDefault) {
+      out.warnings.push(`field ${path} is new and nullable but has no "default": null; Avro readers resolving older data need one, so add it`);
+    }
+  }
+}
+
+/** A value's place (field, items, values, member) before and after; records recurse into their fields. */
+function compareSlot(path: string, old: WireSlot, now: WireSlot, out: Findings): void {
+  const problem = (message: string) => out.problems.push(`field ${path}: ${message}`);
+  if (old.nullable && !now.nullable) return void problem('was nullable and is now required, but older rows may hold null; keep it nullable');
+  const from = old.type.kind;
+  const to = now.type.kind;
+  const nested = old.wire.avro === 'record' || old.wire.avro === 'array' || old.wire.avro === 'map' || old.wire.avro === 'union';
+  if (old.wire.avro !== now.wire.avro && !isPromotion(from, to)) return void problem(`${describeSlot(old)} cannot become ${describeSlot(now)}: ${PROMOTIONS}`);
+  if (nested) {
+    if (old.wire.avro === 'record') compareFields(`${path}.`, old.wire.fields ?? [], now.wire.fields ?? [], out);
+    else if (old.wire.avro === 'array') compareSlot(`${path}[]`, old.wire.element!, now.wire.element!, out);
+    else if (old.wire.avro === 'map') compareSlot(`${path}{}`, old.wire.element!, now.wire.element!, out);
+    else {
+      const before = old.wire.members ?? [];
+      const after = now.wire.members ?? [];
+      if (after.length < before.length) return void problem(`union members were removed (${describeSlot(old)} → ${describeSlot(now)}), but older rows may hold them; keep them`);
+      // Members are matched by position (member0, member1, … are Parquet columns): the same types, in order.
+      before.forEach((m, i) => {
+        if (describeSlot(m) !== describeSlot(after[i]!)) problem(`union member ${i} changed from ${describeSlot(m)} to ${describeSlot(after[i]!)}; add new types at the end of the union instead`);
+        else compareSlot(`${path}.${unionMemberName(i)}`, m, after[i]!, out);
+      });
+      if (after.length > before.length) out.changes.push({ kind: 'union-members-added', field: path, detail: after.slice(before.length).map(describeSlot).join(', ') });
+    }
+  } else if (!sameColumnType(old.type, now.type) || old.wire.size !== now.wire.size) {
+    if (!isPromotion(from, to)) return void problem(`${describeSlot(old)} cannot become ${describeSlot(now)}: ${PROMOTIONS}`);
+    // Hudi 0.15's Spark reader refuses type changes inside nested types in its default (vectorized) mode.
+    if (/[.[{]/.test(path)) return void problem(`${describeSlot(old)} cannot become ${describeSlot(now)} inside a nested type: Hudi 0.15's Spark reader refuses nested type changes ("cannot be read in vectorized mode"); promote top-level fields only`);
+    out.changes.push({ kind: 'promoted', field: path, detail: `${from} → ${to}` });
+  }
+  if (old.wire.avro === 'enum' && now.wire.avro === 'enum') {
+    const removed = (old.wire.symbols ?? []).filter((s) => !(now.wire.symbols ?? []).includes(s));
+    if (removed.length > 0) return void problem(`enum symbols ${removed.join(', ')} were removed, but older rows may hold them; keep them`);
+    const added = (now.wire.symbols ?? []).filter((s) => !(old.wire.symbols ?? []).includes(s));
+    if (added.length > 0) out.changes.push({ kind: 'enum-symbols-added', field: path, detail: added.join(', ') });
+  }
+  if (!old.nullable && now.nullable) out.changes.push({ kind: 'made-nullable', field: path, detail: 'now nullable' });
+}
+
+const PROMOTIONS = 'Avro and Hudi allow only int → long, float or double, long → float or double, float → double and string ↔ bytes (other changes are not read back by every reader of older files)';
+
+/** Avro's promotions (Avro's SchemaCompatibility, which Hudi's AvroSchemaCompatibility follows). */
+function isPromotion(from: ColumnType['kind'], to: ColumnType['kind']): boolean {
+  switch (from) {
+    case 'int':
+      return to === 'long' || to === 'float' || to === 'double';
+    case 'long':
+      return to === 'float' || to === 'double';
+    case 'float':
+      return to === 'double';
+    case 'string':
+      return to === 'bytes';
+    case 'bytes':
+      return to === 'string';
+    default:
+      return false;
+  }
 }
 
 function sameColumnType(a: ColumnType, b: ColumnType): boolean {
@@ -130,8 +185,9 @@ function sameColumnType(a: ColumnType, b: ColumnType): boolean {
   return true;
 }
 
-function describeType(f: TableField): string {
-  return f.expected.replace(/ or null$/, '');
+/** A type as messages show it: "int", "decimal(10,2)", "enum Status (A, B)", "record Address", "array of string". */
+function describeSlot(slot: WireSlot): string {
+  return describeExpected({ name: '', type: slot.type, nullable: false }, slot.wire);
 }
 
 /**
@@ -146,6 +202,7 @@ export function createRowProjector(fromColumns: readonly ColumnSpec[], toColumns
   const plan = toColumns.map((c) => {
     const src = from.get(c.name);
     if (src) {
+      // Nested columns carry over as they are: decodeParquet reads nested evolution (new fields as null).
       const sameType = sameColumnType(src.type, c.type);
       const widened = (src.type.kind === 'int' && c.type.kind === 'long') || (src.type.kind === 'float' && c.type.kind === 'double');
       if (!sameType && !widened) problems.push(`column ${c.name}: ${src.type.kind} cannot be read as ${c.type.kind}`);

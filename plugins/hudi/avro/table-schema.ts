@@ -1,17 +1,18 @@
-// A table's schema from its .avsc file: the avsc type (for Avro binary), the flat column list the Parquet
-// layer writes (column-spec.ts), per-field defaults already in the column representation, and the schema
-// string Hudi records in each commit's extraMetadata.schema. Invariants: every top-level field maps to
-// exactly one column (nested records, arrays, maps and multi-type unions are refused with a ConfigError
-// naming the field); defaults are valid for their field, as Avro Java's parser requires; the stored schema
-// string is the data fields only, as Spark-written tables have it (the writer adds the _hoodie_* fields).
+// A table's schema from its .avsc file: the avsc type (for Avro binary), the column list the Parquet layer
+// writes (column-spec.ts; nested records, arrays, maps and unions at any depth), per-field defaults already in
+// the column representation, and the schema string Hudi records in each commit's extraMetadata.schema.
+// Invariants: every top-level field maps to exactly one column; a type the model cannot hold is refused with a
+// ConfigError naming the field path; defaults are valid for their field, as Avro Java's parser requires; the
+// stored schema string is the data fields only, as Spark-written tables have it (the writer adds _hoodie_*).
 
 import { promises as fs } from 'node:fs';
 import type * as avro from 'avsc';
 import { ConfigError } from '../../../runtime/spi';
-import type { ColumnSpec, ColumnType, Row } from '../parquet/column-spec';
+import { unionMemberName, type ColumnSpec, type ColumnType, type Row } from '../parquet/column-spec';
 import { avroTypeFor, DecimalType, UNSUPPORTED_LOGICAL_TYPES } from './logical-types';
 import { avroSchemaString } from './schema-string';
-import { baseConverter, describeExpected, describeValue, Mismatch, type WireType } from './value-converters';
+import { decodedConverter } from './decoded-values';
+import { baseConverter, describeExpected, describeValue, Mismatch, PathMismatch, type WireField, type WireSlot, type WireType } from './value-converters';
 
 /** The five fields Hudi's writer puts first in every record (HoodieAvroUtils.addMetadataFields). */
 export const HOODIE_META_FIELDS = ['_hoodie_commit_time', '_hoodie_commit_seqno', '_hoodie_record_key', '_hoodie_partition_path', '_hoodie_file_name'] as const;
@@ -105,7 +106,7 @@ export function parseTableSchema(schema: string | object, options: ParseOptions 
     try {
       fields.push(tableField(f, json));
     } catch (e) {
-      if (e instanceof FieldProblem) problems.push(`field ${f.name}: ${e.message}`);
+      if (e instanceof FieldProblem) problems.push(`field ${e.path ?? f.name}: ${e.message}`);
       else throw e;
     }
   });
@@ -117,7 +118,8 @@ export function parseTableSchema(schema: string | object, options: ParseOptions 
   return {
     name: rec.name,
     fields,
-    columns: fields.map((f) => f.column),
+    // A default travels with its column: the merge fills it into older rows that lack the column (Hudi does).
+    columns: fields.map((f) => (f.hasDefault && f.defaultValue !== null ? { ...f.column, default: f.defaultValue } : f.column)),
     defaults,
     schemaJson: avroSchemaString(record),
     avsc: record,
@@ -147,7 +149,15 @@ export function withHoodieMetaFields(schemaJson: string): string {
   return avroSchemaString(rebuilt);
 }
 
-class FieldProblem extends Error {}
+/** A schema problem; `path` names the nested field at fault ("address.zip", "tags[]"), else the top-level field. */
+class FieldProblem extends Error {
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
 
 function configError(message: string): ConfigError {
   return new ConfigError([{ name: SCHEMA_CONFIG_KEY, message }], 'Invalid table schema');
@@ -179,26 +189,14 @@ function parseAvro(record: Record<string, unknown>, where: string): avro.Type {
 function tableField(f: avro.types.Field, json: Record<string, unknown>): TableField {
   // avsc's record constructor assigns fields as properties, and this one would set the prototype instead.
   if (f.name === '__proto__') throw new FieldProblem('this field name is not supported (rename it)');
-  checkLogicalTypes(json['type']);
-  let t = f.type;
-  let nullable = false;
-  let nullFirst = false;
-  if (t.typeName.startsWith('union:')) {
-    const branches = (t as unknown as { types: avro.Type[] }).types;
-    const nonNull = branches.filter((b) => b.typeName !== 'null');
-    nullable = nonNull.length < branches.length;
-    if (nonNull.length !== 1 || branches.length !== 2) {
-      throw new FieldProblem(`a union of ${branches.map(typeLabel).join(', ')} is not supported yet (only a union of null and one type)`);
-    }
-    nullFirst = branches[0]!.typeName === 'null';
-    t = nonNull[0]!;
-  }
-  const { type, wire } = columnTypeOf(t);
-  const column: ColumnSpec = { name: f.name, type, nullable };
+  checkLogicalTypes(json['type'], f.name);
+  const { slot, nullFirst } = slotOf(f.type, f.name);
+  const column: ColumnSpec = { name: f.name, type: slot.type, nullable: slot.nullable };
+  const wire = slot.wire;
   const expected = describeExpected(column, wire);
   const hasDefault = json['default'] !== undefined;
   let defaultValue: unknown;
-  if (hasDefault) defaultValue = convertDefault(json['default'], column, wire, nullable && nullFirst);
+  if (hasDefault) defaultValue = convertDefault(json['default'], column, wire, slot.nullable && nullFirst);
   const aliases = Array.isArray(json['aliases']) ? (json['aliases'] as string[]) : [];
   const field: TableField = { name: f.name, column, wire, expected, hasDefault, defaultValue, aliases };
   if (typeof json['doc'] === 'string') return { ...field, doc: json['doc'] };
@@ -212,15 +210,47 @@ function convertDefault(value: unknown, column: ColumnSpec, wire: WireType, null
     throw new FieldProblem(`default ${describeValue(value)} must be null, the union's first type; put the other type first to default to a value`);
   }
   try {
+    if (wire.avro === 'union') {
+      // A union's default is a value of its first branch, unwrapped.
+      const first = wire.members![0]!;
+      const v = baseConverter({ name: '', type: first.type, nullable: false }, first.wire, 'avro-json')(value);
+      return Object.fromEntries(wire.members!.map((_, i) => [unionMemberName(i), i === 0 ? v : null]));
+    }
     return baseConverter(column, wire, 'avro-json')(value);
   } catch (e) {
     if (!(e instanceof Mismatch)) throw e;
     const hint = value === null && column.nullable ? '; a null default needs "null" first in the union' : '';
-    throw new FieldProblem(`default ${describeValue(value)} is not a valid ${describeExpected({ ...column, nullable: false }, wire)}${e.reason ? ` (${e.reason})` : ''}${hint}`);
+    const where = e instanceof PathMismatch && e.path !== '' ? ` at ${e.path}` : '';
+    throw new FieldProblem(`default ${describeValue(value)} is not a valid ${describeExpected({ ...column, nullable: false }, wire)}${where}${e.reason ? ` (${e.reason})` : ''}${hint}`);
   }
 }
 
-function columnTypeOf(t: avro.Type): { type: ColumnType; wire: WireType } {
+/** A place holding a value of avsc type `t` (a union with null makes it nullable); `path` names it in problems. */
+function slotOf(t: avro.Type, path: string): { slot: WireSlot; nullFirst: boolean } {
+  if (t.typeName.startsWith('union:')) {
+    const branches = (t as unknown as { types: avro.Type[] }).types;
+    const nonNull = branches.filter((b) => b.typeName !== 'null');
+    const nullable = nonNull.length < branches.length;
+    const nullFirst = branches[0]!.typeName === 'null';
+    if (nonNull.length === 0) throw new FieldProblem(`a union of only null holds no data and is not supported`, path);
+    if (nonNull.length === 1 && nullable) {
+      const { type, wire } = columnTypeOf(nonNull[0]!, path);
+      return { slot: { type, wire, nullable }, nullFirst };
+    }
+    // Several types (or one type without null): parquet-avro's group of member0, member1, … (one per non-null branch).
+    const members = nonNull.map((b, i) => {
+      const { type, wire } = columnTypeOf(b, `${path}.${unionMemberName(i)}`);
+      // Each member holds a value of its type (the union's null is the union's own).
+      return { type, wire, nullable: false };
+    });
+    const type: ColumnType = { kind: 'union', members: members.map((m) => m.type) };
+    return { slot: { type, wire: { avro: 'union', branch: 'union', members }, nullable }, nullFirst };
+  }
+  const { type, wire } = columnTypeOf(t, path);
+  return { slot: { type, wire, nullable: false }, nullFirst: false };
+}
+
+function columnTypeOf(t: avro.Type, path: string): { type: ColumnType; wire: WireType } {
   const name = t.typeName;
   switch (name) {
     case 'string':
@@ -242,52 +272,75 @@ function columnTypeOf(t: avro.Type): { type: ColumnType; wire: WireType } {
       return { type: { kind: 'bytes' }, wire: { avro: 'fixed', branch: x.name, size: x.size } };
     }
     case 'logical:timestamp-millis':
-      return { type: { kind: 'timestamp-millis' }, wire: { avro: 'long', branch: 'long' } };
     case 'logical:timestamp-micros':
-      return { type: { kind: 'timestamp-micros' }, wire: { avro: 'long', branch: 'long' } };
+    case 'logical:local-timestamp-millis':
+    case 'logical:local-timestamp-micros':
+    case 'logical:time-micros':
+      return { type: { kind: name.slice('logical:'.length) as 'timestamp-millis' }, wire: { avro: 'long', branch: 'long' } };
     case 'logical:date':
-      return { type: { kind: 'date' }, wire: { avro: 'int', branch: 'int' } };
+    case 'logical:time-millis':
+      return { type: { kind: name.slice('logical:'.length) as 'date' }, wire: { avro: 'int', branch: 'int' } };
     case 'logical:uuid':
       return { type: { kind: 'uuid' }, wire: { avro: 'string', branch: 'string' } };
     case 'logical:decimal': {
       const d = t as unknown as DecimalType;
       const under = d.underlyingType as unknown as { typeName: string; name: string; size: number };
       // Parquet readers (Spark, DuckDB) and the Arrow columns this plugin writes stop at decimal128.
-      if (d.precision > MAX_DECIMAL_PRECISION) throw new FieldProblem(`decimal precision ${d.precision} is more than ${MAX_DECIMAL_PRECISION}, the most Parquet readers support`);
+      if (d.precision > MAX_DECIMAL_PRECISION) throw new FieldProblem(`decimal precision ${d.precision} is more than ${MAX_DECIMAL_PRECISION}, the most Parquet readers support`, path);
       const wire: WireType = under.typeName === 'fixed' ? { avro: 'fixed', branch: under.name, size: under.size } : { avro: 'bytes', branch: 'bytes' };
       return { type: { kind: 'decimal', precision: d.precision, scale: d.scale }, wire };
     }
     case 'record':
-    case 'error':
-      throw new FieldProblem(`nested record ${(t as unknown as { name: string }).name} is not supported yet (flatten it into top-level fields)`);
-    case 'array':
-      throw new FieldProblem('arrays are not supported yet');
-    case 'map':
-      throw new FieldProblem('maps are not supported yet');
+    case 'error': {
+      const r = t as unknown as { name: string; fields: avro.types.Field[] };
+      if (r.fields.length === 0) throw new FieldProblem(`record ${r.name} has no fields (Parquet has no empty groups)`, path);
+      const fields: WireField[] = r.fields.map((f) => nestedField(f, `${path}.${f.name}`));
+      return { type: { kind: 'record', fields: fields.map(specOf) }, wire: { avro: 'record', branch: r.name, fields } };
+    }
+    case 'array': {
+      const { slot } = slotOf((t as unknown as { itemsType: avro.Type }).itemsType, `${path}[]`);
+      return { type: { kind: 'array', items: slot.type, itemsNullable: slot.nullable }, wire: { avro: 'array', branch: 'array', element: slot } };
+    }
+    case 'map': {
+      const { slot } = slotOf((t as unknown as { valuesType: avro.Type }).valuesType, `${path}{}`);
+      return { type: { kind: 'map', values: slot.type, valuesNullable: slot.nullable }, wire: { avro: 'map', branch: 'map', element: slot } };
+    }
     case 'null':
-      throw new FieldProblem('a field of type null holds no data and is not supported');
+      throw new FieldProblem(`a field of type null holds no data and is not supported`, path);
     default:
       // Logical types this plugin does not register never reach here (avsc keeps the underlying type).
-      throw new FieldProblem(`type ${name} is not supported yet`);
+      throw new FieldProblem(`type ${name} is not supported yet`, path);
   }
+}
+
+/** A field of a nested record, its default converted from avsc's parsed value (avsc checked it is valid). */
+function nestedField(f: avro.types.Field, path: string): WireField {
+  if (f.name === '__proto__') throw new FieldProblem(`this field name is not supported (rename it)`, path);
+  const { slot } = slotOf(f.type, path);
+  const parsed = (f as unknown as { defaultValue(): unknown }).defaultValue();
+  const hasDefault = parsed !== undefined;
+  return { name: f.name, ...slot, hasDefault, defaultValue: hasDefault ? decodedConverter(slot, f.type)(parsed) : undefined, aliases: f.aliases };
+}
+
+
+function specOf(f: WireField): ColumnSpec {
+  return f.hasDefault && f.defaultValue !== null ? { name: f.name, type: f.type, nullable: f.nullable, default: f.defaultValue } : { name: f.name, type: f.type, nullable: f.nullable };
 }
 
 /** Refuses Avro logical types the column model cannot hold, which avsc would silently read as their
  *  underlying type (time-millis as a plain int, …). */
-function checkLogicalTypes(t: unknown): void {
-  const branches = Array.isArray(t) ? t : [t];
-  for (const b of branches) {
-    if (b !== null && typeof b === 'object' && !Array.isArray(b)) {
-      const lt = (b as { logicalType?: unknown }).logicalType;
-      if (typeof lt === 'string' && UNSUPPORTED_LOGICAL_TYPES.has(lt)) throw new FieldProblem(`logicalType ${lt} is not supported yet`);
-    }
+function checkLogicalTypes(t: unknown, path: string): void {
+  if (Array.isArray(t)) {
+    for (const b of t) checkLogicalTypes(b, path);
+    return;
   }
+  if (t === null || typeof t !== 'object') return;
+  const o = t as { logicalType?: unknown; type?: unknown; fields?: unknown; items?: unknown; values?: unknown };
+  const lt = o.logicalType;
+  if (typeof lt === 'string' && UNSUPPORTED_LOGICAL_TYPES.has(lt)) throw new FieldProblem(`logicalType ${lt} is not supported yet`, path);
+  if (Array.isArray(o.fields)) for (const f of o.fields as { name?: unknown; type?: unknown }[]) checkLogicalTypes(f?.type, `${path}.${String(f?.name)}`);
+  if (o.items !== undefined) checkLogicalTypes(o.items, `${path}[]`);
+  if (o.values !== undefined) checkLogicalTypes(o.values, `${path}{}`);
+  if (typeof o.type === 'object') checkLogicalTypes(o.type, path);
 }
 
-function typeLabel(t: avro.Type): string {
-  const n = t.typeName;
-  if (n.startsWith('logical:')) return n.slice('logical:'.length);
-  if (n === 'abstract:long') return 'long';
-  if (n === 'record' || n === 'enum' || n === 'fixed') return `${n} ${(t as unknown as { name: string }).name}`;
-  return n;
-}

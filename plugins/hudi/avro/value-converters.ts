@@ -5,25 +5,65 @@
 // (Buffer, Date, bigint) and both accept unions wrapped ({"long": 5}) or not. A converter throws Mismatch
 // (cheap: not an Error, no stack) and the caller turns it into a DataError naming the field.
 
-import type { ColumnSpec } from '../parquet/column-spec';
+import { unionMemberName, type ColumnSpec, type ColumnType } from '../parquet/column-spec';
 import { decimalFromNumber, decimalFromText, decimalFromUnscaled, unscaledFromBytes } from './decimal';
 import { isUuidText, normalizeLong } from './logical-types';
 
-/** How a column's value is written in Avro: the wire type under the logical type. */
+/** How a column's value is written in Avro: the wire type under the logical type, and for nested types the
+ *  wire types inside (parallel to the column type). */
 export interface WireType {
-  readonly avro: 'string' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'enum' | 'fixed';
-  /** The name of this type as a union branch in Avro JSON: a primitive name, or an enum's/fixed's full name. */
+  readonly avro: 'string' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'enum' | 'fixed' | 'record' | 'array' | 'map' | 'union';
+  /** The name of this type as a union branch in Avro JSON: a primitive name, "array", "map", or a named type's full name. */
   readonly branch: string;
   readonly symbols?: readonly string[];
   readonly size?: number;
+  /** record: its fields. */
+  readonly fields?: readonly WireField[];
+  /** array: the items; map: the values. */
+  readonly element?: WireSlot;
+  /** union of several types: the non-null branches, in order (parquet-avro's member0, member1, …). */
+  readonly members?: readonly WireSlot[];
+}
+
+/** A place holding a value: a record field, array items, map values, a union member. */
+export interface WireSlot {
+  readonly type: ColumnType;
+  readonly wire: WireType;
+  readonly nullable: boolean;
+}
+
+export interface WireField extends WireSlot {
+  readonly name: string;
+  readonly hasDefault: boolean;
+  /** The default in the column representation (only meaningful when hasDefault). */
+  readonly defaultValue: unknown;
+  readonly aliases: readonly string[];
 }
 
 export type JsonFlavor = 'avro-json' | 'json';
 export type Converter = (v: unknown) => unknown;
 
+/** How nested records treat fields they lack or do not know (the record coercer's options, at every depth). */
+export interface NestedOptions {
+  extraFields?: 'refuse' | 'ignore';
+  missingNullable?: 'refuse' | 'null';
+}
+
 /** A value that does not fit; `reason` adds what a bare "expected T, got V" would not say. */
 export class Mismatch {
   constructor(readonly reason?: string) {}
+}
+
+/** A mismatch inside a nested value: `path` from the enclosing value (".address.zip", "[2].sku", '["k"]'). */
+export class PathMismatch extends Mismatch {
+  constructor(
+    readonly path: string,
+    readonly expected: string,
+    readonly value: unknown,
+    reason?: string,
+  ) {
+    super(reason);
+  }
 }
 
 const FLOAT_MAX = 3.4028234663852886e38;
@@ -32,16 +72,19 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3
 // Date, time to the minute at least, optional seconds and fraction, and a mandatory zone: without one
 // the instant would depend on the worker's time zone.
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const ISO_LOCAL_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?()()$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
 const NO_REASON = new Mismatch();
 
 /** The converter for a column in the given flavour, including null and union handling. */
-export function compileConverter(column: ColumnSpec, wire: WireType, flavor: JsonFlavor): Converter {
-  const base = baseConverter(column, wire, flavor);
+export function compileConverter(column: ColumnSpec, wire: WireType, flavor: JsonFlavor, options: NestedOptions = {}): Converter {
+  const base = baseConverter(column, wire, flavor, options);
   if (!column.nullable) return base;
   const branch = wire.branch;
   const shortBranch = branch.includes('.') ? branch.slice(branch.lastIndexOf('.') + 1) : undefined;
+  // A union of several types unwraps its own branches.
+  if (wire.avro === 'union') return (v) => (v === null || isWrappedNull(v) ? null : base(v));
   return (v) => {
     if (v === null) return null;
     if (typeof v === 'object' && isPlainObject(v)) {
@@ -49,16 +92,37 @@ export function compileConverter(column: ColumnSpec, wire: WireType, flavor: Jso
       const key = singleKey(v as Record<string, unknown>);
       if (key === branch || (key !== undefined && key === shortBranch)) return base((v as Record<string, unknown>)[key]);
       if (key === 'null' && (v as Record<string, unknown>)['null'] === null) return null;
-      throw NO_REASON;
+      // A record or map value is itself an object: only a single key naming the branch is a wrapper.
+      if (wire.avro !== 'record' && wire.avro !== 'map') throw NO_REASON;
     }
     return base(v);
   };
 }
 
+function isWrappedNull(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && isPlainObject(v) && singleKey(v as Record<string, unknown>) === 'null' && (v as Record<string, unknown>)['null'] === null;
+}
+
 /** The converter for a value of the column's non-null type (a union default is one: Avro never wraps it). */
-export function baseConverter(column: ColumnSpec, wire: WireType, flavor: JsonFlavor): Converter {
+export function baseConverter(column: ColumnSpec, wire: WireType, flavor: JsonFlavor, options: NestedOptions = {}): Converter {
   const t = column.type;
   switch (t.kind) {
+    case 'record':
+      return recordConverter(wire.fields ?? [], flavor, options);
+    case 'array':
+      return arrayConverter(wire.element!, flavor, options);
+    case 'map':
+      return mapConverter(wire.element!, flavor, options);
+    case 'union':
+      return unionConverter(wire.members ?? [], flavor, options);
+    case 'time-millis':
+      return toTimeMillis;
+    case 'time-micros':
+      return toTimeMicros;
+    case 'local-timestamp-millis':
+      return (v) => toTimestampMillis(v, true);
+    case 'local-timestamp-micros':
+      return (v) => toTimestampMicros(v, true);
     case 'string':
       if (wire.avro === 'enum') {
         const symbols = new Set(wire.symbols);
@@ -94,9 +158,9 @@ export function baseConverter(column: ColumnSpec, wire: WireType, flavor: JsonFl
       };
     }
     case 'timestamp-millis':
-      return toTimestampMillis;
+      return (v) => toTimestampMillis(v, false);
     case 'timestamp-micros':
-      return toTimestampMicros;
+      return (v) => toTimestampMicros(v, false);
     case 'date':
       return toDate;
     case 'decimal': {
@@ -127,6 +191,157 @@ export function baseConverter(column: ColumnSpec, wire: WireType, flavor: JsonFl
         throw NO_REASON;
       };
   }
+}
+
+/** What a slot's converter expects, for messages. */
+function slotExpected(slot: WireSlot): string {
+  return describeExpected({ name: '', type: slot.type, nullable: slot.nullable }, slot.wire);
+}
+
+/** Runs `convert` on a value at `path`, turning a mismatch into one that names the path. */
+function at(path: string, slot: WireSlot, convert: Converter, v: unknown): unknown {
+  try {
+    return convert(v);
+  } catch (e) {
+    if (e instanceof PathMismatch) throw new PathMismatch(path + e.path, e.expected, e.value, e.reason);
+    if (e instanceof Mismatch) throw new PathMismatch(path, slotExpected(slot), v, e.reason);
+    throw e;
+  }
+}
+
+/** Sets a property, also one named like an Object.prototype member ("__proto__"), as an own data property. */
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key in Object.prototype) Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
+function getOwn(o: Record<string, unknown>, key: string): unknown {
+  return key in Object.prototype ? (Object.hasOwn(o, key) ? Object.getOwnPropertyDescriptor(o, key)?.value : undefined) : o[key];
+}
+
+const MISSING_FIELD = new Mismatch('missing, and the schema gives no default');
+
+function recordConverter(fields: readonly WireField[], flavor: JsonFlavor, options: NestedOptions): Converter {
+  const convs = fields.map((f) => compileConverter({ name: f.name, type: f.type, nullable: f.nullable }, f.wire, flavor, options));
+  const known = new Set(fields.map((f) => f.name));
+  const nullForMissing = options.missingNullable === 'null';
+  const refuseExtra = (options.extraFields ?? 'refuse') === 'refuse';
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array || v instanceof Date) throw NO_REASON;
+    const obj = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    let present = 0;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      const x = getOwn(obj, f.name);
+      let value: unknown;
+      if (x === undefined) {
+        if (f.hasDefault) value = f.defaultValue;
+        else if (f.nullable && nullForMissing) value = null;
+        else throw new PathMismatch(`.${f.name}`, slotExpected(f), undefined, MISSING_FIELD.reason);
+      } else {
+        present++;
+        value = at(`.${f.name}`, f, convs[k]!, x);
+      }
+      setOwn(out, f.name, value);
+    }
+    if (refuseExtra && Object.keys(obj).length !== present) {
+      const extra = Object.keys(obj).filter((key) => !known.has(key));
+      if (extra.length > 0) throw new Mismatch(`field${extra.length > 1 ? 's' : ''} ${extra.slice(0, 10).join(', ')} not in the record schema`);
+    }
+    return out;
+  };
+}
+
+function arrayConverter(items: WireSlot, flavor: JsonFlavor, options: NestedOptions): Converter {
+  const conv = compileConverter({ name: '', type: items.type, nullable: items.nullable }, items.wire, flavor, options);
+  return (v) => {
+    if (!Array.isArray(v)) throw NO_REASON;
+    const out = new Array<unknown>(v.length);
+    for (let k = 0; k < v.length; k++) out[k] = at(`[${k}]`, items, conv, v[k]);
+    return out;
+  };
+}
+
+function mapConverter(values: WireSlot, flavor: JsonFlavor, options: NestedOptions): Converter {
+  const conv = compileConverter({ name: '', type: values.type, nullable: values.nullable }, values.wire, flavor, options);
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array || v instanceof Date) throw NO_REASON;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) setOwn(out, key, at(`[${JSON.stringify(key)}]`, values, conv, getOwn(v as Record<string, unknown>, key)));
+    return out;
+  };
+}
+
+/** A union of several types: Avro JSON names the branch ({"int": 5}); plain JSON gives the bare value, and the
+ *  first branch that takes it wins (so put the narrower type first: ["int", "string"], not the reverse). */
+function unionConverter(members: readonly WireSlot[], flavor: JsonFlavor, options: NestedOptions): Converter {
+  const convs = members.map((m) => baseConverter({ name: '', type: m.type, nullable: false }, m.wire, flavor, options));
+  const byBranch = new Map<string, number>();
+  members.forEach((m, i) => {
+    byBranch.set(m.wire.branch, i);
+    const b = m.wire.branch;
+    if (b.includes('.')) byBranch.set(b.slice(b.lastIndexOf('.') + 1), i);
+  });
+  const result = (i: number, value: unknown): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (let k = 0; k < members.length; k++) out[unionMemberName(k)] = k === i ? value : null;
+    return out;
+  };
+  return (v) => {
+    if (typeof v === 'object' && v !== null && isPlainObject(v)) {
+      const key = singleKey(v as Record<string, unknown>);
+      const i = key === undefined ? undefined : byBranch.get(key);
+      if (i !== undefined) return result(i, at('', members[i]!, convs[i]!, (v as Record<string, unknown>)[key!]));
+    }
+    let deepest: PathMismatch | undefined;
+    for (let i = 0; i < members.length; i++) {
+      try {
+        return result(i, convs[i]!(v));
+      } catch (e) {
+        if (!(e instanceof Mismatch)) throw e;
+        // A record branch that took the value but failed inside explains more than "expected one of …".
+        if (e instanceof PathMismatch && deepest === undefined) deepest = e;
+      }
+    }
+    if (deepest !== undefined && members.filter((m) => m.wire.avro === 'record').length === 1) throw deepest;
+    throw NO_REASON;
+  };
+}
+
+function toTimeMillis(v: unknown): number {
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && v >= 0 && v < MS_PER_DAY) return v;
+    throw new Mismatch('not a whole number of milliseconds after midnight (0 to 86399999)');
+  }
+  if (typeof v === 'string') {
+    const t = parseIsoTime(v);
+    return Math.floor(t / 1000);
+  }
+  if (typeof v === 'bigint' && v >= 0n && v < BigInt(MS_PER_DAY)) return Number(v);
+  throw NO_REASON;
+}
+
+function toTimeMicros(v: unknown): number {
+  if (typeof v === 'number' || typeof v === 'bigint') {
+    const n = Number(v);
+    if (Number.isInteger(n) && n >= 0 && n < MS_PER_DAY * 1000) return n;
+    throw new Mismatch('not a whole number of microseconds after midnight (0 to 86399999999)');
+  }
+  if (typeof v === 'string') return parseIsoTime(v);
+  throw NO_REASON;
+}
+
+const ISO_TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?$/;
+
+/** Microseconds after midnight of "HH:MM[:SS[.ffffff]]". */
+function parseIsoTime(s: string): number {
+  const m = ISO_TIME.exec(s);
+  if (m === null) throw new Mismatch('not a time of day as HH:MM:SS[.ffffff] or a number');
+  const [h, mi, sec] = [Number(m[1]), Number(m[2]), m[3] === undefined ? 0 : Number(m[3])];
+  if (h > 23 || mi > 59 || sec > 59) throw new Mismatch('not a valid time of day');
+  const frac = (m[4] ?? '').padEnd(6, '0').slice(0, 6);
+  return ((h * 60 + mi) * 60 + sec) * 1_000_000 + Number(frac);
 }
 
 function toInt(v: unknown): number {
@@ -196,14 +411,15 @@ function typedBytes(v: unknown): Buffer {
   throw NO_REASON;
 }
 
-function toTimestampMillis(v: unknown): number {
+/** `local`: a wall-clock timestamp (local-timestamp-*), whose text form has no zone. */
+function toTimestampMillis(v: unknown, local: boolean): number {
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v)) return v;
     throw new Mismatch('not a whole number of milliseconds since the epoch');
   }
   if (typeof v === 'string') {
     if (INT_STRING.test(v)) return safeNumber(BigInt(v));
-    const t = parseIsoTimestamp(v);
+    const t = parseIsoTimestamp(v, local);
     return t.ms;
   }
   if (v instanceof Date) return validDateMs(v);
@@ -211,14 +427,14 @@ function toTimestampMillis(v: unknown): number {
   throw NO_REASON;
 }
 
-function toTimestampMicros(v: unknown): number | bigint {
+function toTimestampMicros(v: unknown, local: boolean): number | bigint {
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v)) return v;
     throw new Mismatch(Number.isInteger(v) ? 'beyond ±2^53, so precision was already lost; send it as a string' : 'not a whole number of microseconds since the epoch');
   }
   if (typeof v === 'string') {
     if (INT_STRING.test(v)) return toLong(v);
-    const t = parseIsoTimestamp(v);
+    const t = parseIsoTimestamp(v, local);
     const micros = BigInt(t.ms) * 1000n + BigInt(t.extraMicros);
     return normalizeLong(micros) as number | bigint;
   }
@@ -252,17 +468,18 @@ function utcDays(y: number, mo: number, d: number): number {
   return era * 146097 + dayOfEra - 719468;
 }
 
-/** Milliseconds of an ISO-8601 timestamp with a zone, plus the microseconds within the millisecond. */
-export function parseIsoTimestamp(s: string): { ms: number; extraMicros: number } {
-  const m = ISO_TIMESTAMP.exec(s);
-  if (m === null) throw new Mismatch('not epoch time or an ISO-8601 timestamp with a zone (Z or ±hh:mm)');
+/** Milliseconds of an ISO-8601 timestamp with a zone, plus the microseconds within the millisecond. A `local`
+ *  (wall-clock) timestamp is written without a zone instead, and read as if it were UTC, as Avro defines it. */
+export function parseIsoTimestamp(s: string, local = false): { ms: number; extraMicros: number } {
+  const m = (local ? ISO_LOCAL_TIMESTAMP : ISO_TIMESTAMP).exec(s);
+  if (m === null) throw new Mismatch(local ? 'not epoch time or an ISO-8601 timestamp without a zone (a wall-clock time)' : 'not epoch time or an ISO-8601 timestamp with a zone (Z or ±hh:mm)');
   const [y, mo, d, h, mi] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
   const sec = m[6] === undefined ? 0 : Number(m[6]);
   if (h > 23 || mi > 59 || sec > 59) throw new Mismatch('not a valid time of day');
   const days = utcDays(y, mo, d);
   const frac = (m[7] ?? '').padEnd(6, '0');
   let offsetMin = 0;
-  if (m[8] === undefined) {
+  if (m[8] === undefined && m[9] !== undefined) {
     const oh = Number(m[10]);
     const om = Number(m[11]);
     if (oh > 23 || om > 59) throw new Mismatch('not a valid zone offset');
@@ -309,6 +526,10 @@ export function describeExpected(column: ColumnSpec, wire: WireType): string {
   const t = column.type;
   let base: string;
   if (t.kind === 'decimal') base = `decimal(${t.precision},${t.scale})`;
+  else if (wire.avro === 'record') base = `record ${shortName(wire.branch)}`;
+  else if (wire.avro === 'array') base = `array of ${slotExpected(wire.element!)}`;
+  else if (wire.avro === 'map') base = `map of ${slotExpected(wire.element!)}`;
+  else if (wire.avro === 'union') base = `one of ${(wire.members ?? []).map(slotExpected).join(', ')}`;
   else if (wire.avro === 'enum') {
     const symbols = wire.symbols ?? [];
     const shown = symbols.length > 8 ? `${symbols.slice(0, 8).join(', ')}, … ${symbols.length - 8} more` : symbols.join(', ');

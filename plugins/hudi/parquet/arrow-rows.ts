@@ -4,7 +4,7 @@
 // Reads buffers directly; the Arrow JS per-value getters (Vector.get) box every value and were the slow part.
 
 import { DataType, Type, makeVector, type Data, type Table } from 'apache-arrow';
-import type { ColumnSpec, ColumnType, Row } from './column-spec';
+import { unionMemberName, type ColumnSpec, type ColumnType, type Row } from './column-spec';
 import { formatUnscaled, readDecimalWords } from './decimal128';
 
 const TWO_32 = 4294967296;
@@ -68,6 +68,19 @@ export function columnsFromArrowSchema(table: Table): ColumnSpec[] {
 }
 
 function columnTypeOfArrow(name: string, type: DataType): ColumnType {
+  if (DataType.isStruct(type)) return { kind: 'record', fields: type.children.map((f) => ({ name: f.name, type: columnTypeOfArrow(`${name}.${f.name}`, f.type), nullable: f.nullable })) };
+  if (DataType.isList(type)) {
+    const item = type.children[0]!;
+    return { kind: 'array', items: columnTypeOfArrow(`${name}[]`, item.type), itemsNullable: item.nullable };
+  }
+  if (DataType.isMap(type)) {
+    const value = (type.children[0]!.type as DataType).children[1]!;
+    return { kind: 'map', values: columnTypeOfArrow(`${name}{}`, value.type), valuesNullable: value.nullable };
+  }
+  if (DataType.isTimestamp(type) && (type.timezone === null || type.timezone === undefined)) {
+    if (type.unit === 1) return { kind: 'local-timestamp-millis' };
+    if (type.unit === 2) return { kind: 'local-timestamp-micros' };
+  }
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isUtf8View(type)) return { kind: 'string' };
   if (DataType.isBinary(type) || DataType.isLargeBinary(type) || DataType.isBinaryView(type)) return { kind: 'bytes' };
   if (DataType.isBool(type)) return { kind: 'boolean' };
@@ -93,16 +106,26 @@ function readColumn(data: Data, spec: ColumnSpec, out: unknown[], base: number):
 
   switch (type.typeId) {
     case Type.Utf8:
-      return readUtf8(data, out, base, isNull);
+      readUtf8(data, out, base, isNull);
+      // string → bytes (Avro's promotion): an older file read with the evolved column.
+      if (spec.type.kind === 'bytes') for (let i = 0; i < n; i++) if (out[base + i] !== null) out[base + i] = Buffer.from(out[base + i] as string, 'utf8');
+      return;
     case Type.Binary: {
       const offsets = data.valueOffsets as Int32Array;
       const bytes = data.values as Uint8Array;
+      const asString = spec.type.kind === 'string'; // bytes → string, likewise
       for (let i = 0; i < n; i++) {
         // Copies, so a decoded row does not keep the whole file's buffer alive.
-        out[base + i] = isNull?.(i) ? null : Buffer.from(bytes.subarray(offsets[off + i]!, offsets[off + i + 1]!));
+        const v = isNull?.(i) ? null : bytes.subarray(offsets[off + i]!, offsets[off + i + 1]!);
+        out[base + i] = v === null ? null : asString ? utf8.decode(v) : Buffer.from(v);
       }
       return;
     }
+    case Type.Struct:
+      return readStruct(data, spec, out, base, isNull);
+    case Type.List:
+    case Type.Map:
+      return readRepeated(data, spec, out, base, isNull);
     case Type.Bool: {
       const bits = data.values as Uint8Array;
       for (let i = 0; i < n; i++) out[base + i] = isNull?.(i) ? null : (bits[(off + i) >> 3]! & (1 << ((off + i) & 7))) !== 0;
@@ -115,7 +138,7 @@ function readColumn(data: Data, spec: ColumnSpec, out: unknown[], base: number):
       const unitScale = timestampScale(type, spec.type);
       const dateMillis = DataType.isDate(type) && type.unit === 1; // DateMillisecond → days
       if (values.BYTES_PER_ELEMENT === 8) {
-        readInt64(values as unknown as BigInt64Array, off, n, out, base, isNull, unitScale, dateMillis);
+        readInt64(values as unknown as BigInt64Array, off, n, out, base, isNull, unitScale, dateMillis, spec.type.kind === 'double' || spec.type.kind === 'float');
       } else {
         for (let i = 0; i < n; i++) out[base + i] = isNull?.(i) ? null : (values[off + i] as number);
       }
@@ -164,6 +187,72 @@ function readColumn(data: Data, spec: ColumnSpec, out: unknown[], base: number):
   }
 }
 
+/** The fields to read of a struct column: the spec's (record or union members), or the file's. */
+function structFields(spec: ColumnSpec, type: DataType): ColumnSpec[] {
+  const t = spec.type;
+  if (t.kind === 'record') return t.fields;
+  if (t.kind === 'union') return t.members.map((m, i) => ({ name: unionMemberName(i), type: m, nullable: true }));
+  const inferred = columnTypeOfArrow(spec.name, type);
+  return inferred.kind === 'record' ? inferred.fields : [];
+}
+
+/** Records and unions: one object per value; a field the file lacks (added later) reads as null. */
+function readStruct(data: Data, spec: ColumnSpec, out: unknown[], base: number, isNull: ((i: number) => boolean) | undefined): void {
+  const n = data.length;
+  const type = data.type as DataType;
+  const children = type.children as { name: string }[];
+  const fields = structFields(spec, type);
+  const values = fields.map((f) => {
+    const k = children.findIndex((c) => c.name === f.name);
+    if (k < 0) return undefined;
+    // Struct children are sliced with their parent: child index i is value i.
+    const child = data.children[k]!;
+    const arr = new Array<unknown>(child.length);
+    readColumn(child, { ...f, name: `${spec.name}.${f.name}` }, arr, 0);
+    return arr;
+  });
+  const make = rowFactory(fields.map((f) => f.name));
+  const filled = values.map((v) => v ?? new Array<unknown>(n).fill(null));
+  for (let i = 0; i < n; i++) out[base + i] = isNull?.(i) ? null : make(filled, i);
+}
+
+/** Lists and maps: element values read once for the whole chunk, then cut by the offsets. */
+function readRepeated(data: Data, spec: ColumnSpec, out: unknown[], base: number, isNull: ((i: number) => boolean) | undefined): void {
+  const n = data.length;
+  const off = data.offset;
+  const offsets = data.valueOffsets as Int32Array;
+  const type = data.type as DataType;
+  const inferred = spec.type.kind === 'array' || spec.type.kind === 'map' ? spec.type : columnTypeOfArrow(spec.name, type);
+  if (DataType.isList(type)) {
+    const child = data.children[0]!;
+    const items = inferred.kind === 'array' ? inferred : { items: columnTypeOfArrow(`${spec.name}[]`, child.type as DataType), itemsNullable: true };
+    const elements = new Array<unknown>(child.length);
+    readColumn(child, { name: `${spec.name}[]`, type: items.items, nullable: items.itemsNullable }, elements, 0);
+    for (let i = 0; i < n; i++) out[base + i] = isNull?.(i) ? null : elements.slice(offsets[off + i]!, offsets[off + i + 1]!);
+    return;
+  }
+  const entries = data.children[0]!;
+  const keys = new Array<unknown>(entries.length);
+  const vals = new Array<unknown>(entries.length);
+  readColumn(entries.children[0]!, { name: `${spec.name}{}.key`, type: { kind: 'string' }, nullable: false }, keys, 0);
+  const valueType = inferred.kind === 'map' ? inferred : { values: columnTypeOfArrow(`${spec.name}{}`, entries.children[1]!.type as DataType), valuesNullable: true };
+  readColumn(entries.children[1]!, { name: `${spec.name}{}`, type: valueType.values, nullable: valueType.valuesNullable }, vals, 0);
+  for (let i = 0; i < n; i++) {
+    if (isNull?.(i)) {
+      out[base + i] = null;
+      continue;
+    }
+    const m: Record<string, unknown> = {};
+    for (let j = offsets[off + i]!; j < offsets[off + i + 1]!; j++) {
+      const k = keys[j] as string;
+      // A key "__proto__" must stay an own data property.
+      if (k === '__proto__') Object.defineProperty(m, k, { value: vals[j], enumerable: true, writable: true, configurable: true });
+      else m[k] = vals[j];
+    }
+    out[base + i] = m;
+  }
+}
+
 function readInt64(
   values: BigInt64Array,
   off: number,
@@ -173,6 +262,7 @@ function readInt64(
   isNull: ((i: number) => boolean) | undefined,
   unitScale: number,
   dateMillis: boolean,
+  toNumber: boolean,
 ): void {
   const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
   for (let i = 0; i < n; i++) {
@@ -188,7 +278,8 @@ function readInt64(
     else v = values[off + i]!;
     if (dateMillis) v = Math.floor(Number(v) / 86400000);
     else if (unitScale !== 1) v = rescale(v, unitScale);
-    out[base + i] = v;
+    // long → float/double (Avro's promotion): an older file read with the evolved column.
+    out[base + i] = toNumber && typeof v === 'bigint' ? Number(v) : v;
   }
 }
 
@@ -196,7 +287,8 @@ function readInt64(
 function timestampScale(type: DataType, target: ColumnType): number {
   if (!DataType.isTimestamp(type)) return 1;
   const fileUnit = type.unit; // 0 s, 1 ms, 2 µs, 3 ns
-  const want = target.kind === 'timestamp-millis' ? 1 : target.kind === 'timestamp-micros' ? 2 : fileUnit;
+  const k = target.kind;
+  const want = k === 'timestamp-millis' || k === 'local-timestamp-millis' ? 1 : k === 'timestamp-micros' || k === 'local-timestamp-micros' ? 2 : fileUnit;
   if (want === fileUnit) return 1;
   const factor = 1000 ** Math.abs(want - fileUnit);
   return want > fileUnit ? factor : -factor;

@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import type { Table } from 'apache-arrow';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import { columnValues } from './arrow-rows';
-import type { ColumnSpec, Row } from './column-spec';
+import { unionMemberName, type ColumnSpec, type ColumnType, type Row } from './column-spec';
 import { decimalToUnscaled } from './decimal128';
 import { DEFAULT_ROW_GROUP_ROWS, type EncodeOptions } from './encode-options';
 import { parquetSchema } from './parquet-schema';
@@ -37,7 +37,7 @@ export function encodeWithHyparquet(columns: readonly ColumnSpec[], source: { ta
   const kv = Object.entries(options.keyValueMetadata ?? {}).map(([key, value]) => ({ key, value }));
   const columnData: ColumnSource[] = columns.map((spec) => ({
     name: spec.name,
-    data: physicalValues(spec, 'table' in source ? columnValues(source.table, spec) : source.validatedRows.map((r) => r[spec.name] ?? null)),
+    data: physicalValues(spec, 'table' in source ? columnValues(source.table, spec) : source.validatedRows.map((r) => r[spec.name] ?? (spec.nullable ? null : (spec.default ?? null)))),
     ...(options.dictionary === false ? { encoding: 'PLAIN' as const } : {}),
   }));
   const out = parquetWriteBuffer({
@@ -55,17 +55,55 @@ export function encodeWithHyparquet(columns: readonly ColumnSpec[], source: { ta
   return new Uint8Array(out);
 }
 
-/** The values hyparquet-writer expects per physical type: bigint for INT64, unscaled bigint for DECIMAL. */
+/** The values hyparquet-writer expects per physical type: bigint for INT64, unscaled bigint for DECIMAL;
+ *  nested values are rebuilt with their leaves converted (records and unions as objects, maps as entries). */
 function physicalValues(spec: ColumnSpec, values: unknown[]): unknown[] {
-  const t = spec.type;
+  const convert = physicalConverter(spec.type);
+  return convert === undefined ? values : values.map((v) => (v === null || v === undefined ? null : convert(v)));
+}
+
+/** undefined when values pass as they are. */
+function physicalConverter(t: ColumnType): ((v: unknown) => unknown) | undefined {
+  const orNull = (f: (v: unknown) => unknown) => (v: unknown) => (v === null || v === undefined ? null : f(v));
   switch (t.kind) {
     case 'long':
     case 'timestamp-millis':
     case 'timestamp-micros':
-      return values.map((v) => (v === null ? null : BigInt(v as number | bigint)));
+    case 'local-timestamp-millis':
+    case 'local-timestamp-micros':
+    case 'time-micros':
+      return (v) => BigInt(v as number | bigint);
+    case 'float':
+    case 'double':
+      return (v) => (typeof v === 'bigint' ? Number(v) : v);
+    case 'string':
+      return (v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v);
+    case 'bytes':
+      return (v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
     case 'decimal':
-      return values.map((v) => (v === null ? null : decimalToUnscaled(v as string, t)));
+      return (v) => decimalToUnscaled(v as string, t);
+    case 'record':
+    case 'union': {
+      const fields = t.kind === 'record' ? t.fields : t.members.map((m, i) => ({ name: unionMemberName(i), type: m, default: undefined as unknown }));
+      const convs = fields.map((f) => orNull(physicalConverter(f.type) ?? ((x) => x)));
+      return (v) => {
+        const out: Record<string, unknown> = {};
+        fields.forEach((f, k) => {
+          const x = (v as Record<string, unknown>)[f.name];
+          out[f.name] = convs[k]!(x === undefined && f.default !== undefined ? f.default : x);
+        });
+        return out;
+      };
+    }
+    case 'array': {
+      const item = orNull(physicalConverter(t.items) ?? ((x) => x));
+      return (v) => (v as unknown[]).map(item);
+    }
+    case 'map': {
+      const value = orNull(physicalConverter(t.values) ?? ((x) => x));
+      return (v) => Object.keys(v as object).map((key) => ({ key, value: value((v as Record<string, unknown>)[key]) }));
+    }
     default:
-      return values;
+      return undefined;
   }
 }

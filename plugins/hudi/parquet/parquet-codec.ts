@@ -9,11 +9,11 @@
 // Invariants: decodeParquet(encodeParquet(c, rows), c) deep-equals rows in the column-spec representation;
 // the Parquet schema of a written file is a pure function of the ColumnSpec[].
 
-import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { Table, tableFromIPC, tableToIPC, type DataType, type Field } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { arrowSchema, buildArrowTable } from './arrow-columns';
+import { arrowSchema, buildArrowTable, typeLabel } from './arrow-columns';
 import { rowsFromArrow } from './arrow-rows';
-import type { ColumnSpec, Row } from './column-spec';
+import { forEachType, unionMemberName, type ColumnSpec, type ColumnType, type Row } from './column-spec';
 import { checkEncodeOptions, type EncodeOptions } from './encode-options';
 import { encodeWithHyparquet } from './hyparquet-encoder';
 import { readFooter, type ParquetFooter } from './parquet-footer';
@@ -25,7 +25,9 @@ export { footerTailLength, readFooter, type ParquetFooter } from './parquet-foot
 
 /** Which encoder a column list needs (see the module comment). */
 export function encoderFor(columns: readonly ColumnSpec[]): 'parquet-wasm' | 'hyparquet-writer' {
-  return columns.some((c) => c.type.kind === 'decimal' && c.type.precision <= 18) ? 'hyparquet-writer' : 'parquet-wasm';
+  let small = false;
+  for (const c of columns) forEachType(c.type, (t) => (small ||= t.kind === 'decimal' && t.precision <= 18));
+  return small ? 'hyparquet-writer' : 'parquet-wasm';
 }
 
 /**
@@ -81,7 +83,7 @@ export function decodeParquet(buf: Uint8Array, columns?: readonly ColumnSpec[]):
   if (columns !== undefined) {
     names = columns.filter((c) => present.has(c.name)).map((c) => c.name);
     const unsupported = footer.unsupportedColumns.find((u) => columns.some((c) => c.name === u.name));
-    if (unsupported) throw new TypeError(`column "${unsupported.name}" is ${unsupported.parquetType} in the file, which the flat column model cannot read`);
+    if (unsupported) throw new TypeError(`column "${unsupported.name}" is ${unsupported.parquetType} in the file, which the column model cannot read`);
     if (names.length === 0) return Array.from({ length: footer.numRows }, () => Object.fromEntries(columns.map((c) => [c.name, null])) as Row);
   } else if (footer.unsupportedColumns.length > 0) {
     // Read what the model can represent rather than failing on a column nobody asked for.
@@ -104,13 +106,25 @@ function checkDecodable(table: Table, columns: readonly ColumnSpec[] | undefined
   for (const spec of columns) {
     const field = table.schema.fields.find((f) => f.name === spec.name);
     if (field === undefined) continue;
-    const family = familyOf(String(field.type));
-    const ok = ALLOWED[spec.type.kind].includes(family);
-    if (!ok) throw new TypeError(`column "${spec.name}": the file stores ${String(field.type)}, which cannot be read as ${spec.type.kind}`);
+    checkReadable(spec.name, field.type, spec.type);
   }
 }
 
-type Family = 'string' | 'bytes' | 'bool' | 'int' | 'float' | 'date' | 'timestamp' | 'decimal' | 'fixed' | 'other';
+function checkReadable(name: string, stored: DataType, want: ColumnType): void {
+  const family = familyOf(String(stored));
+  if (!ALLOWED[want.kind].includes(family)) throw new TypeError(`column "${name}": the file stores ${String(stored)}, which cannot be read as ${typeLabel(want)}`);
+  const children = stored.children as Field[];
+  if (want.kind === 'record' || want.kind === 'union') {
+    const fields = want.kind === 'record' ? want.fields : want.members.map((m, i) => ({ name: unionMemberName(i), type: m }));
+    for (const f of fields) {
+      const c = children.find((x) => x.name === f.name);
+      if (c !== undefined) checkReadable(`${name}.${f.name}`, c.type, f.type);
+    }
+  } else if (want.kind === 'array') checkReadable(`${name}[]`, children[0]!.type, want.items);
+  else if (want.kind === 'map') checkReadable(`${name}{}`, (children[0]!.type.children as Field[])[1]!.type, want.values);
+}
+
+type Family = 'string' | 'bytes' | 'bool' | 'int' | 'float' | 'date' | 'timestamp' | 'decimal' | 'fixed' | 'struct' | 'list' | 'map' | 'other';
 
 function familyOf(arrowType: string): Family {
   if (/^(Large)?Utf8|^Utf8View/.test(arrowType)) return 'string';
@@ -122,13 +136,17 @@ function familyOf(arrowType: string): Family {
   if (/^Timestamp/.test(arrowType)) return 'timestamp';
   if (/^Decimal/.test(arrowType)) return 'decimal';
   if (/^FixedSizeBinary/.test(arrowType)) return 'fixed';
+  if (/^Struct/.test(arrowType)) return 'struct';
+  if (/^List/.test(arrowType)) return 'list';
+  if (/^Map/.test(arrowType)) return 'map';
   return 'other';
 }
 
 const ALLOWED: Record<ColumnSpec['type']['kind'], Family[]> = {
-  string: ['string'],
+  // string ↔ bytes, int → long, int/long → float/double: Avro's promotions (older files of an evolved table).
+  string: ['string', 'bytes'],
   uuid: ['string', 'fixed'],
-  bytes: ['bytes', 'fixed'],
+  bytes: ['bytes', 'fixed', 'string'],
   boolean: ['bool'],
   int: ['int'],
   long: ['int'],
@@ -137,7 +155,15 @@ const ALLOWED: Record<ColumnSpec['type']['kind'], Family[]> = {
   date: ['date', 'int'],
   'timestamp-millis': ['timestamp', 'int'],
   'timestamp-micros': ['timestamp', 'int'],
+  'local-timestamp-millis': ['timestamp', 'int'],
+  'local-timestamp-micros': ['timestamp', 'int'],
+  'time-millis': ['int'],
+  'time-micros': ['int'],
   decimal: ['decimal'],
+  record: ['struct'],
+  union: ['struct'],
+  array: ['list'],
+  map: ['map'],
 };
 
 /** Options of a ParquetCodec: the defaults for every file the table writer encodes. */

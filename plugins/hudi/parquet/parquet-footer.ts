@@ -12,9 +12,9 @@ export interface ParquetFooter {
   numRowGroups: number;
   /** Footer key-values (Hudi: org.apache.hudi.bloomfilter, hoodie_min_record_key, parquet.avro.schema, …). */
   keyValueMetadata: Record<string, string>;
-  /** Flat columns of the file's schema, in file order. */
+  /** Columns of the file's schema (nested ones included), in file order. */
   columns: ColumnSpec[];
-  /** Columns the flat model cannot represent (nested groups, INT96, …); decodeParquet cannot read them. */
+  /** Columns the model cannot represent (INT96, intervals, non-string map keys, …); decodeParquet cannot read them. */
   unsupportedColumns: UnsupportedColumn[];
   createdBy: string | undefined;
 }

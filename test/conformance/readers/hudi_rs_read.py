@@ -26,7 +26,7 @@ from typing import Any, Dict, List
 
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reader_common import dumps, json_value, parse_queries, run_main, sort_rows, write_lines  # noqa: E402
+from reader_common import TIMESTAMP_MICROS, dumps, json_value, parse_queries, run_main, sort_rows, write_lines  # noqa: E402
 
 
 def _table(path: str):
@@ -67,10 +67,15 @@ def _arrow_rows(batches) -> List[Dict[str, Any]]:
                 # Raw integers in the column's unit, scaled to ms: no zone handling to get wrong.
                 raw = col.cast(pa.int64())
                 scale = {"s": 1000, "ms": 1, "us": 1 / 1000, "ns": 1 / 1_000_000}[col.type.unit]
+                if TIMESTAMP_MICROS:
+                    scale *= 1000
                 if scale >= 1:
                     cols[name] = pc.multiply(raw, int(scale)).to_pylist()
                 else:
                     cols[name] = pc.floor(pc.divide(raw.cast(pa.float64()), int(1 / scale))).cast(pa.int64()).to_pylist()
+            elif pa.types.is_time(col.type):
+                # Times of day as the raw integer in the column's unit (ms for time32, µs for time64), as Spark reads them.
+                cols[name] = col.cast(pa.int32() if pa.types.is_time32(col.type) else pa.int64()).to_pylist()
             else:
                 cols[name] = [json_value(v) for v in col.to_pylist()]
         for i in range(batch.num_rows):

@@ -18,10 +18,21 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+# Every convention here is UTC: naive datetimes (pyspark's collect gives them in the process's zone, nested ones
+# included) must mean UTC, and so must the JVM a Spark session starts.
+os.environ["TZ"] = "UTC"
+if hasattr(time, "tzset"):
+    time.tzset()
+
+# Timestamps as epoch milliseconds (the default) or, with TRIBUTARY_READER_TIMESTAMPS=micros, epoch microseconds
+# (for tables whose timestamps carry microseconds that must compare exactly).
+TIMESTAMP_MICROS = os.environ.get("TRIBUTARY_READER_TIMESTAMPS", "ms") == "micros"
 _SCRATCH: List[str] = []  # Spark scratch directories, removed by cleanup()
 
 
@@ -57,6 +68,8 @@ def json_value(v: Any) -> Any:
         if v.tzinfo is None:
             v = v.replace(tzinfo=_dt.timezone.utc)
         delta = v - _EPOCH
+        if TIMESTAMP_MICROS:
+            return (delta.days * 86_400_000_000) + (delta.seconds * 1_000_000) + delta.microseconds
         return (delta.days * 86_400_000) + (delta.seconds * 1000) + (delta.microseconds // 1000)
     if isinstance(v, _dt.date):
         return v.isoformat()
@@ -248,12 +261,13 @@ def spark_rows(df) -> List[Dict[str, Any]]:
     from pyspark.sql import functions as F
     from pyspark.sql.types import TimestampNTZType, TimestampType
 
+    unix = F.unix_micros if TIMESTAMP_MICROS else F.unix_millis
     cols = []
     for f in df.schema.fields:
         if isinstance(f.dataType, TimestampType):
-            cols.append(F.unix_millis(F.col(f"`{f.name}`")).alias(f.name))
+            cols.append(unix(F.col(f"`{f.name}`")).alias(f.name))
         elif isinstance(f.dataType, TimestampNTZType):
-            cols.append(F.unix_millis(F.to_utc_timestamp(F.col(f"`{f.name}`").cast("timestamp"), "UTC")).alias(f.name))
+            cols.append(unix(F.to_utc_timestamp(F.col(f"`{f.name}`").cast("timestamp"), "UTC")).alias(f.name))
         else:
             cols.append(F.col(f"`{f.name}`"))
     return sort_rows([json_value(r.asDict(recursive=True)) for r in df.select(*cols).collect()])

@@ -49,7 +49,7 @@ describe('schema evolution', () => {
     ]);
     expect(r.columns.slice(-2)).toEqual([
       { name: 'tip', type: { kind: 'double' }, nullable: true },
-      { name: 'qty', type: { kind: 'int' }, nullable: false },
+      { name: 'qty', type: { kind: 'int' }, nullable: false, default: 1 },
     ]);
     expect(r.schema.defaults).toMatchObject({ tip: null, qty: 1 });
   });
@@ -109,15 +109,29 @@ describe('schema evolution', () => {
   });
 
   it('checkEvolution incompatible type changes are refused naming both types', () => {
-    const only = ' only int → long and float → double promotions are allowed (other changes are not read back by every Parquet reader of older files)';
-    expect(refusals(schema(replace('count', { name: 'count', type: 'double' })))).toEqual([`field count: type changed from int to double:${only}`]);
-    expect(refusals(schema(replace('id', { name: 'id', type: 'bytes' })))).toEqual([`field id: type changed from string to bytes:${only}`]);
-    expect(refusals(schema(replace('at', { name: 'at', type: { type: 'long', logicalType: 'timestamp-micros' } })))).toEqual([`field at: type changed from timestamp-millis to timestamp-micros:${only}`]);
-    expect(refusals(schema(replace('at', { name: 'at', type: 'long' })))).toEqual([`field at: type changed from timestamp-millis to long:${only}`]);
+    const only = ' Avro and Hudi allow only int → long, float or double, long → float or double, float → double and string ↔ bytes (other changes are not read back by every reader of older files)';
+    expect(refusals(schema(replace('count', { name: 'count', type: 'string' })))).toEqual([`field count: int cannot become string:${only}`]);
+    expect(refusals(schema(replace('id', { name: 'id', type: 'int' })))).toEqual([`field id: string cannot become int:${only}`]);
+    expect(refusals(schema(replace('at', { name: 'at', type: { type: 'long', logicalType: 'timestamp-micros' } })))).toEqual([`field at: timestamp-millis cannot become timestamp-micros:${only}`]);
+    expect(refusals(schema(replace('at', { name: 'at', type: 'long' })))).toEqual([`field at: timestamp-millis cannot become long:${only}`]);
     expect(refusals(schema(replace('price', { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } })))).toEqual([
-      `field price: type changed from decimal(10,2) to decimal(12,2):${only}`,
+      `field price: decimal(10,2) cannot become decimal(12,2):${only}`,
     ]);
-    expect(refusals(schema(replace('status', { name: 'status', type: 'string' })))).toEqual([`field status: type changed from enum Status (A, B) to string:${only}`]);
+    expect(refusals(schema(replace('status', { name: 'status', type: 'string' })))).toEqual([`field status: enum Status (A, B) cannot become string:${only}`]);
+    expect(refusals(schema(replace('ratio', { name: 'ratio', type: 'long' })))).toEqual([`field ratio: float cannot become long:${only}`]);
+  });
+
+  it('checkEvolution Avro promotions int → double, int → float, long → double and string ↔ bytes are accepted', () => {
+    const r = checkEvolution(OLD, schema(replace('count', { name: 'count', type: 'double' }).map((f) => (f['name'] === 'id' ? { name: 'id', type: 'bytes' } : f))));
+    expect(r.changes).toEqual([
+      { kind: 'promoted', field: 'id', detail: 'string → bytes' },
+      { kind: 'promoted', field: 'count', detail: 'int → double' },
+    ]);
+    const longs = schema([{ name: 'n', type: 'long' }, { name: 'b', type: 'bytes' }]);
+    expect(checkEvolution(longs, schema([{ name: 'n', type: 'float' }, { name: 'b', type: 'string' }])).changes).toEqual([
+      { kind: 'promoted', field: 'n', detail: 'long → float' },
+      { kind: 'promoted', field: 'b', detail: 'bytes → string' },
+    ]);
   });
 
   it('checkEvolution removing enum symbols is refused', () => {
@@ -138,7 +152,7 @@ describe('schema evolution', () => {
   });
 
   it('checkEvolution an unsupported new schema is refused by the table schema rules', () => {
-    expect(() => checkEvolution(OLD, schema([...BASE, { name: 'tags', type: { type: 'array', items: 'string' } }]))).toThrow('field tags: arrays are not supported yet in the new schema');
+    expect(() => checkEvolution(OLD, schema([...BASE, { name: 'tags', type: { type: 'array', items: { type: 'long', logicalType: 'timestamp-nanos' } } }]))).toThrow('field tags[]: logicalType timestamp-nanos is not supported yet in the new schema');
   });
 
   const FROM: ColumnSpec[] = [
@@ -171,6 +185,63 @@ describe('schema evolution', () => {
     expect([{ id: 'a', count: 1 }, { id: 'b', count: 2 }].map(project)).toEqual([
       { count: 1, id: 'a', qty: 0 },
       { count: 2, id: 'b', qty: 0 },
+    ]);
+  });
+});
+
+describe('schema evolution of nested types', () => {
+  const address = (fields: Field[]) => ({ type: 'record', name: 'Address', fields });
+  const customer = (addressFields: Field[], extra: Field[] = []) => ({
+    name: 'customer',
+    type: ['null', { type: 'record', name: 'Customer', fields: [{ name: 'name', type: 'string' }, { name: 'address', type: address(addressFields) }, ...extra] }],
+    default: null,
+  });
+  const ZIP: Field = { name: 'zip', type: 'int' };
+  const nested = (fields: Field[]) => schema([{ name: 'id', type: 'string' }, ...fields]);
+  const V1 = nested([customer([ZIP]), { name: 'lines', type: { type: 'array', items: { type: 'record', name: 'Line', fields: [{ name: 'qty', type: 'int' }] } } }, { name: 'm', type: { type: 'map', values: 'float' } }, { name: 'u', type: ['int', 'string'] }]);
+
+  it('checkEvolution new nullable or defaulted fields inside nested records and new union members are accepted', () => {
+    const v2 = nested([
+      customer([ZIP, { name: 'city', type: ['null', 'string'], default: null }], [{ name: 'vip', type: 'boolean', default: false }]),
+      { name: 'lines', type: { type: 'array', items: { type: 'record', name: 'Line', fields: [{ name: 'qty', type: 'int' }, { name: 'note', type: ['null', 'string'], default: null }] } } },
+      { name: 'm', type: { type: 'map', values: 'float' } },
+      { name: 'u', type: ['int', 'string', 'boolean'] },
+    ]);
+    expect(checkEvolution(V1, v2).changes).toEqual([
+      { kind: 'added', field: 'customer.address.city', detail: 'default null' },
+      { kind: 'added', field: 'customer.vip', detail: 'default false' },
+      { kind: 'added', field: 'lines[].note', detail: 'default null' },
+      { kind: 'union-members-added', field: 'u', detail: 'boolean' },
+    ]);
+  });
+
+  it('checkEvolution promotions inside nested types are refused (Hudi 0.15 Spark cannot read them)', () => {
+    const v2 = nested([customer([{ name: 'zip', type: 'long' }]), { name: 'lines', type: { type: 'array', items: { type: 'record', name: 'Line', fields: [{ name: 'qty', type: 'int' }] } } }, { name: 'm', type: { type: 'map', values: 'double' } }, { name: 'u', type: ['int', 'string'] }]);
+    const nestedOnly = ' inside a nested type: Hudi 0.15\'s Spark reader refuses nested type changes ("cannot be read in vectorized mode"); promote top-level fields only';
+    expect(refusals(v2, V1)).toEqual([`field customer.address.zip: int cannot become long${nestedOnly}`, `field m{}: float cannot become double${nestedOnly}`]);
+  });
+
+  it('checkEvolution refusals inside nested types name the field path', () => {
+    const v2 = nested([
+      customer([{ name: 'zip', type: 'string' }, { name: 'city', type: 'string' }]),
+      { name: 'lines', type: { type: 'array', items: { type: 'record', name: 'Line', fields: [{ name: 'sku', type: 'string', default: '' }] } } },
+      { name: 'm', type: { type: 'map', values: ['null', 'float'] } },
+      { name: 'u', type: ['string', 'int'] },
+    ]);
+    const only = ': Avro and Hudi allow only int → long, float or double, long → float or double, float → double and string ↔ bytes (other changes are not read back by every reader of older files)';
+    expect(refusals(v2, V1)).toEqual([
+      `field customer.address.zip: int cannot become string${only}`,
+      'field customer.address.city is new and required without a default: older rows have no value for it; make it ["null", …] with "default": null, or give it a default',
+      'field lines[].qty was removed: dropping columns is not supported (Hudi drops them only with schema-on-read configuration); keep it, nullable with "default": null, and stop sending it',
+      'field u: union member 0 changed from int to string; add new types at the end of the union instead',
+      'field u: union member 1 changed from string to int; add new types at the end of the union instead',
+    ]);
+    expect(refusals(nested([customer([ZIP]), { name: 'lines', type: 'string' }, { name: 'm', type: { type: 'map', values: 'float' } }, { name: 'u', type: ['int', 'string'] }]), V1)).toEqual([
+      `field lines: array of record Line cannot become string${only}`,
+    ]);
+    expect(refusals(nested([{ name: 'customer', type: ['null', 'string'], default: null }, { name: 'lines', type: { type: 'array', items: { type: 'record', name: 'Line', fields: [{ name: 'qty', type: ['null', 'int'], default: null }] } } }, { name: 'm', type: { type: 'map', values: 'float' } }, { name: 'u', type: ['int'] }]), V1)).toEqual([
+      `field customer: record Customer cannot become string${only}`,
+      'field u: union members were removed (one of int, string → one of int), but older rows may hold them; keep them',
     ]);
   });
 });

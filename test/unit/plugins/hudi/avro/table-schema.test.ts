@@ -174,31 +174,58 @@ describe('table schema', () => {
     expect(parseError(record([{ name: 'u', type: { type: 'string', logicalType: 'uuid' }, default: 'nope' }])).message).toContain('field u: incompatible field default "nope" (not a UUID: "nope")');
   });
 
-  it('parseTableSchema refuses nested records, arrays, maps and multi-type unions naming each field', () => {
+  it('parseTableSchema nested records, arrays, maps, enums, fixed and unions at any depth become nested columns', () => {
+    const t = parseTableSchema(record([
+      { name: 'address', type: { type: 'record', name: 'Address', fields: [{ name: 'city', type: 'string' }, { name: 'zip', type: ['null', 'int'], default: null }, { name: 'n', type: 'long', default: 7 }] } },
+      { name: 'tags', type: { type: 'array', items: ['null', 'string'] } },
+      { name: 'attrs', type: ['null', { type: 'map', values: { type: 'array', items: 'Address' } }], default: null },
+      { name: 'either', type: ['int', 'string'], default: 3 },
+      { name: 'maybeEither', type: ['null', 'int', { type: 'enum', name: 'E', symbols: ['A'] }, { type: 'fixed', name: 'F', size: 2 }] },
+      { name: 'tm', type: { type: 'int', logicalType: 'time-millis' } },
+      { name: 'lt', type: ['null', { type: 'long', logicalType: 'local-timestamp-micros' }] },
+    ]));
+    const address = { kind: 'record', fields: [{ name: 'city', type: { kind: 'string' }, nullable: false }, { name: 'zip', type: { kind: 'int' }, nullable: true }, { name: 'n', type: { kind: 'long' }, nullable: false, default: 7 }] };
+    expect(t.columns).toEqual([
+      { name: 'address', type: address, nullable: false },
+      { name: 'tags', type: { kind: 'array', items: { kind: 'string' }, itemsNullable: true }, nullable: false },
+      { name: 'attrs', type: { kind: 'map', values: { kind: 'array', items: address, itemsNullable: false }, valuesNullable: false }, nullable: true },
+      { name: 'either', type: { kind: 'union', members: [{ kind: 'int' }, { kind: 'string' }] }, nullable: false, default: { member0: 3, member1: null } },
+      { name: 'maybeEither', type: { kind: 'union', members: [{ kind: 'int' }, { kind: 'string' }, { kind: 'bytes' }] }, nullable: true },
+      { name: 'tm', type: { kind: 'time-millis' }, nullable: false },
+      { name: 'lt', type: { kind: 'local-timestamp-micros' }, nullable: true },
+    ]);
+    expect(t.defaults).toEqual({ attrs: null, either: { member0: 3, member1: null } });
+    expect(t.fields.map((f) => f.expected)).toEqual([
+      'record Address',
+      'array of string or null',
+      'map of array of record Address or null',
+      'one of int, string',
+      'one of int, enum E (A), fixed F (2 bytes) or null',
+      'time-millis',
+      'local-timestamp-micros or null',
+    ]);
+  });
+
+  it('parseTableSchema refuses what the column model cannot hold, naming the field path', () => {
     const e = parseError(record([
       { name: 'ok', type: 'string' },
-      { name: 'address', type: { type: 'record', name: 'Address', fields: [{ name: 'city', type: 'string' }] } },
-      { name: 'tags', type: { type: 'array', items: 'string' } },
-      { name: 'attrs', type: ['null', { type: 'map', values: 'string' }] },
-      { name: 'either', type: ['int', 'string'] },
-      { name: 'maybeEither', type: ['null', 'int', 'string'] },
+      { name: 'address', type: { type: 'record', name: 'Address', fields: [{ name: 'when', type: { type: 'long', logicalType: 'timestamp-nanos' } }] } },
+      { name: 'tags', type: { type: 'array', items: { type: 'bytes', logicalType: 'decimal', precision: 40, scale: 0 } } },
       { name: 'nothing', type: 'null' },
+      { name: 'empty', type: { type: 'record', name: 'Empty', fields: [] } },
     ]));
     expect(e.code).toBe('CONFIG_INVALID');
-    expect(e.errors.map((x) => x.name)).toEqual(Array(6).fill('schemaPath'));
     expect(e.errors.map((x) => x.message)).toEqual([
-      'field address: nested record ns.Address is not supported yet (flatten it into top-level fields)',
-      'field tags: arrays are not supported yet',
-      'field attrs: maps are not supported yet',
-      'field either: a union of int, string is not supported yet (only a union of null and one type)',
-      'field maybeEither: a union of null, int, string is not supported yet (only a union of null and one type)',
+      'field address.when: logicalType timestamp-nanos is not supported yet',
+      'field tags[]: decimal precision 40 is more than 38, the most Parquet readers support',
       'field nothing: a field of type null holds no data and is not supported',
+      'field empty: record ns.Empty has no fields (Parquet has no empty groups)',
     ]);
   });
 
   it('parseTableSchema refuses logical types the column model cannot hold', () => {
-    expect(parseError(record([{ name: 't', type: { type: 'int', logicalType: 'time-millis' } }])).message).toContain('field t: logicalType time-millis is not supported yet');
-    expect(parseError(record([{ name: 't', type: ['null', { type: 'long', logicalType: 'local-timestamp-micros' }] }])).message).toContain('field t: logicalType local-timestamp-micros is not supported yet');
+    expect(parseError(record([{ name: 't', type: { type: 'long', logicalType: 'timestamp-nanos' } }])).message).toContain('field t: logicalType timestamp-nanos is not supported yet');
+    expect(parseError(record([{ name: 't', type: ['null', { type: 'fixed', name: 'D', size: 12, logicalType: 'duration' }] }])).message).toContain('field t: logicalType duration is not supported yet');
   });
 
   it('parseTableSchema invalid logical type parameters name the field', () => {
