@@ -22,6 +22,8 @@ export interface FuzzConfig {
   defaultBloom?: boolean;
   /** Parquet encoding on worker threads (the sink's default is 1) or in the writer's thread (0). */
   encoderThreads?: number;
+  /** hoodie.write.concurrency.mode=optimistic_concurrency_control (heartbeats, the table lock, the conflict check). */
+  occ?: boolean;
 }
 
 export interface Crash {
@@ -79,10 +81,11 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
     cleanRetained: pick([1, 2, 3, 10]),
     ...(regime === 'report' ? { defaultBloom: true } : {}),
     encoderThreads: pick([0, 0, 1, 2]),
+    ...(chance(0.2) ? { occ: true } : {}),
   };
 
   const keys = Array.from({ length: regime === 'report' ? int(50, 400) : int(3, 40) }, (_, i) => `k${String(i).padStart(3, '0')}`);
-  const parts = Array.from({ length: int(1, 4) }, (_, i) => ['eu', 'us', 'apac', 'latam'][i]!);
+  const parts = Array.from({ length: int(1, 5) }, (_, i) => ['eu', 'us', 'apac', 'latam', 'mena'][i]!);
   const model = new TableModel({ global: isGlobal(config.index), precombine: config.precombine });
   const lastVer = new Map<string, number>();
   const home = new Map<string, string>();
