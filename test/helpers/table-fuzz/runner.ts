@@ -147,10 +147,3 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
     if (result.ok && !opts.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** A copy of the case with the model replayed to the first failing commit: what a fixed test stores. */
-export function describeCase(c: FuzzCase): string {
-  return JSON.stringify(c);
-}
-
-export { TableModel };
