@@ -35,6 +35,7 @@ export function hudiSinkConfigDef(): ConfigDef {
     { name: 'hoodie.parquet.small.file.limit', type: 'long', default: 100 * MB, validator: validators.range(0), doc: 'Base files smaller than this take new inserts before new file groups are opened (0 disables).', importance: 'medium', group: 'Files' },
     { name: 'hoodie.copyonwrite.record.size.estimate', type: 'int', default: 1024, validator: validators.range(1), doc: 'Bytes per record assumed until the table has commits to measure.', importance: 'low', group: 'Files' },
     { name: 'hoodie.parquet.compression.codec', type: 'string', default: 'snappy', validator: validators.oneOf('snappy', 'zstd', 'uncompressed'), accepted: 'snappy, zstd, uncompressed', doc: 'Parquet compression of base files.', importance: 'low', group: 'Files' },
+    { name: 'parquet.row.group.rows', type: 'int', default: 50000, validator: validators.range(1), doc: 'Rows per Parquet row group of the base files written. A copy-on-write merge streams a file group a row group at a time (read, merge, encode, write), so this bounds the rows a merge holds in memory whatever the file size; files written by other writers are read in their own row groups.', importance: 'low', group: 'Files' },
     { name: 'parquet.encoder.threads', type: 'int', default: 1, validator: validators.range(0, 8), doc: 'Worker threads that encode Parquet files while the task merges the next file group; 0 encodes on the task\'s own thread.', importance: 'low', group: 'Files' },
     { name: 'hoodie.clean.commits.retained', type: 'int', default: 10, validator: validators.range(1), aliases: ['hoodie.cleaner.commits.retained'], doc: 'Cleaning keeps the file slices the last N commits need (KEEP_LATEST_COMMITS) and deletes older ones.', importance: 'medium', group: 'Files' },
     { name: 'hoodie.write.concurrency.mode', type: 'string', default: 'single_writer', validator: validators.oneOf('single_writer', 'optimistic_concurrency_control'), accepted: 'single_writer, optimistic_concurrency_control', doc: 'single_writer: this connector is the table\'s only writer; opening the table rolls back every unfinished commit. optimistic_concurrency_control: several writers (connectors, workers) share the table: in-flight commits keep heartbeats, only abandoned ones are rolled back, and a commit that conflicts with one completed meanwhile (same file group or same key) is rolled back and written again. Every writer of the table must use it.', importance: 'medium', group: 'Concurrency' },
@@ -82,6 +83,7 @@ export interface HudiSinkSettings {
   recordSizeEstimate: number;
   compression: 'snappy' | 'zstd' | 'uncompressed';
   encoderThreads: number;
+  rowGroupRows: number;
   s3: {
     endpoint: string | undefined;
     region: string | undefined;
@@ -132,6 +134,7 @@ export function hudiSinkSettings(p: ParsedConfig): HudiSinkSettings {
     recordSizeEstimate: p['hoodie.copyonwrite.record.size.estimate'] as number,
     compression: p['hoodie.parquet.compression.codec'] as HudiSinkSettings['compression'],
     encoderThreads: p['parquet.encoder.threads'] as number,
+    rowGroupRows: p['parquet.row.group.rows'] as number,
     s3: {
       endpoint: (p['s3.endpoint'] as string | null) ?? undefined,
       region: (p['s3.region'] as string | null) ?? undefined,

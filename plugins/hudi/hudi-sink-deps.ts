@@ -162,6 +162,7 @@ export function openTableWriter(
     smallFileLimit: settings.smallFileLimit,
     recordSizeEstimate: settings.recordSizeEstimate,
     cleanCommitsRetained: settings.cleanRetained,
+    rowGroupRows: settings.rowGroupRows,
     faultPoint: options.faultPoint,
     concurrency:
       c.mode === 'single_writer'

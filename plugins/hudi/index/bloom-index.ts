@@ -1,9 +1,11 @@
 // Finds the file group holding a record key without scanning the table: per base file, the key range
 // and bloom filter from its Parquet footer prune the candidates; only candidate files have their key
-// column read to confirm. Footer facts and key sets are cached per base file, and the writer registers
-// the files it writes, so a steady stream of upserts reads each file's footer at most once.
+// column read (a row group at a time) to confirm. Memory is bounded, not grown with the table: key ranges
+// are kept for every file (two strings each), bloom filters (~300 KB each at Hudi's defaults) and key sets
+// only for the most recently used files, within fixed budgets; what falls out is read again when needed.
 
 import type { ColumnSpec } from '../parquet/column-spec';
+import { BaseFileReader, readFileTail } from '../file-group/base-file-reader';
 import type { Storage } from '../storage/storage';
 import type { BaseFile } from '../table/base-file';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
@@ -15,33 +17,49 @@ export const MAX_KEY = 'hoodie_max_record_key';
 
 const RECORD_KEY_COLUMN: ColumnSpec = { name: '_hoodie_record_key', type: { kind: 'string' }, nullable: true };
 
-interface FileFacts {
+interface KeyRange {
   min: string;
   max: string;
-  bloom: BloomFilter | undefined;
+  /** The footer carries no bloom filter (another writer's file): every in-range key is confirmed. */
+  noBloom: boolean;
+}
+
+/** Budgets of the caches (see the module comment). */
+export interface BloomIndexLimits {
+  /** Bloom filters kept deserialized (default 64, about 20 MB at Hudi's default filter size). */
+  maxBlooms?: number;
+  /** Record keys kept in cached key sets, all files together (default 200,000). */
+  maxCachedKeys?: number;
 }
 
 export class BloomIndex {
-  private readonly facts = new Map<string, FileFacts>();
+  private readonly ranges = new Map<string, KeyRange>();
+  private readonly blooms = new Map<string, BloomFilter>();
   private readonly keySets = new Map<string, Set<string>>();
-  /** Bound on cached key sets (files); older entries are dropped first. */
-  private readonly maxKeySets = 64;
+  private cachedKeys = 0;
+  private readonly maxBlooms: number;
+  private readonly maxCachedKeys: number;
 
   constructor(
     private readonly storage: Storage,
     private readonly codec: ParquetCodec,
-    private readonly blooms: BloomFilterFactory,
-  ) {}
+    private readonly bloomFactory: BloomFilterFactory,
+    limits: BloomIndexLimits = {},
+  ) {
+    this.maxBlooms = limits.maxBlooms ?? 64;
+    this.maxCachedKeys = limits.maxCachedKeys ?? 200_000;
+  }
 
-  /** Registers a file this writer has just written (no need to read it back). */
-  remember(path: string, keys: Set<string>, min: string, max: string, bloom: BloomFilter): void {
-    this.facts.set(path, { min, max, bloom });
-    this.cacheKeys(path, keys);
+  /** Registers a file this writer has just written (no need to read its footer back). */
+  remember(path: string, min: string, max: string, bloom: BloomFilter): void {
+    this.ranges.set(path, { min, max, noBloom: false });
+    touch(this.blooms, path, bloom, this.maxBlooms);
   }
 
   forget(path: string): void {
-    this.facts.delete(path);
-    this.keySets.delete(path);
+    this.ranges.delete(path);
+    this.blooms.delete(path);
+    this.dropKeys(path);
   }
 
   /** For each key, the file (among `files`) that holds it, if any. Without `pruning` (the SIMPLE index) every
@@ -50,68 +68,99 @@ export class BloomIndex {
     const found = new Map<string, BaseFile>();
     if (files.length === 0) return found;
     if (!pruning) {
-      const wanted = [...keys];
-      for (const file of files) {
-        const set = await this.keysOf(file);
-        for (const k of wanted) if (set.has(k)) found.set(k, file);
-      }
+      const wanted = new Set(keys);
+      for (const file of files) for (const k of await this.keysIn(file, wanted)) found.set(k, file);
       return found;
     }
-    const facts = await Promise.all(files.map((f) => this.factsOf(f)));
-    const candidates = new Map<BaseFile, string[]>();
-    for (const key of keys) {
-      for (let i = 0; i < files.length; i++) {
-        const f = facts[i]!;
-        if (key < f.min || key > f.max) continue;
-        if (f.bloom && !f.bloom.mightContain(key)) continue;
-        let list = candidates.get(files[i]!);
-        if (!list) candidates.set(files[i]!, (list = []));
-        list.push(key);
+    const candidates = new Map<BaseFile, Set<string>>();
+    const all = [...keys];
+    for (const file of files) {
+      const r = await this.rangeOf(file);
+      let inRange: string[] | undefined;
+      for (const key of all) {
+        if (key < r.min || key > r.max) continue;
+        (inRange ??= []).push(key);
       }
+      if (!inRange) continue;
+      // The filter is only fetched for files some key falls into the range of.
+      const bloom = r.noBloom ? undefined : await this.bloomOf(file);
+      const maybe = bloom ? inRange.filter((k) => bloom.mightContain(k)) : inRange;
+      if (maybe.length > 0) candidates.set(file, new Set(maybe));
     }
-    for (const [file, keysInRange] of candidates) {
-      const set = await this.keysOf(file);
-      for (const k of keysInRange) if (set.has(k)) found.set(k, file);
-    }
+    for (const [file, maybe] of candidates) for (const k of await this.keysIn(file, maybe)) found.set(k, file);
     return found;
   }
 
-  private async factsOf(file: BaseFile): Promise<FileFacts> {
-    const known = this.facts.get(file.path);
+  private async rangeOf(file: BaseFile): Promise<KeyRange> {
+    const known = this.ranges.get(file.path);
     if (known) return known;
-    const data = await this.storage.readFile(file.path);
-    const { keyValueMetadata: kv } = await this.codec.footer(data);
-    let facts: FileFacts;
+    const { keyValueMetadata: kv } = await this.codec.footer(await readFileTail(this.storage, file.path, file.size));
+    let range: KeyRange;
     if (kv[MIN_KEY] !== undefined && kv[MAX_KEY] !== undefined) {
       const serialized = kv[BLOOM_FILTER_KEY];
-      facts = { min: kv[MIN_KEY]!, max: kv[MAX_KEY]!, bloom: serialized ? this.blooms.deserialize(serialized, kv[BLOOM_TYPE_KEY] ?? 'SIMPLE') : undefined };
+      range = { min: kv[MIN_KEY]!, max: kv[MAX_KEY]!, noBloom: !serialized };
+      if (serialized) touch(this.blooms, file.path, this.bloomFactory.deserialize(serialized, kv[BLOOM_TYPE_KEY] ?? 'SIMPLE'), this.maxBlooms);
     } else {
       // A file without index footers (another writer's): derive the range from its keys.
-      const keys = await this.readKeys(data);
-      this.cacheKeys(file.path, keys);
-      const sorted = [...keys].sort();
-      facts = { min: sorted[0] ?? '', max: sorted[sorted.length - 1] ?? '', bloom: undefined };
+      let min: string | undefined;
+      let max: string | undefined;
+      for (const k of await this.keysIn(file)) {
+        if (min === undefined || k < min) min = k;
+        if (max === undefined || k > max) max = k;
+      }
+      range = { min: min ?? '', max: max ?? '', noBloom: true };
     }
-    this.facts.set(file.path, facts);
-    return facts;
+    this.ranges.set(file.path, range);
+    return range;
   }
 
-  private async keysOf(file: BaseFile): Promise<Set<string>> {
+  private async bloomOf(file: BaseFile): Promise<BloomFilter | undefined> {
+    const cached = this.blooms.get(file.path);
+    if (cached) return touch(this.blooms, file.path, cached, this.maxBlooms);
+    const { keyValueMetadata: kv } = await this.codec.footer(await readFileTail(this.storage, file.path, file.size));
+    const serialized = kv[BLOOM_FILTER_KEY];
+    if (!serialized) return undefined;
+    return touch(this.blooms, file.path, this.bloomFactory.deserialize(serialized, kv[BLOOM_TYPE_KEY] ?? 'SIMPLE'), this.maxBlooms);
+  }
+
+  /** The keys of `wanted` the file holds (all its keys without `wanted`), reading its key column a row
+   *  group at a time. A file whose keys fit the budget keeps its key set cached. */
+  private async keysIn(file: BaseFile, wanted?: Set<string>): Promise<string[]> {
     const cached = this.keySets.get(file.path);
-    if (cached) return cached;
-    const keys = await this.readKeys(await this.storage.readFile(file.path));
-    this.cacheKeys(file.path, keys);
-    return keys;
+    if (cached) {
+      touch(this.keySets, file.path, cached, Infinity);
+      return wanted ? [...wanted].filter((k) => cached.has(k)) : [...cached];
+    }
+    const reader = await BaseFileReader.open(this.storage, this.codec, file.path, file.size);
+    const keep = reader.numRows <= this.maxCachedKeys / 4 ? new Set<string>() : undefined;
+    const out: string[] = [];
+    for await (const rows of reader.batches([RECORD_KEY_COLUMN])) {
+      for (const r of rows) {
+        const k = String(r['_hoodie_record_key']);
+        keep?.add(k);
+        if (!wanted || wanted.has(k)) out.push(k);
+      }
+    }
+    if (keep) {
+      this.keySets.set(file.path, keep);
+      this.cachedKeys += keep.size;
+      while (this.cachedKeys > this.maxCachedKeys && this.keySets.size > 0) this.dropKeys(this.keySets.keys().next().value!);
+    }
+    return out;
   }
 
-  private async readKeys(data: Uint8Array): Promise<Set<string>> {
-    const rows = await this.codec.decode(data, [RECORD_KEY_COLUMN]);
-    return new Set(rows.map((r) => String(r['_hoodie_record_key'])));
-  }
-
-  private cacheKeys(path: string, keys: Set<string>): void {
+  private dropKeys(path: string): void {
+    const set = this.keySets.get(path);
+    if (!set) return;
+    this.cachedKeys -= set.size;
     this.keySets.delete(path);
-    this.keySets.set(path, keys);
-    while (this.keySets.size > this.maxKeySets) this.keySets.delete(this.keySets.keys().next().value!);
   }
+}
+
+/** Marks `key` most recently used in an insertion-ordered map, evicting the oldest beyond `max`. */
+function touch<V>(m: Map<string, V>, key: string, value: V, max: number): V {
+  m.delete(key);
+  m.set(key, value);
+  while (m.size > max) m.delete(m.keys().next().value!);
+  return value;
 }

@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash, randomUUID } from 'node:crypto';
 import { ConnectError } from '../../../runtime/spi';
-import type { FileInfo, Storage } from './storage';
+import type { FileInfo, FileSink, Storage } from './storage';
 
 /** User metadata key (x-amz-meta-…) holding the token of the create that made a timeline file. */
 const CREATE_TOKEN = 'tributary-create';
@@ -275,26 +275,119 @@ export class S3Storage implements Storage {
 
   /** Uploads in parts; the object appears only on completion, and a failed upload is aborted. */
   private async multipart(key: string, body: Buffer): Promise<void> {
-    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
-    const uploadId = created.UploadId!;
-    const parts: { ETag: string; PartNumber: number }[] = [];
-    let completing = false;
+    const upload = await MultipartUpload.start(this.client, this.bucket, key);
     try {
-      for (let offset = 0, n = 1; offset < body.length; offset += this.partSize, n++) {
-        const res = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: body.subarray(offset, Math.min(body.length, offset + this.partSize)) }));
-        parts.push({ ETag: res.ETag!, PartNumber: n });
+      for (let offset = 0; offset < body.length; offset += this.partSize) await upload.part(body.subarray(offset, Math.min(body.length, offset + this.partSize)));
+      await upload.complete();
+    } catch (err) {
+      await upload.abort();
+      throw err;
+    }
+  }
+
+  async readRange(p: string, start: number, end: number): Promise<Buffer> {
+    if (end <= start) return Buffer.alloc(0);
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(p), Range: `bytes=${start}-${end - 1}` }));
+      const out = Buffer.from(await res.Body!.transformToByteArray());
+      if (out.length !== end - start) throw new ConnectError('INTERNAL', `ranged read of ${p} in ${this.location} returned ${out.length} bytes for [${start}, ${end})`);
+      return out;
+    } catch (err) {
+      if (err instanceof ConnectError) throw err;
+      if (statusOf(err) === 404 || nameOf(err) === 'NoSuchKey') throw new ConnectError('NOT_FOUND', `file ${p} does not exist in ${this.location}`, { cause: err });
+      this.fail('reading', p, err);
+    }
+  }
+
+  /** Pieces gather into parts of s3.multipart.part.size.bytes; a file that stays below the multipart
+   *  threshold goes up in one PUT at close, a larger one as a multipart upload completed at close. */
+  async openWrite(p: string): Promise<FileSink> {
+    const key = this.key(p);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let size = 0;
+    let upload: MultipartUpload | undefined;
+    const flushPart = async (): Promise<void> => {
+      const body = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      upload ??= await MultipartUpload.start(this.client, this.bucket, key);
+      await upload.part(body);
+    };
+    const guard = async <T>(what: () => Promise<T>): Promise<T> => {
+      try {
+        return await what();
+      } catch (err) {
+        if (err instanceof ConnectError) throw err;
+        this.fail('writing', p, err);
       }
-      completing = true;
-      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    };
+    return {
+      write: (data) =>
+        guard(async () => {
+          pending.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+          pendingBytes += data.byteLength;
+          size += data.byteLength;
+          // A part is sent once the threshold is passed, so small files never start an upload.
+          if (pendingBytes >= this.partSize && size > this.threshold) await flushPart();
+        }),
+      close: () =>
+        guard(async () => {
+          if (upload === undefined && size <= this.threshold) {
+            await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.concat(pending, pendingBytes) }));
+          } else {
+            if (pendingBytes > 0 || upload === undefined) await flushPart();
+            await upload!.complete();
+          }
+          pending = [];
+          return size;
+        }),
+      abort: async () => {
+        pending = [];
+        await upload?.abort();
+      },
+    };
+  }
+}
+
+/** One multipart upload: parts in order, completion that survives a lost answer, abort on failure. */
+class MultipartUpload {
+  private readonly parts: { ETag: string; PartNumber: number }[] = [];
+
+  private constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly key: string,
+    private readonly uploadId: string,
+  ) {}
+
+  static async start(client: S3Client, bucket: string, key: string): Promise<MultipartUpload> {
+    const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    return new MultipartUpload(client, bucket, key, created.UploadId!);
+  }
+
+  async part(body: Buffer): Promise<void> {
+    const PartNumber = this.parts.length + 1;
+    const res = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber, Body: body }));
+    this.parts.push({ ETag: res.ETag!, PartNumber });
+  }
+
+  async complete(): Promise<void> {
+    try {
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts } }));
     } catch (err) {
       // A completion whose answer was lost is retried by the SDK and then finds no upload (404 NoSuchUpload):
       // the object is there if its ETag is the one these parts make (md5 of the part md5s, "-<count>").
-      if (completing && (nameOf(err) === 'NoSuchUpload' || statusOf(err) === 404)) {
-        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
-        if (head?.ETag === multipartEtag(parts.map((p) => p.ETag))) return;
+      if (nameOf(err) === 'NoSuchUpload' || statusOf(err) === 404) {
+        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key })).catch(() => undefined);
+        if (head?.ETag === multipartEtag(this.parts.map((p) => p.ETag))) return;
       }
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      await this.abort();
       throw err;
     }
+  }
+
+  async abort(): Promise<void> {
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId })).catch(() => undefined);
   }
 }

@@ -14,6 +14,15 @@ export interface FileInfo {
   modifiedAt: number;
 }
 
+/** A file being written in pieces (see Storage.openWrite). */
+export interface FileSink {
+  write(data: Uint8Array): Promise<void>;
+  /** Publishes the file (atomically) and returns its size. */
+  close(): Promise<number>;
+  /** Drops what was written; the file never appears. Safe to call after a failed write or close. */
+  abort(): Promise<void>;
+}
+
 export interface Storage {
   /** A human-readable location of the base path (a filesystem path or s3:// URL), for messages. */
   readonly location: string;
@@ -21,6 +30,11 @@ export interface Storage {
    *  Hudi's timeline metadata stores absolute paths. */
   readonly uri: string;
   readFile(path: string): Promise<Buffer>;
+  /** Bytes [start, end) of a file (a ranged read: a large file is read a row group at a time). */
+  readRange(path: string, start: number, end: number): Promise<Buffer>;
+  /** Streams a new file out in pieces: it becomes visible whole, at `close()`, or never (`abort()`).
+   *  Memory stays at most one upload part whatever the file size. */
+  openWrite(path: string): Promise<FileSink>;
   /** Replaces or creates atomically (temporary file + rename on local disk). */
   writeFile(path: string, data: Buffer | string): Promise<void>;
   /** Creates atomically; rejects with ConnectError code ALREADY_EXISTS if the path exists. */

@@ -12,31 +12,40 @@
 // a file group it rewrote or holds a key of its batch, it rolls its attempt back and writes the batch
 // again on a view that includes that commit (a conflict), so no update is ever lost between writers.
 
-import { ConnectError, DataError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
-import { decimalToUnscaled } from '../avro/decimal';
+import { ConnectError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
 import { withHoodieMetaFields } from '../avro/table-schema';
-import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, BloomIndex, MAX_KEY, MIN_KEY } from '../index/bloom-index';
-import type { ColumnSpec, Row } from '../parquet/column-spec';
+import { BaseFileReader } from '../file-group/base-file-reader';
+import { createFileGroup } from '../file-group/create-handle';
+import { mergeFileGroup } from '../file-group/merge-handle';
+import type { WriteContext, WriteStatus } from '../file-group/slice-output';
+import { BloomIndex } from '../index/bloom-index';
+import { isGlobalIndex, type IndexType } from '../index/index-type';
+import { tagLocations, type LocationSource } from '../index/tag-location';
+import type { ColumnSpec } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
 import { cleanFileSlices } from '../timeline/clean';
-import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, writeStat, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
+import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
 import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
 import { rollbackPending } from '../timeline/rollback';
 import { deserializeCleanMetadata } from '../timeline/timeline-avro';
 import { METAFOLDER, Timeline } from '../timeline/timeline';
-import { baseFileName, joinPath, newFileId, parseBaseFileName, writeToken, type BaseFile } from './base-file';
+import { combineBatch, orderingNormalizer, type IncomingRecord, type KeyedRecord, type WriteOperation } from '../write/keyed-record';
+import { planWrite } from '../write/write-plan';
+import { joinPath, parseBaseFileName, type BaseFile } from './base-file';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
 import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from './file-system-view';
 import { DEFAULT_HEARTBEAT, Heartbeats, heartbeatExpired, heartbeatExpiryMs, heartbeatPath, type HeartbeatOptions } from './heartbeat';
 import { TableLock } from './table-lock';
 import type { FaultPoint } from './fault-points';
-import { isGlobalIndex, usesBloomFilters, type IndexType } from '../index/index-type';
 import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
 
-/** Encoded slices a commit keeps waiting to be written (one encoding while the next file group merges). */
-const MAX_SLICES_IN_FLIGHT = 2;
+export type { IncomingRecord, WriteOperation } from '../write/keyed-record';
+export { compareOrdering } from '../write/keyed-record';
 
-export type WriteOperation = 'insert' | 'upsert' | 'delete' | 'bulk_insert';
+/** File groups being written at once: one merging while the previous one's last row groups encode. */
+const HANDLES_IN_FLIGHT = 2;
+/** Rows per row group of the files written (the unit a merge streams and the encoders work on). */
+export const DEFAULT_ROW_GROUP_ROWS = 50_000;
 
 export const META_COLUMNS: ColumnSpec[] = ['_hoodie_commit_time', '_hoodie_commit_seqno', '_hoodie_record_key', '_hoodie_partition_path', '_hoodie_file_name'].map((name) => ({ name, type: { kind: 'string' as const }, nullable: true }));
 const RECORD_KEY_COLUMN = META_COLUMNS[2]!;
@@ -57,6 +66,8 @@ export interface TableWriterOptions {
   /** Bytes per record assumed before the table has commits to measure (hoodie.copyonwrite.record.size.estimate). */
   recordSizeEstimate: number;
   cleanCommitsRetained: number;
+  /** Rows per row group of written files (default DEFAULT_ROW_GROUP_ROWS): what a merge holds at once. */
+  rowGroupRows?: number;
   /** Failure injection for crash tests: called at named points of a commit. */
   faultPoint?: (point: FaultPoint) => void;
   /** Several writers on this table (optimistic concurrency control); absent = the only writer. */
@@ -85,13 +96,6 @@ function isConflict(err: unknown): boolean {
   return (err as { conflict?: unknown } | undefined)?.conflict === true;
 }
 
-export interface IncomingRecord {
-  /** Data columns, in the table schema's representation. */
-  row: Row;
-  /** A delete marker (`_hoodie_is_deleted` or the configured operation field). */
-  isDelete: boolean;
-}
-
 export interface CommitResult {
   instant: string;
   operation: OperationType;
@@ -100,24 +104,6 @@ export interface CommitResult {
   deletes: number;
   filesWritten: number;
   bytesWritten: number;
-}
-
-interface Keyed {
-  key: string;
-  partition: string;
-  rec: IncomingRecord;
-  ordering: unknown;
-}
-
-/** Orders precombine values: numbers and bigints numerically, strings by UTF-16 code units, null lowest. */
-export function compareOrdering(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return -1;
-  if (b === null || b === undefined) return 1;
-  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
-  const sa = typeof a === 'string' ? a : String(a);
-  const sb = typeof b === 'string' ? b : String(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
 export class HudiTableWriter {
@@ -304,7 +290,7 @@ export class HudiTableWriter {
     }
     const started = this.o.now();
     const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
-    const keyed = this.keyAll(records, orderingOf);
+    const keyed = combineBatch(records, { keygen: this.o.keygen, precombineField: this.o.identity.precombineField, orderingOf, global: isGlobalIndex(this.o.indexType) });
     const operationType = operation.toUpperCase() as OperationType;
     for (let attempt = 0; ; attempt++) {
       if (this.lock) await this.catchUp();
@@ -402,7 +388,7 @@ export class HudiTableWriter {
 
   private async writeInstant(
     requestedInstant: Instant,
-    keyed: Keyed[],
+    keyed: KeyedRecord[],
     orderingOf: (v: unknown) => unknown,
     operation: WriteOperation,
     operationType: OperationType,
@@ -420,167 +406,61 @@ export class HudiTableWriter {
     const result: CommitResult = { instant, operation: operationType, inserts: 0, updates: 0, deletes: 0, filesWritten: 0, bytesWritten: 0 };
     const stats: WriteStat[] = [];
     const written: BaseFile[] = [];
-    const allColumns = [...META_COLUMNS, ...columns];
-    const footerSchema = withHoodieMetaFields(schemaJson);
     let seq = 0;
-    // Rows written by this commit get its meta values; rows copied from an older slice keep theirs, as in
-    // Hudi. The incoming row objects belong to the writer, so meta values are set in place (no copies).
-    const meta = (row: Row, k: Keyed): Row => {
-      row['_hoodie_commit_time'] = instant;
-      row['_hoodie_commit_seqno'] = `${instant}_0_${seq++}`;
-      row['_hoodie_record_key'] = k.key;
-      row['_hoodie_partition_path'] = k.partition;
-      row['_hoodie_file_name'] = null;
-      return row;
-    };
-
-    // Slices are encoded as soon as their rows are ready and written afterwards, so that with an encoder
-    // pool the second core encodes one file group while this thread merges the next. At most
-    // MAX_SLICES_IN_FLIGHT slices wait to be written: a commit that rewrites every file group of a large
-    // table must not hold all of its rows (and their encodings) at once.
-    const finishers: (() => Promise<void>)[] = [];
-    const drainTo = async (limit: number): Promise<void> => {
-      while (finishers.length > limit) await finishers.shift()!();
-    };
-    const writeSlice = (partition: string, fileId: string, prev: BaseFile | undefined, rows: Row[], counts: { inserts: number; updates: number; deletes: number }): void => {
-      const name = baseFileName(fileId, writeToken(0, 1, 0), instant);
-      const path = joinPath(partition, name);
-      // Every row names the file it is in; rows copied from the previous slice keep their commit time and
-      // sequence number (incremental reads filter on those), as Spark's merge handle does.
-      for (const r of rows) r['_hoodie_file_name'] = name;
-      rows.sort((a, b) => {
-        const x = a['_hoodie_record_key'] as string;
-        const y = b['_hoodie_record_key'] as string;
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
-      const keys = new Set<string>();
-      const bloom = this.o.blooms.create();
-      for (const r of rows) {
-        const key = String(r['_hoodie_record_key']);
-        keys.add(key);
-        bloom.add(key);
-      }
-      const min = String(rows[0]?.['_hoodie_record_key'] ?? '');
-      const max = String(rows[rows.length - 1]?.['_hoodie_record_key'] ?? '');
-      const t0 = this.o.now();
-      const encoding = this.o.codec.encode(allColumns, rows, {
-        [BLOOM_FILTER_KEY]: bloom.serialize(),
-        [BLOOM_TYPE_KEY]: bloom.typeCode,
-        [MIN_KEY]: min,
-        [MAX_KEY]: max,
-        'parquet.avro.schema': footerSchema,
-        'writer.model.name': 'avro',
-      });
-      encoding.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
-      finishers.push(async () => {
-        const data = await encoding;
+    const ctx: WriteContext = {
+      storage: this.o.storage,
+      codec: this.o.codec,
+      blooms: this.o.blooms,
+      instant,
+      columns: [...META_COLUMNS, ...columns],
+      footerSchema: withHoodieMetaFields(schemaJson),
+      rowGroupRows: this.o.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
+      nextSeq: () => seq++,
+      beforeFile: async (partition, path) => {
         await this.ensurePartition(partition, instant);
         await this.writeMarker(instant, path);
-        await this.o.storage.writeFile(path, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-        this.fault('after-data-file');
-        const file: BaseFile = { partitionPath: partition, fileId, writeToken: writeToken(0, 1, 0), instantTime: instant, path, size: data.byteLength };
-        written.push(file);
-        this.index.remember(path, keys, min, max, bloom);
-        stats.push(writeStat({ fileId, path, partitionPath: partition, prevCommit: prev?.instantTime, numWrites: rows.length, numDeletes: counts.deletes, numUpdateWrites: counts.updates, numInserts: counts.inserts, fileSizeInBytes: data.byteLength, createMs: this.o.now() - t0 }));
-        result.filesWritten++;
-        result.bytesWritten += data.byteLength;
-      });
+      },
+      now: this.o.now,
     };
 
-    // 1. Locate existing keys (not for insert / bulk_insert, which skip the index as in Hudi).
-    const located = operation === 'insert' || operation === 'bulk_insert' ? new Map<string, BaseFile>() : await this.locate(keyed);
+    // 1. Tag: where each key lives now (not for insert / bulk_insert, which skip the index as in Hudi).
+    const located = operation === 'insert' || operation === 'bulk_insert' ? new Map<string, BaseFile>() : await tagLocations(keyed, this.locationSource(), this.index, this.o.indexType);
+    // 2. Plan: changes, small-file packing and new file groups.
+    const plan = await planWrite({
+      records: keyed,
+      located,
+      operation,
+      globalIndex: isGlobalIndex(this.o.indexType),
+      precombineField: this.o.identity.precombineField,
+      storedOrderings: (file, keys) => this.storedOrderings(file, keys, columns, orderingOf),
+      latest: (partition) => this.view.latest(partition),
+      maxFileSize: this.o.maxFileSize,
+      smallFileLimit: this.o.smallFileLimit,
+      avgRecordSize: this.avgRecordSize,
+    });
+    // 3. Write handles, one file group after another; a handle's last encodes and footer finish while the
+    // next one merges, at most HANDLES_IN_FLIGHT at a time.
+    const merge = { precombineField: this.o.identity.precombineField, orderingOf, deleteAll: operation === 'delete' };
+    const jobs: (() => Promise<WriteStatus>)[] = [
+      ...plan.merges.map((m) => () => mergeFileGroup(ctx, m.file, m.changes, m.inserts, merge)),
+      ...plan.creates.map((c) => () => createFileGroup(ctx, c.partition, c.inserts)),
+    ];
+    await runBounded(jobs, HANDLES_IN_FLIGHT, (status) => {
+      this.fault('after-data-file');
+      written.push(status.file);
+      stats.push(status.stat);
+      this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
+      result.inserts += status.stat.numInserts;
+      result.updates += status.stat.numUpdateWrites;
+      result.deletes += status.stat.numDeletes;
+      result.filesWritten++;
+      result.bytesWritten += status.file.size;
+    });
 
-    // 2. Group by target file group; what is not found is an insert.
-    const updatesByFile = new Map<BaseFile, Map<string, Keyed>>();
-    const insertsByPartition = new Map<string, Keyed[]>();
-    const moves: Keyed[] = [];
-    // A move needs its stored row's ordering: only the key and precombine columns of that file are read
-    // here (holding whole decoded files until step 3 would hold the whole table when every key moves).
-    const storedOrdering = new Map<BaseFile, Map<string, unknown>>();
-    const pre = this.o.identity.precombineField;
-    const preColumn = columns.find((c) => c.name === pre);
-    const orderingsOf = async (file: BaseFile): Promise<Map<string, unknown>> => {
-      const rows = await this.o.codec.decode(await this.o.storage.readFile(file.path), preColumn ? [RECORD_KEY_COLUMN, preColumn] : undefined);
-      return new Map(rows.map((r) => [String(r['_hoodie_record_key']), orderingOf(r[pre!])]));
-    };
-    for (const k of keyed) {
-      const file = located.get(this.identity(k.key, k.partition));
-      if (file && file.partitionPath !== k.partition) {
-        // Global index, partition changed. Like Hudi (HoodieIndexUtils.mergeForPartitionUpdatesIfNeeded) the
-        // incoming record is first ordered against the stored one: if the stored row is newer it stays where it
-        // is. Without this check an older record moved the key and replaced a newer row (greatest must win).
-        if (pre !== undefined && operation !== 'delete') {
-          let orderings = storedOrdering.get(file);
-          if (!orderings) storedOrdering.set(file, (orderings = await orderingsOf(file)));
-          if (orderings.has(k.key) && compareOrdering(k.ordering, orderings.get(k.key)) < 0) continue;
-        }
-        // The incoming record wins: delete from the old file group, insert into the new partition.
-        moves.push(k);
-        addTo(updatesByFile, file, k.key, { ...k, rec: { row: k.rec.row, isDelete: true }, ordering: undefined });
-        if (!k.rec.isDelete && operation !== 'delete') push(insertsByPartition, k.partition, k);
-        continue;
-      }
-      if (file) addTo(updatesByFile, file, k.key, k);
-      else if (!k.rec.isDelete && operation !== 'delete') push(insertsByPartition, k.partition, k);
-    }
-
-    // 3. Rewrite touched file groups, also taking inserts into small files of the same partition.
-    // bulk_insert opens new file groups only (no small-file packing, no rewrite of existing files), as in Hudi.
-    const insertsIntoFile = operation === 'bulk_insert' ? new Map<BaseFile, Keyed[]>() : this.assignInserts(insertsByPartition, updatesByFile);
-    const touched = new Set<BaseFile>([...updatesByFile.keys(), ...insertsIntoFile.keys()]);
-    for (const file of touched) {
-      const incoming = updatesByFile.get(file) ?? new Map<string, Keyed>();
-      const existing = await this.o.codec.decode(await this.o.storage.readFile(file.path));
-      const counts = { inserts: 0, updates: 0, deletes: 0 };
-      const out: Row[] = [];
-      for (const old of existing) {
-        const key = String(old['_hoodie_record_key']);
-        const inc = incoming.get(key);
-        if (!inc) {
-          out.push(fillMissing(old, columns));
-          continue;
-        }
-        incoming.delete(key);
-        const forcedDelete = operation === 'delete' || inc.ordering === undefined;
-        if (!forcedDelete && this.o.identity.precombineField !== undefined && compareOrdering(inc.ordering, orderingOf(old[this.o.identity.precombineField])) < 0) {
-          out.push(fillMissing(old, columns)); // the table already holds a newer version
-          continue;
-        }
-        if (inc.rec.isDelete || forcedDelete) {
-          counts.deletes++;
-          continue;
-        }
-        counts.updates++;
-        out.push(meta(inc.rec.row, inc));
-      }
-      for (const k of insertsIntoFile.get(file) ?? []) {
-        counts.inserts++;
-        out.push(meta(k.rec.row, k));
-      }
-      result.inserts += counts.inserts;
-      result.updates += counts.updates;
-      result.deletes += counts.deletes;
-      writeSlice(file.partitionPath, file.fileId, file, out, counts);
-      await drainTo(MAX_SLICES_IN_FLIGHT);
-    }
-
-    // 4. New file groups for the remaining inserts.
-    for (const [partition, list] of insertsByPartition) {
-      const perFile = Math.max(1, Math.floor(this.o.maxFileSize / this.avgRecordSize));
-      for (let i = 0; i < list.length; i += perFile) {
-        const chunk = list.slice(i, i + perFile);
-        const rows = chunk.map((k) => meta(k.rec.row, k));
-        result.inserts += rows.length;
-        writeSlice(partition, newFileId(), undefined, rows, { inserts: rows.length, updates: 0, deletes: 0 });
-        await drainTo(MAX_SLICES_IN_FLIGHT);
-      }
-    }
-
-    await drainTo(0);
     this.fault('after-data-files');
     await this.o.storage.sync?.(written.map((f) => f.path));
 
-    // 5. Complete the commit: this file is the commit point. With several writers, under the table lock and
+    // 4. Complete the commit: this file is the commit point. With several writers, under the table lock and
     // only if no commit completed meanwhile conflicts with this one.
     const partitionToWriteStats: Record<string, WriteStat[]> = {};
     for (const s of stats) (partitionToWriteStats[s.partitionPath] ??= []).push(s);
@@ -628,53 +508,24 @@ export class HudiTableWriter {
     return result;
   }
 
-  private keyAll(records: IncomingRecord[], orderingOf: (v: unknown) => unknown): Keyed[] {
-    const pre = this.o.identity.precombineField;
-    const byKey = new Map<string, Keyed>();
-    for (const rec of records) {
-      let key: string;
-      let partition: string;
-      try {
-        key = this.o.keygen.recordKey(rec.row);
-        partition = this.o.keygen.partitionPath(rec.row);
-      } catch (err) {
-        throw new DataError((err as Error).message, err);
+  /** The latest slices the index looks keys up among. */
+  private locationSource(): LocationSource {
+    return { all: () => this.view.all(), inPartition: (p) => this.view.latest(p) };
+  }
+
+  /** The stored precombine values of `keys` in `file`, reading its key and precombine columns a row group at a time. */
+  private async storedOrderings(file: BaseFile, keys: Set<string>, columns: ColumnSpec[], orderingOf: (v: unknown) => unknown): Promise<Map<string, unknown>> {
+    const pre = this.o.identity.precombineField!;
+    const preColumn = columns.find((c) => c.name === pre);
+    const reader = await BaseFileReader.open(this.o.storage, this.o.codec, file.path, file.size);
+    const out = new Map<string, unknown>();
+    for await (const rows of reader.batches(preColumn ? [RECORD_KEY_COLUMN, preColumn] : [RECORD_KEY_COLUMN])) {
+      for (const r of rows) {
+        const key = String(r['_hoodie_record_key']);
+        if (keys.has(key)) out.set(key, orderingOf(r[pre]));
       }
-      const ordering = pre === undefined ? null : orderingOf(rec.row[pre]);
-      if (pre !== undefined && !rec.isDelete && (ordering === undefined || ordering === null)) {
-        throw new DataError(`record ${key}: precombine field ${pre} is null; every record needs a value to order versions (hoodie.datasource.write.precombine.field)`);
-      }
-      const k: Keyed = { key, partition, rec, ordering: ordering ?? null };
-      // Within a batch, per identity (the key with a global index, partition and key otherwise, as Hudi's
-      // deduplicateRecords): the greatest ordering value wins; ties go to the later arrival.
-      const id = this.identity(key, partition);
-      const prev = byKey.get(id);
-      if (!prev || pre === undefined || compareOrdering(k.ordering, prev.ordering) >= 0 || (rec.isDelete && k.ordering === null)) byKey.set(id, k);
     }
-    return [...byKey.values()];
-  }
-
-  /** What makes two records the same row: the key table-wide with a global index, else partition and key. */
-  private identity(key: string, partition: string): string {
-    return isGlobalIndex(this.o.indexType) ? key : `${partition}\u0000${key}`;
-  }
-
-  /** The file holding each record now, by identity(). */
-  private locate(keyed: Keyed[]): Promise<Map<string, BaseFile>> {
-    return this.locateAmong(keyed, this.view.all(), (p) => this.view.latest(p));
-  }
-
-  /** Keys held by `files`: with BLOOM a key is only looked for in its own partition's files. */
-  private async locateAmong(keyed: Keyed[], all: BaseFile[], inPartition: (partition: string) => BaseFile[]): Promise<Map<string, BaseFile>> {
-    const pruning = usesBloomFilters(this.o.indexType);
-    if (isGlobalIndex(this.o.indexType)) return this.index.locate(keyed.map((k) => k.key), all, pruning);
-    const byPartition = new Map<string, string[]>();
-    for (const k of keyed) push(byPartition, k.partition, k.key);
-    const found = new Map<string, BaseFile>();
-    for (const [partition, keys] of byPartition) {
-      for (const [k, f] of await this.index.locate(keys, inPartition(partition), pruning)) found.set(this.identity(k, partition), f);
-    }
-    return found;
+    return out;
   }
 
   /**
@@ -683,7 +534,7 @@ export class HudiTableWriter {
    * a key of this batch (an insert that became an update, a delete of a row that now exists). Throws
    * WriteConflictError then; otherwise returns them, to be put into the view after this commit.
    */
-  private async checkConflicts(mine: Instant, stats: WriteStat[], keyed: Keyed[]): Promise<{ timeline: Timeline; concurrent: { instant: Instant; meta: CommitMetadata }[] }> {
+  private async checkConflicts(mine: Instant, stats: WriteStat[], keyed: KeyedRecord[]): Promise<{ timeline: Timeline; concurrent: { instant: Instant; meta: CommitMetadata }[] }> {
     const timeline = await Timeline.load(this.o.storage);
     const concurrent: { instant: Instant; meta: CommitMetadata }[] = [];
     for (const i of timeline.completedWrites()) {
@@ -695,7 +546,7 @@ export class HudiTableWriter {
     const theirs = concurrent.flatMap((c) => slicesOf(c.meta, c.instant.timestamp));
     const overlap = theirs.filter((f) => rewritten.has(`${f.partitionPath}/${f.fileId}`));
     const replaced = concurrent.some((c) => c.instant.action !== 'commit');
-    const held = overlap.length > 0 || replaced ? new Map<string, BaseFile>() : await this.locateAmong(keyed, theirs, (p) => theirs.filter((f) => f.partitionPath === p));
+    const held = overlap.length > 0 || replaced ? new Map<string, BaseFile>() : await tagLocations(keyed, { all: () => theirs, inPartition: (p) => theirs.filter((f) => f.partitionPath === p) }, this.index, this.o.indexType);
     if (overlap.length === 0 && held.size === 0 && !replaced) return { timeline, concurrent };
     const what = replaced
       ? 'a replacecommit'
@@ -703,28 +554,6 @@ export class HudiTableWriter {
         ? `file groups this commit rewrote (${overlap.slice(0, 3).map((f) => f.fileId).join(', ')}${overlap.length > 3 ? ', …' : ''})`
         : `keys of this batch (${[...held.keys()].slice(0, 3).join(', ')}${held.size > 3 ? ', …' : ''})`;
     throw new WriteConflictError(`commit ${mine.timestamp} conflicts with ${concurrent.map((c) => c.instant.timestamp).join(', ')} completed meanwhile by another writer, which wrote ${what}`);
-  }
-
-  /** Fills small file groups (below the small-file limit) with inserts up to the max file size, as
-   *  Hudi's UpsertPartitioner does; what is left stays in `inserts` for new file groups. */
-  private assignInserts(inserts: Map<string, Keyed[]>, updates: Map<BaseFile, Map<string, Keyed>>): Map<BaseFile, Keyed[]> {
-    const out = new Map<BaseFile, Keyed[]>();
-    for (const [partition, list] of inserts) {
-      const small = this.view.latest(partition).filter((f) => f.size < this.o.smallFileLimit).sort((a, b) => a.size - b.size);
-      let i = 0;
-      for (const f of small) {
-        if (i >= list.length) break;
-        const room = Math.floor((this.o.maxFileSize - f.size) / this.avgRecordSize);
-        if (room <= 0) continue;
-        const take = list.slice(i, i + room);
-        i += take.length;
-        out.set(f, take);
-        if (!updates.has(f)) updates.set(f, new Map());
-      }
-      inserts.set(partition, list.slice(i));
-      if (i >= list.length) inserts.delete(partition);
-    }
-    return out;
   }
 
   private learnRecordSize(m: CommitMetadata): void {
@@ -769,31 +598,20 @@ function slicesOf(meta: CommitMetadata, instant: string): BaseFile[] {
   return out;
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
+/** Runs `jobs` keeping at most `limit` started and unfinished, handing results over in order. A failure
+ *  waits for the jobs already running (none is left writing behind the caller's back), then is thrown. */
+async function runBounded<T>(jobs: (() => Promise<T>)[], limit: number, onDone: (result: T) => void): Promise<void> {
+  const running: Promise<T>[] = [];
+  try {
+    for (const job of jobs) {
+      const p = job();
+      p.catch(() => undefined); // awaited in order below
+      running.push(p);
+      while (running.length >= limit) onDone(await running.shift()!);
+    }
+    while (running.length > 0) onDone(await running.shift()!);
+  } catch (err) {
+    await Promise.allSettled(running);
+    throw err;
+  }
 }
-
-function addTo(m: Map<BaseFile, Map<string, Keyed>>, f: BaseFile, key: string, k: Keyed): void {
-  let inner = m.get(f);
-  if (!inner) m.set(f, (inner = new Map()));
-  inner.set(key, k);
-}
-
-/** Precombine values as compareOrdering must see them. Decimals travel as strings ("9.50"), which would
- *  compare as text ("10.00" < "9.50", "-2.00" > "-1.00"); Hudi compares them as numbers
- *  (BigDecimal.compareTo), so a decimal precombine field is compared by its unscaled integer. */
-function orderingNormalizer(columns: ColumnSpec[], field: string | undefined): (v: unknown) => unknown {
-  const t = columns.find((c) => c.name === field)?.type;
-  if (t?.kind !== 'decimal') return (v) => v;
-  const spec = { precision: t.precision, scale: t.scale };
-  return (v) => (typeof v === 'string' ? decimalToUnscaled(v, spec) : v);
-}
-
-/** Rows of older file slices lack columns added by schema evolution: they read as null. */
-function fillMissing(row: Row, columns: ColumnSpec[]): Row {
-  for (const c of columns) if (!(c.name in row)) row[c.name] = null;
-  return row;
-}
-

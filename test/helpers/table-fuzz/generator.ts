@@ -22,6 +22,8 @@ export interface FuzzConfig {
   defaultBloom?: boolean;
   /** Parquet encoding on worker threads (the sink's default is 1) or in the writer's thread (0). */
   encoderThreads?: number;
+  /** Rows per row group: small values make every merge stream several row groups. */
+  rowGroupRows?: number;
   /** hoodie.write.concurrency.mode=optimistic_concurrency_control (heartbeats, the table lock, the conflict check). */
   occ?: boolean;
 }
@@ -82,6 +84,7 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
     ...(regime === 'report' ? { defaultBloom: true } : {}),
     encoderThreads: pick([0, 0, 1, 2]),
     ...(chance(0.2) ? { occ: true } : {}),
+    rowGroupRows: pick([2, 3, 7, 50_000]),
   };
 
   const keys = Array.from({ length: regime === 'report' ? int(50, 400) : int(3, 40) }, (_, i) => `k${String(i).padStart(3, '0')}`);

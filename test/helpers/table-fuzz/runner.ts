@@ -71,6 +71,7 @@ export function connectorConfig(c: FuzzCase, table: string, schemaPath: string):
     'hoodie.clean.commits.retained': String(c.config.cleanRetained),
     ...(c.config.defaultBloom ? {} : { 'hoodie.index.bloom.num_entries': '100', 'hoodie.index.bloom.fpp': '0.01', 'hoodie.bloom.index.filter.dynamic.max.entries': '400' }),
     'parquet.encoder.threads': String(c.config.encoderThreads ?? 0),
+    ...(c.config.rowGroupRows !== undefined ? { 'parquet.row.group.rows': String(c.config.rowGroupRows) } : {}),
     ...(c.config.occ ? { 'hoodie.write.concurrency.mode': 'optimistic_concurrency_control' } : {}),
   };
 }

@@ -123,20 +123,37 @@ describe('BloomIndex.locate', () => {
     expect(codec.decodes).toHaveLength(1);
   });
 
-  it('remember registers a written file without reading it, and forget makes the index read it again', async () => {
+  it('remember registers a written file without reading its footer, and forget makes the index read it again', async () => {
     const s = storage();
     const a = await baseFile(s, 'eu', ['k1', 'k2']);
     const codec = countingCodec(deps.codec);
     const index = new BloomIndex(s, codec, deps.blooms);
     const bloom = deps.blooms.create();
     for (const k of ['k1', 'k2']) bloom.add(k);
-    index.remember(a.path, new Set(['k1', 'k2']), 'k1', 'k2', bloom);
+    index.remember(a.path, 'k1', 'k2', bloom);
+    // k3 is outside the range: only k1 is confirmed, from the key column.
     expect(located(await index.locate(['k1', 'k3'], [a]))).toEqual({ k1: a.fileId });
     expect(codec.footers).toBe(0);
-    expect(codec.decodes).toEqual([]);
+    expect(codec.decodes).toEqual([['k1', 'k2']]);
     index.forget(a.path);
     expect(located(await index.locate(['k2'], [a]))).toEqual({ k2: a.fileId });
     expect(codec.footers).toBe(1);
+  });
+
+  it('locate past its cache budgets reads footers and key columns again instead of holding them', async () => {
+    const s = storage();
+    const a = await baseFile(s, 'eu', range('a', 20));
+    const b = await baseFile(s, 'eu', range('b', 20));
+    const codec = countingCodec(deps.codec);
+    // One bloom filter and no key set fit: every lookup of the other file re-reads what it needs.
+    const index = new BloomIndex(s, codec, deps.blooms, { maxBlooms: 1, maxCachedKeys: 0 });
+    expect(located(await index.locate(['a01', 'b01'], [a, b]))).toEqual({ a01: a.fileId, b01: b.fileId });
+    expect(codec.footers).toBe(2);
+    expect(codec.decodes).toHaveLength(2);
+    expect(located(await index.locate(['a02', 'b02'], [a, b]))).toEqual({ a02: a.fileId, b02: b.fileId });
+    // Each file's filter evicted the other's: both footers are read again, and both key columns.
+    expect(codec.footers).toBe(4);
+    expect(codec.decodes).toHaveLength(4);
   });
 });
 

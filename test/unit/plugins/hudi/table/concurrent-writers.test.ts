@@ -51,9 +51,9 @@ function gate(): { wait(): Promise<void>; open(): void; reached: Promise<void> }
 function heldStorage(storage: Storage): { storage: Storage; holdNextUpload(): ReturnType<typeof gate> } {
   const gates: ReturnType<typeof gate>[] = [];
   const held: Storage = Object.create(storage) as Storage;
-  held.writeFile = async (file, data) => {
+  held.openWrite = async (file) => {
     if (file.endsWith('.parquet') && gates.length > 0) await gates.shift()!.wait();
-    return storage.writeFile(file, data);
+    return storage.openWrite(file);
   };
   return {
     storage: held,

@@ -434,7 +434,7 @@ describe('HudiTableWriter when storage fails during a write', () => {
     await f.write(w, [p('k1', 'eu', 1)]);
     const before = await f.snapshot();
     const filesBefore = Object.values(slices(f, 'us')).flat().length;
-    state.failing = (op, path) => op === 'writeFile' && path.startsWith('us/') && path.endsWith('.parquet');
+    state.failing = (op, path) => op === 'openWrite' && path.startsWith('us/') && path.endsWith('.parquet');
     await expect(f.write(w, [p('k1', 'eu', 2), p('k2', 'us', 1)])).rejects.toThrow(/injected storage failure/);
     expect(pendingInstants(f)).toEqual([]);
     expect(await f.snapshot()).toEqual(before);
@@ -451,7 +451,7 @@ describe('HudiTableWriter when storage fails during a write', () => {
     const w = await f.open({ storage });
     await f.write(w, [p('k1', 'eu', 1)]);
     // The data file write fails, and so does every rollback request (its requested file).
-    state.failing = (op, path) => (op === 'writeFile' && path.endsWith('.parquet')) || (op === 'createExclusive' && path.endsWith('.rollback.requested'));
+    state.failing = (op, path) => (op === 'openWrite' && path.endsWith('.parquet')) || (op === 'createExclusive' && path.endsWith('.rollback.requested'));
     await expect(f.write(w, [p('k2', 'eu', 1)])).rejects.toThrow(/injected storage failure/);
     expect(pendingInstants(f).length).toBe(1);
     expect(f.logger.messages('warn')).toContain('could not roll back the failed commit now; the next write rolls it back');

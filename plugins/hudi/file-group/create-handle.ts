@@ -1,0 +1,21 @@
+// Hudi's HoodieCreateHandle: a new file group (a first base file) for inserts, rows in key order, streamed
+// out in row groups.
+
+import { newFileId } from '../table/base-file';
+import type { KeyedRecord } from '../write/keyed-record';
+import { SliceOutput, byKey, type WriteContext, type WriteStatus } from './slice-output';
+
+export async function createFileGroup(ctx: WriteContext, partition: string, inserts: KeyedRecord[]): Promise<WriteStatus> {
+  const out = await SliceOutput.open(ctx, partition, newFileId());
+  try {
+    inserts.sort(byKey);
+    for (const k of inserts) {
+      out.emitNew(k);
+      if (out.due) await out.flushFull();
+    }
+    return await out.close({ inserts: inserts.length, updates: 0, deletes: 0 });
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
+}

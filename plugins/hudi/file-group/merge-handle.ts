@@ -1,0 +1,72 @@
+// Hudi's HoodieMergeHandle for copy-on-write: a new slice of an existing file group, made by streaming
+// the latest slice a row group at a time and merging the batch's changes into it — updates and deletes by
+// key, ordered by the precombine field against the stored row, and inserts (small-file packing, keys that
+// moved here) woven in by key order. Memory: one input row group, the output buffer and the encodings in
+// flight, plus the batch itself; never the whole file.
+// Invariant: every change the plan gave this file group is applied or explicitly outranked by the stored
+// row; a change whose key the slice does not hold is an index error and fails the commit (never dropped).
+
+import { ConnectError } from '../../../runtime/spi';
+import type { BaseFile } from '../table/base-file';
+import { compareOrdering, type KeyedRecord } from '../write/keyed-record';
+import { BaseFileReader } from './base-file-reader';
+import { SliceOutput, byKey, type SliceCounts, type WriteContext, type WriteStatus } from './slice-output';
+
+export interface MergeOptions {
+  /** The precombine field (stored rows' values are normalized with orderingOf). */
+  precombineField: string | undefined;
+  orderingOf(v: unknown): unknown;
+  /** The delete operation deletes every key it is given, whatever its ordering. */
+  deleteAll: boolean;
+}
+
+export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes: Map<string, KeyedRecord>, inserts: KeyedRecord[], o: MergeOptions): Promise<WriteStatus> {
+  const reader = await BaseFileReader.open(ctx.storage, ctx.codec, file.path, file.size);
+  const out = await SliceOutput.open(ctx, file.partitionPath, file.fileId, file);
+  try {
+    const counts: SliceCounts = { inserts: 0, updates: 0, deletes: 0 };
+    inserts.sort(byKey);
+    let next = 0;
+    const pending = new Map(changes);
+    for await (const rows of reader.batches()) {
+      for (const old of rows) {
+        const key = String(old['_hoodie_record_key']);
+        while (next < inserts.length && inserts[next]!.key < key) {
+          out.emitNew(inserts[next++]!);
+          counts.inserts++;
+        }
+        const inc = pending.get(key);
+        if (!inc) {
+          out.emitCopy(old, key);
+          continue;
+        }
+        pending.delete(key);
+        const forcedDelete = o.deleteAll || inc.ordering === undefined;
+        if (!forcedDelete && o.precombineField !== undefined && compareOrdering(inc.ordering, o.orderingOf(old[o.precombineField])) < 0) {
+          out.emitCopy(old, key); // the table already holds a newer version
+          continue;
+        }
+        if (inc.rec.isDelete || forcedDelete) {
+          counts.deletes++;
+          continue;
+        }
+        counts.updates++;
+        out.emitNew(inc);
+      }
+      await out.flushFull();
+    }
+    for (; next < inserts.length; next++) {
+      out.emitNew(inserts[next]!);
+      counts.inserts++;
+      if (out.due) await out.flushFull();
+    }
+    if (pending.size > 0) {
+      const keys = [...pending.keys()];
+      throw new ConnectError('INTERNAL', `the index placed ${keys.length} key(s) in ${file.path}, which does not hold them (${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}); the commit is abandoned rather than losing them. This is a bug: please report it with the table's .hoodie folder`);
+    }
+    return await out.close(counts);
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
+}

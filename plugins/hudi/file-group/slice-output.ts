@@ -1,0 +1,152 @@
+// The new file slice a write handle produces: rows go out in row groups as they come (BaseFileWriter),
+// each naming the file it is in, while the slice's Hudi footer — bloom filter and min/max record key over
+// every row written — is gathered on the way and written last. Rows written by this commit get its meta
+// values (commit time, a sequence number, key, partition); rows copied from the previous slice keep theirs,
+// as Hudi's merge handle does (incremental reads filter on them).
+
+import type { ColumnSpec, Row } from '../parquet/column-spec';
+import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, MAX_KEY, MIN_KEY } from '../index/bloom-index';
+import type { Storage } from '../storage/storage';
+import { baseFileName, joinPath, writeToken, type BaseFile } from '../table/base-file';
+import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
+import { writeStat, type WriteStat } from '../timeline/commit-metadata';
+import type { KeyedRecord } from '../write/keyed-record';
+import { BaseFileWriter } from './base-file-writer';
+
+/** What every handle of one commit shares. */
+export interface WriteContext {
+  storage: Storage;
+  codec: ParquetCodec;
+  blooms: BloomFilterFactory;
+  instant: string;
+  /** Meta columns then data columns: the layout of every file this commit writes. */
+  columns: ColumnSpec[];
+  /** The Avro schema with the meta fields, for the parquet.avro.schema footer key. */
+  footerSchema: string;
+  rowGroupRows: number;
+  /** Sequence numbers of this commit's rows (`<instant>_0_<n>`), unique across its files. */
+  nextSeq(): number;
+  /** Called before a file's first byte: creates the partition and the marker a rollback finds it by. */
+  beforeFile(partition: string, path: string): Promise<void>;
+  now(): number;
+}
+
+/** Hudi's WriteStatus: the slice written, its counts, and what the index learns from it. */
+export interface WriteStatus {
+  file: BaseFile;
+  stat: WriteStat;
+  bloom: BloomFilter;
+  minKey: string;
+  maxKey: string;
+}
+
+export interface SliceCounts {
+  inserts: number;
+  updates: number;
+  deletes: number;
+}
+
+const WRITE_TOKEN = writeToken(0, 1, 0);
+
+export class SliceOutput {
+  private readonly buffer: Row[] = [];
+  private readonly bloom: BloomFilter;
+  private min: string | undefined;
+  private max: string | undefined;
+  private rows = 0;
+  private readonly started: number;
+
+  private constructor(
+    private readonly ctx: WriteContext,
+    readonly partition: string,
+    readonly fileId: string,
+    readonly name: string,
+    readonly path: string,
+    private readonly prev: BaseFile | undefined,
+    private readonly writer: BaseFileWriter,
+  ) {
+    this.bloom = ctx.blooms.create();
+    this.started = ctx.now();
+  }
+
+  static async open(ctx: WriteContext, partition: string, fileId: string, prev?: BaseFile): Promise<SliceOutput> {
+    const name = baseFileName(fileId, WRITE_TOKEN, ctx.instant);
+    const path = joinPath(partition, name);
+    await ctx.beforeFile(partition, path);
+    const writer = await BaseFileWriter.create(ctx.storage, ctx.codec, path, ctx.columns);
+    return new SliceOutput(ctx, partition, fileId, name, path, prev, writer);
+  }
+
+  /** A row this commit writes (insert or update): it gets this commit's meta values. */
+  emitNew(k: KeyedRecord): void {
+    const row = k.rec.row; // the writer owns incoming rows: meta values are set in place, no copies
+    row['_hoodie_commit_time'] = this.ctx.instant;
+    row['_hoodie_commit_seqno'] = `${this.ctx.instant}_0_${this.ctx.nextSeq()}`;
+    row['_hoodie_record_key'] = k.key;
+    row['_hoodie_partition_path'] = k.partition;
+    this.push(row, k.key);
+  }
+
+  /** A row kept from the previous slice, with its meta values; columns added since read as null. */
+  emitCopy(row: Row, key: string): void {
+    for (const c of this.ctx.columns) if (!(c.name in row)) row[c.name] = null;
+    this.push(row, key);
+  }
+
+  private push(row: Row, key: string): void {
+    row['_hoodie_file_name'] = this.name;
+    this.bloom.add(key);
+    if (this.min === undefined || key < this.min) this.min = key;
+    if (this.max === undefined || key > this.max) this.max = key;
+    this.buffer.push(row);
+    this.rows++;
+  }
+
+  /** A full row group is waiting: call flushFull() (checked per row without an await). */
+  get due(): boolean {
+    return this.buffer.length >= this.ctx.rowGroupRows;
+  }
+
+  /** Sends every full row group on its way (waits only when too many are still encoding). */
+  async flushFull(): Promise<void> {
+    while (this.buffer.length >= this.ctx.rowGroupRows) await this.writer.writeRowGroup(this.buffer.splice(0, this.ctx.rowGroupRows));
+  }
+
+  /** Writes the rest and the footer; the slice is then complete in storage (not yet committed). */
+  async close(counts: SliceCounts): Promise<WriteStatus> {
+    if (this.buffer.length > 0) await this.writer.writeRowGroup(this.buffer.splice(0));
+    const min = this.min ?? '';
+    const max = this.max ?? '';
+    const size = await this.writer.finish({
+      [BLOOM_FILTER_KEY]: this.bloom.serialize(),
+      [BLOOM_TYPE_KEY]: this.bloom.typeCode,
+      [MIN_KEY]: min,
+      [MAX_KEY]: max,
+      'parquet.avro.schema': this.ctx.footerSchema,
+      'writer.model.name': 'avro',
+    });
+    const file: BaseFile = { partitionPath: this.partition, fileId: this.fileId, writeToken: WRITE_TOKEN, instantTime: this.ctx.instant, path: this.path, size };
+    const stat = writeStat({
+      fileId: this.fileId,
+      path: this.path,
+      partitionPath: this.partition,
+      prevCommit: this.prev?.instantTime,
+      numWrites: this.rows,
+      numDeletes: counts.deletes,
+      numUpdateWrites: counts.updates,
+      numInserts: counts.inserts,
+      fileSizeInBytes: size,
+      createMs: this.ctx.now() - this.started,
+    });
+    return { file, stat, bloom: this.bloom, minKey: min, maxKey: max };
+  }
+
+  abort(): Promise<void> {
+    return this.writer.abort();
+  }
+}
+
+/** Record keys in ascending order (UTF-16 code units, as Hudi's string compare). */
+export function byKey(a: KeyedRecord, b: KeyedRecord): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}

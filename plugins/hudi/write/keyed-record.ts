@@ -1,0 +1,80 @@
+// A batch's records with their Hudi identity (record key, partition path) and ordering value, combined
+// the way Hudi's deduplicateRecords does before anything is written: per identity — the key with a
+// global index, (partition, key) otherwise — the greatest precombine value wins, ties going to the later
+// arrival. Ordering compares like Hudi: numbers numerically, strings by UTF-16 code units, decimals by value.
+
+import { DataError } from '../../../runtime/spi';
+import { decimalToUnscaled } from '../avro/decimal';
+import type { ColumnSpec, Row } from '../parquet/column-spec';
+import type { KeyGenerator } from '../table/collaborators';
+
+export type WriteOperation = 'insert' | 'upsert' | 'delete' | 'bulk_insert';
+
+export interface IncomingRecord {
+  /** Data columns, in the table schema's representation. */
+  row: Row;
+  /** A delete marker (`_hoodie_is_deleted` or the configured operation field). */
+  isDelete: boolean;
+}
+
+export interface KeyedRecord {
+  key: string;
+  partition: string;
+  rec: IncomingRecord;
+  /** The precombine value (normalized), null without a precombine field; undefined = delete regardless of order. */
+  ordering: unknown;
+}
+
+/** Orders precombine values: numbers and bigints numerically, strings by UTF-16 code units, null lowest. */
+export function compareOrdering(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
+  const sa = typeof a === 'string' ? a : String(a);
+  const sb = typeof b === 'string' ? b : String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** Precombine values as compareOrdering must see them. Decimals travel as strings ("9.50"), which would
+ *  compare as text ("10.00" < "9.50", "-2.00" > "-1.00"); Hudi compares them as numbers
+ *  (BigDecimal.compareTo), so a decimal precombine field is compared by its unscaled integer. */
+export function orderingNormalizer(columns: readonly ColumnSpec[], field: string | undefined): (v: unknown) => unknown {
+  const t = columns.find((c) => c.name === field)?.type;
+  if (t?.kind !== 'decimal') return (v) => v;
+  const spec = { precision: t.precision, scale: t.scale };
+  return (v) => (typeof v === 'string' ? decimalToUnscaled(v, spec) : v);
+}
+
+/** What makes two records the same row: the key table-wide with a global index, else partition and key. */
+export function recordIdentity(global: boolean, key: string, partition: string): string {
+  return global ? key : `${partition}\u0000${key}`;
+}
+
+/** Keys every record and keeps one per identity (see the module comment). */
+export function combineBatch(
+  records: readonly IncomingRecord[],
+  o: { keygen: KeyGenerator; precombineField: string | undefined; orderingOf: (v: unknown) => unknown; global: boolean },
+): KeyedRecord[] {
+  const pre = o.precombineField;
+  const byId = new Map<string, KeyedRecord>();
+  for (const rec of records) {
+    let key: string;
+    let partition: string;
+    try {
+      key = o.keygen.recordKey(rec.row);
+      partition = o.keygen.partitionPath(rec.row);
+    } catch (err) {
+      throw new DataError((err as Error).message, err);
+    }
+    const ordering = pre === undefined ? null : o.orderingOf(rec.row[pre]);
+    if (pre !== undefined && !rec.isDelete && (ordering === undefined || ordering === null)) {
+      throw new DataError(`record ${key}: precombine field ${pre} is null; every record needs a value to order versions (hoodie.datasource.write.precombine.field)`);
+    }
+    const k: KeyedRecord = { key, partition, rec, ordering: ordering ?? null };
+    const id = recordIdentity(o.global, key, partition);
+    const prev = byId.get(id);
+    if (!prev || pre === undefined || compareOrdering(k.ordering, prev.ordering) >= 0 || (rec.isDelete && k.ordering === null)) byId.set(id, k);
+  }
+  return [...byId.values()];
+}
