@@ -16,6 +16,7 @@ import { ConnectError, DataError, errorCode, RetriableError, type Logger } from 
 import { decimalToUnscaled } from '../avro/decimal';
 import { withHoodieMetaFields } from '../avro/table-schema';
 import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, BloomIndex, MAX_KEY, MIN_KEY } from '../index/bloom-index';
+import type { SourcePosition } from '../keygen/position-key';
 import type { ColumnSpec, Row } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
 import { cleanFileSlices } from '../timeline/clean';
@@ -90,6 +91,8 @@ export interface IncomingRecord {
   row: Row;
   /** A delete marker (`_hoodie_is_deleted` or the configured operation field). */
   isDelete: boolean;
+  /** Where the record was read; a keyless table's record key is derived from it. */
+  position?: SourcePosition;
 }
 
 export interface CommitResult {
@@ -635,7 +638,7 @@ export class HudiTableWriter {
       let key: string;
       let partition: string;
       try {
-        key = this.o.keygen.recordKey(rec.row);
+        key = this.o.keygen.recordKey(rec.row, rec.position);
         partition = this.o.keygen.partitionPath(rec.row);
       } catch (err) {
         throw new DataError((err as Error).message, err);
