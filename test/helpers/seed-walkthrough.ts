@@ -32,7 +32,13 @@ export function seedSinkConfig(opts: { tablePath: string; schemaPath: string; to
   };
 }
 
-/** User number `i` in Avro JSON, unions wrapped as Java's JsonEncoder writes them; every fifth has a null colour. */
+/** User number `i` as a plain object; every fifth has a null colour. */
+export function seedUser(i: number): { name: string; favorite_number: number; favorite_color: string | null } {
+  return { name: `user-${i}`, favorite_number: i, favorite_color: i % 5 === 0 ? null : i % 2 === 0 ? 'white' : 'red' };
+}
+
+/** User number `i` in Avro JSON, unions wrapped as Java's JsonEncoder writes them. */
 export function seedUserAvroJson(i: number): string {
-  return JSON.stringify({ name: `user-${i}`, favorite_number: { int: i }, favorite_color: i % 5 === 0 ? null : { string: i % 2 === 0 ? 'white' : 'red' } });
+  const u = seedUser(i);
+  return JSON.stringify({ name: u.name, favorite_number: { int: u.favorite_number }, favorite_color: u.favorite_color === null ? null : { string: u.favorite_color } });
 }
