@@ -139,6 +139,23 @@ describe('HudiSinkTask on a keyless table', () => {
     expect(JSON.parse(readFileSync(path.join(table, '.hoodie', `${instant}.commit`), 'utf8')).operationType).toBe('INSERT');
   });
 
+  it('a partitioned keyless table takes SimpleKeyGenerator and writes each row to its partition under its position key', async () => {
+    const dir = tempDir();
+    const table = path.join(dir, 'hudi_connector_test');
+    const task = await startTask(dir, { ...walkthroughConfig(dir), 'hoodie.datasource.write.partitionpath.field': 'favorite_color' });
+    await task.put(users(0, 4));
+    await task.stop();
+    const props = parseTableProperties(readFileSync(path.join(table, '.hoodie', 'hoodie.properties'), 'utf8'));
+    expect(props['hoodie.table.keygenerator.class']).toBe('org.apache.hudi.keygen.SimpleKeyGenerator');
+    expect(props['hoodie.table.partition.fields']).toBe('favorite_color');
+    expect((await rows(table)).map((r) => `${String(r['_hoodie_partition_path'])}:${String(r['_hoodie_record_key'])}`).sort()).toEqual([
+      '__HIVE_DEFAULT_PARTITION__:topicc/0/0000000000000000000',
+      'red:topicc/0/0000000000000000001',
+      'red:topicc/0/0000000000000000003',
+      'white:topicc/0/0000000000000000002',
+    ]);
+  });
+
   it('a restart with re-delivered messages writes each message once', async () => {
     const dir = tempDir();
     const table = path.join(dir, 'hudi_connector_test');
