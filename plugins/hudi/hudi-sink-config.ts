@@ -1,15 +1,20 @@
 // Keys of the hudi-sink connector: the seed's (RocketMQ Connect's Hudi sink) and Hudi's own
 // `hoodie.*` write keys, each declared once. Seed keys that have no meaning here (Spark shuffle
-// parallelism, the seed's record converter) are accepted so seed configs run unchanged, and logged once.
+// parallelism, the seed's record converter and source cluster) are declared in the group SEED_GROUP, so seed
+// configs run unchanged and the reference says why they do nothing; the sink logs them once at start.
+// No record key field = a keyless (append-only) table, whose default operation is insert, as in Hudi 0.14+.
 
-import { ConfigDef, validators, type ParsedConfig } from '../../runtime/spi';
+import { ConfigDef, ConfigError, validators, type ParsedConfig } from '../../runtime/spi';
 import { DEFAULT_HEARTBEAT } from './table/heartbeat';
 import type { IndexType } from './index/index-type';
 
-/** Seed keys accepted but not used: Spark shuffle parallelism has no counterpart in a single writer. */
-export const IGNORED_SEED_KEYS = ['insertShuffleParallelism', 'upsertShuffleParallelism', 'deleteParallelism', 'source-record-converter', 'bulkInsertShuffleParallelism'];
+/** Group of the seed keys that are accepted and have no effect. */
+export const SEED_GROUP = 'Seed keys without effect';
 
 const MB = 1024 * 1024;
+
+const PARALLELISM_DOC = (what: string) =>
+  `Seed key (Spark shuffle parallelism of Hudi ${what}s); accepted and has no effect: a task is one writer with no Spark shuffle to size, and Parquet encoding threads are set by parquet.encoder.threads.`;
 
 export function hudiSinkConfigDef(): ConfigDef {
   return new ConfigDef([
@@ -17,8 +22,8 @@ export function hudiSinkConfigDef(): ConfigDef {
     { name: 'tableName', type: 'string', default: null, doc: 'hoodie.table.name; defaults to the last segment of tablePath.', importance: 'high', group: 'Table', aliases: ['hoodie.table.name'] },
     { name: 'schemaPath', type: 'string', doc: 'Avro schema (.avsc) of the records, inside allowedRoots. Message bodies may be Avro-JSON, plain JSON or (with value.converter=bytes) Avro binary.', importance: 'high', group: 'Table' },
     { name: 'hoodie.database.name', type: 'string', default: '', doc: 'Database name recorded in hoodie.properties (part of the table checksum).', importance: 'low', group: 'Table' },
-    { name: 'hoodie.datasource.write.operation', type: 'string', default: 'upsert', validator: validators.oneOf('upsert', 'insert', 'delete', 'bulk_insert'), accepted: 'upsert, insert, delete, bulk_insert', doc: 'upsert: look keys up and update or insert; insert and bulk_insert: skip the index (faster; existing keys are duplicated); delete: delete the records\' keys.', importance: 'high', group: 'Write' },
-    { name: 'hoodie.datasource.write.recordkey.field', type: 'list', validator: validators.nonEmpty(), doc: 'Record key field(s), comma-separated. Several fields make a complex key "f1:v1,f2:v2" as Hudi\'s ComplexKeyGenerator does.', importance: 'high', group: 'Write' },
+    { name: 'hoodie.datasource.write.operation', type: 'string', default: null, validator: validators.oneOf('upsert', 'insert', 'delete', 'bulk_insert'), accepted: 'upsert, insert, delete, bulk_insert', doc: 'upsert: look keys up and update or insert; insert and bulk_insert: skip the index (faster; existing keys are duplicated); delete: delete the records\' keys. Unset: upsert with a record key, insert on a keyless table (as Hudi 0.14+ does). A keyless table takes insert, bulk_insert or upsert (which looks the position keys up, so a message written again by another connector or after its positions were lost overwrites its row); delete is refused there.', importance: 'high', group: 'Write' },
+    { name: 'hoodie.datasource.write.recordkey.field', type: 'list', default: [], doc: 'Record key field(s), comma-separated. Several fields make a complex key "f1:v1,f2:v2" as Hudi\'s ComplexKeyGenerator does. Unset or empty: a keyless, append-only table, as Hudi 0.14+ writes tables with auto-generated keys (no hoodie.table.recordkey.fields, key generator inferred from the partition fields): every record becomes a row keyed by its source position "<topic>/<queue>/<offset, 19 digits>", so a re-delivered message keeps its key; delete markers are kept as data (there is no key to delete).', importance: 'high', group: 'Write' },
     { name: 'hoodie.datasource.write.precombine.field', type: 'string', default: null, doc: 'Field ordering versions of a key: the greatest value wins, also against rows already in the table; ties go to the later arrival. Without it the later arrival wins.', importance: 'high', group: 'Write' },
     { name: 'hoodie.datasource.write.partitionpath.field', type: 'list', default: [], doc: 'Partition path field(s); empty = non-partitioned table.', importance: 'medium', group: 'Write' },
     { name: 'hoodie.datasource.write.hive_style_partitioning', type: 'boolean', default: false, doc: 'Partition directories named field=value.', importance: 'low', group: 'Write' },
@@ -56,6 +61,14 @@ export function hudiSinkConfigDef(): ConfigDef {
     { name: 's3.multipart.threshold.bytes', type: 'long', default: 16 * MB, validator: validators.range(5 * MB), doc: 'Files larger than this are uploaded in parts; the object appears only when the upload completes.', importance: 'low', group: 'S3' },
     { name: 's3.multipart.part.size.bytes', type: 'long', default: 8 * MB, validator: validators.range(5 * MB, 5 * 1024 * MB), doc: 'Part size of multipart uploads (S3 requires at least 5 MiB).', importance: 'low', group: 'S3' },
     { name: 'schema.ignore.unknown.fields', type: 'boolean', default: false, doc: 'Drop fields of a record that the schema does not declare instead of refusing the record.', importance: 'low', group: 'Table' },
+    { name: 'insertShuffleParallelism', type: 'int', default: null, validator: validators.range(1), doc: PARALLELISM_DOC('insert'), importance: 'low', group: SEED_GROUP },
+    { name: 'upsertShuffleParallelism', type: 'int', default: null, validator: validators.range(1), doc: PARALLELISM_DOC('upsert'), importance: 'low', group: SEED_GROUP },
+    { name: 'deleteParallelism', type: 'int', default: null, validator: validators.range(1), doc: PARALLELISM_DOC('delete'), importance: 'low', group: SEED_GROUP },
+    { name: 'bulkInsertShuffleParallelism', type: 'int', default: null, validator: validators.range(1), doc: PARALLELISM_DOC('bulk insert'), importance: 'low', group: SEED_GROUP },
+    { name: 'source-record-converter', type: 'string', default: null, doc: 'Seed key (the Java class turning RocketMQ messages into records); accepted and has no effect: message bodies are read by value.converter (default json; Avro-JSON and plain JSON bodies both work).', importance: 'low', group: SEED_GROUP },
+    { name: 'source-rocketmq', type: 'string', default: null, doc: 'Seed key (name server the seed\'s sink asked for topic routes); accepted and has no effect: topics are read through the worker\'s transport (namesrvAddr in the worker config, or the embedded transport).', importance: 'low', group: SEED_GROUP },
+    { name: 'source-cluster', type: 'string', default: null, aliases: ['src-cluster'], doc: 'Seed key (RocketMQ cluster of the topics); accepted and has no effect: the worker\'s transport decides where topics are read.', importance: 'low', group: SEED_GROUP },
+    { name: 'refresh-interval', type: 'long', default: null, aliases: ['refresh.interval'], validator: validators.range(0), doc: 'Seed key (milliseconds between the seed\'s topic-route refreshes); accepted and has no effect: the worker\'s transport follows queue changes itself. How often the table commits is commit.interval.ms.', importance: 'low', group: SEED_GROUP },
   ]);
 }
 
@@ -109,14 +122,33 @@ export interface HudiSinkSettings {
   ignoreUnknownFields: boolean;
 }
 
+/** The operation a connector writes with: the configured one, else upsert with a record key and insert without
+ *  (Hudi 0.14+'s default for auto-generated keys). Delete needs keys to match, so it is refused on a keyless table. */
+function operationOf(p: ParsedConfig, keyless: boolean): HudiSinkSettings['operation'] {
+  const configured = p['hoodie.datasource.write.operation'] as HudiSinkSettings['operation'] | undefined;
+  if (keyless && configured === 'delete') {
+    throw new ConfigError([
+      {
+        name: 'hoodie.datasource.write.operation',
+        message:
+          '"delete" needs a record key, and this table is keyless (hoodie.datasource.write.recordkey.field is not set): its rows are keyed by ' +
+          'source position, so a message has nothing to match a row by. Set hoodie.datasource.write.recordkey.field to the field(s) that ' +
+          'identify the records to delete, or use insert (the default without a record key), bulk_insert or upsert',
+      },
+    ]);
+  }
+  return configured ?? (keyless ? 'insert' : 'upsert');
+}
+
 export function hudiSinkSettings(p: ParsedConfig): HudiSinkSettings {
+  const recordKeyFields = p['hoodie.datasource.write.recordkey.field'] as string[];
   return {
     tablePath: p['tablePath'] as string,
     tableName: p['tableName'] as string | undefined,
     schemaPath: p['schemaPath'] as string,
     databaseName: p['hoodie.database.name'] as string,
-    operation: p['hoodie.datasource.write.operation'] as HudiSinkSettings['operation'],
-    recordKeyFields: p['hoodie.datasource.write.recordkey.field'] as string[],
+    operation: operationOf(p, recordKeyFields.length === 0),
+    recordKeyFields,
     precombineField: p['hoodie.datasource.write.precombine.field'] as string | undefined,
     partitionFields: p['hoodie.datasource.write.partitionpath.field'] as string[],
     hiveStyle: p['hoodie.datasource.write.hive_style_partitioning'] as boolean,

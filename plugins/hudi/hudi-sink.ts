@@ -6,6 +6,8 @@
 // commit.interval.ms, whichever first) is one table commit.
 // One task per connector. Several connectors may write one table with
 // hoodie.write.concurrency.mode=optimistic_concurrency_control; each resumes from its own commits.
+// Keyless tables (no record key field): every record becomes a row keyed by its source position; the skip of
+// re-delivered positions above is what makes each message land once with the default insert operation.
 
 import {
   BatchSinkTask,
@@ -23,7 +25,7 @@ import {
   type TopicQueue,
   type ValidationContext,
 } from '../../runtime/spi';
-import { IGNORED_SEED_KEYS, hudiSinkConfigDef, hudiSinkSettings, type HudiSinkSettings } from './hudi-sink-config';
+import { SEED_GROUP, hudiSinkConfigDef, hudiSinkSettings, type HudiSinkSettings } from './hudi-sink-config';
 import { openTableDeps, openTableStorage, openTableWriter, type TableSchema } from './hudi-sink-deps';
 import { ConsumedRanges, POSITIONS_KEY, WRITER_KEY } from './table/consumed-ranges';
 import type { HudiTableWriter, IncomingRecord } from './table/table-writer';
@@ -63,9 +65,9 @@ export class HudiSinkConnector implements SinkConnector {
     return hudiSinkConfigDef();
   }
 
-  /** hoodie.* keys and the seed's keys are accepted; the ones we do not implement are logged at start. */
+  /** Every hoodie.* key is accepted (as Hudi's writers accept them); the ones we do not implement are logged at start. */
   acceptsKey(key: string): boolean {
-    return key.startsWith('hoodie.') || IGNORED_SEED_KEYS.includes(key);
+    return key.startsWith('hoodie.');
   }
 
   async validate(given: Record<string, string>, context: ValidationContext): Promise<ConfigFieldError[]> {
@@ -95,9 +97,13 @@ export class HudiSinkConnector implements SinkConnector {
   }
 
   start(config: Record<string, string>, context: ConnectorContext): void {
-    settingsOf(withWorkerDefaults(config, context.clientDefaults), `connector "${context.connectorName}"`);
-    const ignored = Object.keys(config).filter((k) => IGNORED_SEED_KEYS.includes(k) || (k.startsWith('hoodie.') && !hudiSinkConfigDef().key(k)));
+    const s = settingsOf(withWorkerDefaults(config, context.clientDefaults), `connector "${context.connectorName}"`);
+    const def = hudiSinkConfigDef();
+    const ignored = Object.keys(config).filter((k) => def.key(k)?.group === SEED_GROUP || (k.startsWith('hoodie.') && !def.key(k)));
     if (ignored.length > 0) context.logger.info({ keys: ignored }, 'accepted but not used by this sink (Spark-specific or not implemented); they have no effect');
+    if (s.recordKeyFields.length === 0) {
+      context.logger.info({ operation: s.operation }, 'no record key (hoodie.datasource.write.recordkey.field): keyless, append-only table; each row is keyed by its source position <topic>/<queue>/<offset>');
+    }
     this.connectorConfig = { ...config };
   }
 
@@ -139,6 +145,10 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
 
   version(): string {
     return HUDI_PLUGIN_VERSION;
+  }
+
+  private get keyless(): boolean {
+    return this.settings.recordKeyFields.length === 0;
   }
 
   protected async onStart(config: Record<string, string>, context: SinkTaskContext): Promise<BatchPolicy> {
@@ -194,9 +204,10 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
       await this.context.errantRecordReporter(r, err instanceof DataError ? err : new DataError((err as Error).message, err));
       return { record: r };
     }
-    const marker = row[this.settings.deleteField];
+    // A keyless table has no key to delete by: a marked record is kept as a row, its marker as data.
+    const marker = this.keyless ? undefined : row[this.settings.deleteField];
     const isDelete = marker !== undefined && marker !== null && this.settings.deleteValues.includes(String(marker));
-    return { record: r, row: { row, isDelete } };
+    return { record: r, row: { row, isDelete, position: { topic: r.topic, queue: r.queue, offset: r.offset } } };
   }
 
   /** Writes the batch as one commit with the positions it covers. A batch whose records were all errant

@@ -11,12 +11,16 @@
 //   ComplexKeyGenerator with ONE record key field: Hudi 0.14.1, 0.15.0 and 1.0.x write the bare value; 0.14.0 and
 //   older, and 1.1+ by default, write "field:value" (HUDI-7001). We follow 0.15.0 (the bundle this project tests
 //   against) unless `hoodie.write.complex.keygen.new.encoding` says otherwise: true = bare value, false = "field:value".
-// Not supported (refused with a message): TimestampBased/Custom/GlobalDelete generators, auto-generated record
-// keys, and consistent.logical.timestamp (which prints timestamps in the JVM's time zone).
+// No record key field (absent or empty) makes a keyless generator, as Hudi 0.14+ auto-generates keys: the class is
+// inferred from the partition fields alone (as Hudi's inferKeyGeneratorTypeFromPartitionFields does) and the key
+// comes from the record's source position (position-key.ts), not from its fields.
+// Not supported (refused with a message): TimestampBased/Custom/GlobalDelete generators and
+// consistent.logical.timestamp (which prints timestamps in the JVM's time zone).
 
 import { ConfigError, DataError, type ConfigFieldError } from '../../../runtime/spi';
 import { fieldReader, keyFieldTypeProblem, type FieldReader, type KeyFieldType } from './field-value';
 import { formatPartitionPath } from './partition-path';
+import { positionRecordKey, type SourcePosition } from './position-key';
 
 export const KEYGEN_CONFIG = Object.freeze({
   recordKeyFields: 'hoodie.datasource.write.recordkey.field',
@@ -70,8 +74,11 @@ export interface KeyGenerator {
   readonly urlEncodePartitionPath: boolean;
   /** Set only for a ComplexKeyGenerator with one record key field, where Hudi releases disagree. */
   readonly complexKeyEncoding?: ComplexKeyEncoding;
-  /** The record key; throws DataError (CONVERSION_FAILED) for a row Hudi would refuse. */
-  recordKey(row: KeyRow): string;
+  /** No record key field: keys come from the source position (recordKeyFields is empty). */
+  readonly keyless: boolean;
+  /** The record key; throws DataError (CONVERSION_FAILED) for a row Hudi would refuse. A keyless generator
+   *  derives it from `position` alone (a random UUID without one); the others ignore `position`. */
+  recordKey(row: KeyRow, position?: SourcePosition): string;
   /** The partition path relative to the table base path; '' when non-partitioned. */
   partitionPath(row: KeyRow): string;
 }
@@ -168,12 +175,13 @@ export function createKeyGenerator(config: Readonly<Record<string, unknown>>, op
   const rawPartitions = text(config, KEYGEN_CONFIG.partitionPathFields);
   const recordKeyFields = fieldList(rawKeys);
   let partitionPathFields = fieldList(rawPartitions);
-  if (recordKeyFields.length === 0) {
+  const keyless = rawKeys === undefined || rawKeys.trim() === '';
+  if (recordKeyFields.length === 0 && !keyless) {
     errors.push({
       name: KEYGEN_CONFIG.recordKeyFields,
       message:
-        `${rawKeys === undefined ? 'not set' : `"${rawKeys}" names no field`}; name the field(s) that identify a record, ` +
-        'e.g. "order_id" or "order_id,line_no" (auto-generated record keys are not supported: they make upserts and deletes impossible)',
+        `"${rawKeys}" names no field; name the field(s) that identify a record, e.g. "order_id" or "order_id,line_no", ` +
+        'or leave it unset for a keyless table (each row keyed by its source position)',
     });
   }
   const hiveStylePartitioning = flag(config, KEYGEN_CONFIG.hiveStylePartitioning, errors) ?? false;
@@ -194,7 +202,7 @@ export function createKeyGenerator(config: Readonly<Record<string, unknown>>, op
   }
 
   const chosen = configuredGenerator(config, errors);
-  const kind = chosen?.kind ?? inferKeyGeneratorKind(rawKeys, rawPartitions === undefined ? undefined : rawPartitions.trim());
+  const kind = chosen?.kind ?? inferKeyGeneratorKind(keyless ? undefined : rawKeys, rawPartitions === undefined ? undefined : rawPartitions.trim());
   const className = chosen?.className ?? KEY_GENERATOR_CLASSES[kind];
   if (kind === 'SIMPLE') {
     if (recordKeyFields.length > 1) {
@@ -221,9 +229,11 @@ export function createKeyGenerator(config: Readonly<Record<string, unknown>>, op
     kind === 'COMPLEX' && recordKeyFields.length === 1 ? (newEncoding === false ? 'FIELD_PREFIXED' : 'VALUE_ONLY') : undefined;
   const composite = recordKeyFields.length > 1 || complexKeyEncoding === 'FIELD_PREFIXED';
 
-  const recordKey = composite
-    ? compositeRecordKey(recordKeyFields, keyReaders)
-    : singleRecordKey(recordKeyFields[0]!, keyReaders[0]!);
+  const recordKey = keyless
+    ? (_row: KeyRow, position?: SourcePosition): string => positionRecordKey(position)
+    : composite
+      ? compositeRecordKey(recordKeyFields, keyReaders)
+      : singleRecordKey(recordKeyFields[0]!, keyReaders[0]!);
   const partitionPath =
     partitionReaders.length === 0
       ? (): string => ''
@@ -238,6 +248,7 @@ export function createKeyGenerator(config: Readonly<Record<string, unknown>>, op
     hiveStylePartitioning,
     urlEncodePartitionPath,
     ...(complexKeyEncoding === undefined ? {} : { complexKeyEncoding }),
+    keyless,
     recordKey,
     partitionPath,
   });

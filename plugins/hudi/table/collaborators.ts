@@ -2,6 +2,7 @@
 // interfaces: the writer's logic is tested with the real implementations, and each layer can be
 // replaced (another encoder, a pool of encoder threads) without touching the table code.
 
+import type { SourcePosition } from '../keygen/position-key';
 import type { ColumnSpec, Row } from '../parquet/column-spec';
 
 export interface ParquetCodec {
@@ -26,6 +27,7 @@ export interface BloomFilterFactory {
 export interface KeyGenerator {
   /** Java class name recorded in hoodie.properties. */
   readonly className: string;
-  recordKey(row: Row): string;
+  /** A keyless table's generator derives the key from `position`; the others read the row's key fields. */
+  recordKey(row: Row, position?: SourcePosition): string;
   partitionPath(row: Row): string;
 }

@@ -42,7 +42,8 @@ export function renderTableProperties(id: TableIdentity, createdAt: Date): strin
     ['hoodie.table.version', '6'],
     ['hoodie.timeline.layout.version', '1'],
     ['hoodie.table.base.file.format', 'PARQUET'],
-    ['hoodie.table.recordkey.fields', id.recordKeyFields.join(',')],
+    // A keyless table has no record key fields and, as Spark writes it, no such line.
+    ...(id.recordKeyFields.length > 0 ? ([['hoodie.table.recordkey.fields', id.recordKeyFields.join(',')]] as [string, string][]) : []),
     ...(id.precombineField ? ([['hoodie.table.precombine.field', id.precombineField]] as [string, string][]) : []),
     ['hoodie.table.partition.fields', id.partitionFields.join(',')],
     ['hoodie.table.keygenerator.class', id.keyGeneratorClass],
@@ -92,7 +93,19 @@ export function checkIdentity(props: Record<string, string>, id: TableIdentity, 
   const version = Number(props['hoodie.table.version'] ?? '0');
   if (version !== 6) problems.push({ name: 'tablePath', message: `the table at ${location} has hoodie.table.version=${props['hoodie.table.version']}; only version 6 is written` });
   want('hoodie.table.name', 'tableName', id.tableName);
-  want('hoodie.table.recordkey.fields', 'hoodie.datasource.write.recordkey.field', id.recordKeyFields.join(','));
+  const tableKeys = props['hoodie.table.recordkey.fields'] ?? '';
+  const configKeys = id.recordKeyFields.join(',');
+  if (tableKeys !== configKeys && (tableKeys === '' || configKeys === '')) {
+    // Keyed and keyless tables key rows differently: one cannot be written as the other.
+    problems.push({
+      name: 'hoodie.datasource.write.recordkey.field',
+      message: tableKeys === ''
+        ? `the table at ${location} is keyless (no hoodie.table.recordkey.fields; rows keyed by source position) but the connector config gives record key ${JSON.stringify(configKeys)}; remove hoodie.datasource.write.recordkey.field or use another tablePath`
+        : `the table at ${location} has hoodie.table.recordkey.fields=${JSON.stringify(tableKeys)} but the connector config gives no record key (keyless); set hoodie.datasource.write.recordkey.field=${tableKeys} or use another tablePath`,
+    });
+  } else {
+    want('hoodie.table.recordkey.fields', 'hoodie.datasource.write.recordkey.field', configKeys);
+  }
   want('hoodie.table.partition.fields', 'hoodie.datasource.write.partitionpath.field', id.partitionFields.join(','));
   if (id.precombineField !== undefined) want('hoodie.table.precombine.field', 'hoodie.datasource.write.precombine.field', id.precombineField);
   // Partition layout and key format must match too: otherwise the same key would land in another

@@ -6,6 +6,7 @@
 import { DataError } from '../../../runtime/spi';
 import { decimalToUnscaled } from '../avro/decimal';
 import type { ColumnSpec, Row } from '../parquet/column-spec';
+import type { SourcePosition } from '../keygen/position-key';
 import type { KeyGenerator } from '../table/collaborators';
 
 export type WriteOperation = 'insert' | 'upsert' | 'delete' | 'bulk_insert';
@@ -15,6 +16,8 @@ export interface IncomingRecord {
   row: Row;
   /** A delete marker (`_hoodie_is_deleted` or the configured operation field). */
   isDelete: boolean;
+  /** Where the record was read; a keyless table's record key is derived from it. */
+  position?: SourcePosition;
 }
 
 export interface KeyedRecord {
@@ -62,7 +65,7 @@ export function combineBatch(
     let key: string;
     let partition: string;
     try {
-      key = o.keygen.recordKey(rec.row);
+      key = o.keygen.recordKey(rec.row, rec.position);
       partition = o.keygen.partitionPath(rec.row);
     } catch (err) {
       throw new DataError((err as Error).message, err);

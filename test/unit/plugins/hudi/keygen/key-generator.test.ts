@@ -201,12 +201,41 @@ describe('createKeyGenerator configuration', () => {
     expect(createKeyGenerator(cfg).recordKey({ id: 'abc' })).toBe('abc');
   });
 
-  it('refuses a missing record key field, naming the key and what to do', () => {
-    const err = configError(() => createKeyGenerator({ 'hoodie.datasource.write.partitionpath.field': 'p' }));
+  it('refuses a record key value that names no field, naming the key and what to do', () => {
+    const err = configError(() => createKeyGenerator({ 'hoodie.datasource.write.recordkey.field': ' , ' }));
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.errors[0]!.name).toBe('hoodie.datasource.write.recordkey.field');
-    expect(err.errors[0]!.message).toMatch(/not set; name the field/);
-    expect(configError(() => createKeyGenerator({ 'hoodie.datasource.write.recordkey.field': ' , ' })).message).toMatch(/names no field/);
+    expect(err.errors[0]!.message).toMatch(/" , " names no field; name the field\(s\) .* or leave it unset for a keyless table/);
+  });
+
+  it('without a record key field the generator is keyless: class inferred from the partition fields alone, as Hudi 0.14+ does', () => {
+    const none = createKeyGenerator({});
+    expect(none.keyless).toBe(true);
+    expect(none.recordKeyFields).toEqual([]);
+    expect(none.className).toBe(KEY_GENERATOR_CLASSES.NON_PARTITION);
+    expect(createKeyGenerator({ 'hoodie.datasource.write.recordkey.field': '' }).keyless).toBe(true);
+    const one = createKeyGenerator({ 'hoodie.datasource.write.partitionpath.field': 'region' });
+    expect(one.className).toBe(KEY_GENERATOR_CLASSES.SIMPLE);
+    expect(one.partitionPath({ region: 'eu' })).toBe('eu');
+    expect(createKeyGenerator({ 'hoodie.datasource.write.partitionpath.field': 'region,day' }).className).toBe(KEY_GENERATOR_CLASSES.COMPLEX);
+    expect(createKeyGenerator(base).keyless).toBe(false);
+  });
+
+  it('a keyless generator keys a row by its source position, whatever the row holds', () => {
+    const kg = createKeyGenerator({ 'hoodie.datasource.write.partitionpath.field': 'region' });
+    expect(kg.recordKey({ id: 'a', region: 'eu' }, { topic: 'pay', queue: '1', offset: 7 })).toBe('pay/1/0000000000000000007');
+    expect(kg.recordKey({ id: 'b', region: 'us' }, { topic: 'pay', queue: '1', offset: 7 })).toBe('pay/1/0000000000000000007');
+    expect(kg.recordKey({ id: 'a', region: 'eu' })).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('a keyed generator ignores the position', () => {
+    expect(createKeyGenerator(base).recordKey({ id: 'k1', region: 'eu' }, { topic: 'pay', queue: '0', offset: 1 })).toBe('k1');
+  });
+
+  it('a keyless SimpleKeyGenerator still needs exactly one partition field', () => {
+    expect(configError(() => createKeyGenerator({ 'hoodie.datasource.write.keygenerator.class': KEY_GENERATOR_CLASSES.SIMPLE })).message).toMatch(
+      /exactly one partition path field, got none/,
+    );
   });
 
   it('refuses SimpleKeyGenerator with several key fields or without exactly one partition field', () => {

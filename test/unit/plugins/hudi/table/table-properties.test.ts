@@ -168,3 +168,61 @@ describe('checkIdentity', () => {
     expect(() => checkIdentity(props(), { ...referenceIdentity, precombineField: undefined }, '/t')).not.toThrow();
   });
 });
+
+describe('keyless tables', () => {
+  /** hoodie.properties of keyless tables Spark 3.5 + Hudi 0.15 wrote (test/fixtures/hudi/spark-keyless/make.sh). */
+  const spark = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../fixtures/hudi/spark-keyless/expected.json'), 'utf8')) as Record<
+    'nonpartitioned' | 'partitioned',
+    { properties: Record<string, string>; recordKeys: string[] }
+  >;
+  const keyless = (name: string, partitionFields: string[], keyGeneratorClass: string): TableIdentity => ({
+    tableName: name,
+    databaseName: '',
+    recordKeyFields: [],
+    precombineField: undefined,
+    partitionFields,
+    keyGeneratorClass,
+    hiveStylePartitioning: false,
+    urlEncodePartitioning: false,
+  });
+  const nonpartitioned = keyless('nonpartitioned', [], 'org.apache.hudi.keygen.NonpartitionedKeyGenerator');
+  const partitioned = keyless('partitioned', ['color'], 'org.apache.hudi.keygen.SimpleKeyGenerator');
+
+  it('renderTableProperties of a keyless identity has no record key line, as Spark writes none', () => {
+    expect(spark.nonpartitioned.properties['hoodie.table.recordkey.fields']).toBeUndefined();
+    const ours = parseTableProperties(renderTableProperties(nonpartitioned, createdAt));
+    expect(ours['hoodie.table.recordkey.fields']).toBeUndefined();
+    expect(ours['hoodie.table.precombine.field']).toBeUndefined();
+  });
+
+  it('renderTableProperties of keyless identities agrees with Spark on every key both hold but the timeline time zone', () => {
+    for (const [id, theirs] of [
+      [nonpartitioned, spark.nonpartitioned.properties],
+      [partitioned, spark.partitioned.properties],
+    ] as const) {
+      const ours = parseTableProperties(renderTableProperties(id, createdAt));
+      // Spark records LOCAL; this writer's instants are UTC and it says so.
+      const shared = Object.keys(theirs).filter((k) => k in ours && k !== 'hoodie.table.timeline.timezone');
+      expect(shared.length).toBeGreaterThan(10);
+      for (const k of shared) expect([k, ours[k]]).toEqual([k, theirs[k]]);
+    }
+  });
+
+  it('checkIdentity of Spark\'s keyless tables with a keyless identity accepts', () => {
+    expect(() => checkIdentity(spark.nonpartitioned.properties, nonpartitioned, '/np')).not.toThrow();
+    expect(() => checkIdentity(spark.partitioned.properties, partitioned, '/p')).not.toThrow();
+  });
+
+  it('checkIdentity of a keyless table with a record key in the config refuses, saying the table is keyless', () => {
+    expect(() => checkIdentity(spark.nonpartitioned.properties, { ...nonpartitioned, recordKeyFields: ['name'] }, '/np')).toThrow(
+      /hoodie.datasource.write.recordkey.field: the table at \/np is keyless .* config gives record key "name"; remove hoodie.datasource.write.recordkey.field/,
+    );
+  });
+
+  it('checkIdentity of a keyed table with no record key in the config refuses, naming the table\'s key fields', () => {
+    const props = parseTableProperties(renderTableProperties(referenceIdentity, createdAt));
+    expect(() => checkIdentity(props, { ...referenceIdentity, recordKeyFields: [] }, '/t')).toThrow(
+      /hoodie.table.recordkey.fields="orderId" but the connector config gives no record key \(keyless\); set hoodie.datasource.write.recordkey.field=orderId/,
+    );
+  });
+});
