@@ -29,7 +29,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { hudiSinkConfigDef, hudiSinkSettings } from '../plugins/hudi/hudi-sink-config';
@@ -249,11 +249,15 @@ async function main(): Promise<void> {
   let endpoint = '';
   let child: WriterChildResult | undefined;
   let spark: SparkResult | undefined;
+  // The machine is shared: the 1-minute load average as each side starts says how quiet it was.
+  const load: string[] = [];
+  const noteLoad = (side: string) => load.push(`${side} ${loadavg()[0]!.toFixed(1)}`);
   if (!withS3) {
     // Ours, in a child process of its own.
     const profileDir = values.profile ? path.resolve(values.profile) : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    noteLoad('tributary');
     const out = await run(process.execPath, [...nodeArgs, path.join(__dirname, 'bench-table-writer.js'), '--table', raw['tablePath']!, '--rows', String(N), '--batch', String(batch), '--operation', op]);
     child = JSON.parse(out.trim().split('\n').pop()!) as WriterChildResult;
     locals.push(child);
@@ -265,6 +269,7 @@ async function main(): Promise<void> {
       const sparkTable = path.join(dir, 'spark-orders');
       const args = [path.join(REPO, 'scripts', 'readers', 'spark_hudi_bench.py'), '--table', sparkTable, '--input', inputDir, '--operation', op, '--verify-against', raw['tablePath']!];
       if (values['spark-memory']) args.push('--driver-memory', values['spark-memory']);
+      noteLoad('Spark');
       const sparkOut = await run(readers!['READERS_PYTHON']!, args, { ...process.env, ...readers, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' });
       spark = JSON.parse(sparkOut.trim().split('\n').pop()!) as SparkResult;
       if (spark.loadRows !== N || spark.upsertRows !== U) throw new Error(`Spark read ${spark.loadRows} load and ${spark.upsertRows} upsert records from ${inputDir}, expected ${N} and ${U}`);
@@ -346,6 +351,7 @@ async function main(): Promise<void> {
   );
   const [{ n: duckRows }] = (await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM orders')).getRowObjectsJS() as { n: number }[];
   if (duckRows !== N) throw new Error(`DuckDB loaded ${duckRows} records, expected ${N}`);
+  noteLoad('DuckDB');
   const t = performance.now();
   await conn.run(`COPY orders TO '${path.join(dir, 'duck.parquet')}' (FORMAT parquet, COMPRESSION snappy)`);
   const duckMs = performance.now() - t;
@@ -396,6 +402,8 @@ async function main(): Promise<void> {
     console.log(`  same data: Spark read both tables after the writes: ${JSON.stringify(spark.fingerprint.ours)} (rows, keys, sums and xxhash64 of every data column) on both`);
   }
   console.log(`  DuckDB: COPY of an in-memory table (both cores); on disk = the Hudi tables' files (timeline included, Hadoop's .crc files not), DuckDB's one Parquet file`);
+  noteLoad('end');
+  console.log(`  load average (1 min, ${cpus().length} CPUs) as each side started: ${load.join(', ')}`);
   if (values.profile) {
     console.log(`  profiled run (node --cpu-prof): the rates above are slowed by the profiler; profiles in ${path.resolve(values.profile)}`);
     console.log(summariseProfiles(path.resolve(values.profile)));
