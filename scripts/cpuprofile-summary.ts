@@ -99,6 +99,7 @@ function frameConcern(f: CallFrame): string | undefined {
     // A comparator passed to sort is sorting, wherever it is defined.
     if (sourceLine(url, f.lineNumber + 1).includes('.sort(')) return 'sorting (comparators)';
     if (rel.startsWith('table/')) return `table writer: ${rel.slice('table/'.length)} ${fn || `(anonymous):${f.lineNumber + 1}`}`;
+    if (rel === 'hudi-sink-deps.js' && fn === 'coerce') return 'Avro coercion (avro/)';
     return `hudi: ${rel}`;
   }
   if (m.startsWith('scripts/')) return 'bench harness (input records, untimed)';
