@@ -137,8 +137,8 @@ async function s3Keys(client: S3Client, prefix: string): Promise<{ key: string; 
 
 // --- the sides ----------------------------------------------------------------------------------------------
 
-/** Runs a child process and resolves with its stdout; rejects with its stderr's tail on a non-zero exit. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/** Runs one side's child process and resolves with its stdout; rejects with its command and stderr's tail on a non-zero exit. */
+function run(side: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -148,7 +148,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolve(out);
-      else reject(new Error(`${path.basename(command)} ${args.map((a) => path.basename(a)).slice(0, 2).join(' ')} … failed (exit ${code ?? signal}):\n${err.split('\n').slice(-40).join('\n')}`));
+      else reject(new Error(`bench-table: the ${side} side failed (exit ${code ?? signal}): ${command} ${args.join(' ')}\n${err.split('\n').slice(-40).join('\n')}`));
     });
   });
 }
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     noteLoad('tributary');
-    const out = await run(process.execPath, [...nodeArgs, path.join(__dirname, 'bench-table-writer.js'), '--table', raw['tablePath']!, '--rows', String(N), '--batch', String(batch), '--operation', op]);
+    const out = await run('tributary writer', process.execPath, [...nodeArgs, path.join(__dirname, 'bench-table-writer.js'), '--table', raw['tablePath']!, '--rows', String(N), '--batch', String(batch), '--operation', op]);
     child = JSON.parse(out.trim().split('\n').pop()!) as WriterChildResult;
     locals.push(child);
     if (profileDir) writeFileSync(path.join(profileDir, 'phases.json'), JSON.stringify(child.marks));
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
       const args = [path.join(REPO, 'scripts', 'readers', 'spark_hudi_bench.py'), '--table', sparkTable, '--input', inputDir, '--operation', op, '--verify-against', raw['tablePath']!];
       if (values['spark-memory']) args.push('--driver-memory', values['spark-memory']);
       noteLoad('Spark');
-      const sparkOut = await run(readers!['READERS_PYTHON']!, args, { ...process.env, ...readers, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' });
+      const sparkOut = await run('Spark Hudi', readers!['READERS_PYTHON']!, args, { ...process.env, ...readers, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' });
       spark = JSON.parse(sparkOut.trim().split('\n').pop()!) as SparkResult;
       if (spark.loadRows !== N || spark.upsertRows !== U) throw new Error(`Spark read ${spark.loadRows} load and ${spark.upsertRows} upsert records from ${inputDir}, expected ${N} and ${U}`);
       const [a, b] = [JSON.stringify(spark.fingerprint.spark), JSON.stringify(spark.fingerprint.ours)];
