@@ -3,7 +3,10 @@
 // table, the baseline), our decoder against the alternatives, and the worker-thread encoder pool against
 // in-thread encoding — same rows, same process, best of --rounds runs (the machine is shared; the best run
 // is the least disturbed one). Every file is checked by DuckDB (row count + checksums) before its figure is
-// printed. Prints figures; asserts nothing.
+// printed. Section (e) is an experiment for the lead: DuckDB's own Parquet writer (through @duckdb/node-api:
+// appender, data chunks, or JSON lines) as the encoder of our rows with Hudi's footer key-values
+// (COPY … KV_METADATA), the full cost from JS rows to Parquet bytes, next to our parquet-wasm path; it checks
+// every key-value is in the footer. Prints figures; asserts nothing.
 //   node dist/scripts/bench-parquet.js [--rows 200000] [--rounds 3] [--dir DIR] [--batches 10]
 
 import * as fs from 'node:fs';
@@ -20,6 +23,7 @@ import { encodeWithHyparquet } from '../plugins/hudi/parquet/hyparquet-encoder';
 import { decodeParquet, encodeParquet, readFooter } from '../plugins/hudi/parquet/parquet-codec';
 import { parquetSchema } from '../plugins/hudi/parquet/parquet-schema';
 import { encodeIpcWithWasm } from '../plugins/hudi/parquet/wasm-encoder';
+import { HUDI_BLOOM_FILTER_DEFAULTS, HudiBloomFilter } from '../plugins/hudi/index/bloom-filter';
 
 interface Options {
   rows: number;
@@ -182,6 +186,127 @@ interface ParquetjsLite {
 const fmtRate = (rows: number, ms: number) => `${Math.round(rows / (ms / 1000)).toLocaleString('en-US')}`;
 const fmtMb = (bytes: number) => (bytes / 1e6).toFixed(2);
 
+// --- (e) DuckDB's C++ Parquet writer as our encoder (an experiment; not wired into the writer) -----------------
+
+type DuckApi = typeof import('@duckdb/node-api');
+
+/** The footer key-values Hudi's writer puts in every base file, for these rows (the bloom filter at Hudi's defaults). */
+function hudiFooter(rows: Row[]): Record<string, string> {
+  const bloom = HudiBloomFilter.create(HUDI_BLOOM_FILTER_DEFAULTS.type, HUDI_BLOOM_FILTER_DEFAULTS);
+  const keys = rows.map((r) => String(r['_hoodie_record_key'])).sort();
+  for (const k of keys) bloom.add(k);
+  const avroType = (c: ColumnSpec) => (c.type.kind === 'string' ? 'string' : c.type.kind === 'double' ? 'double' : { type: 'long', logicalType: 'timestamp-millis' });
+  const schema = { type: 'record', name: 'orders_record', namespace: 'hoodie.orders', fields: COLUMNS.map((c) => ({ name: c.name, type: c.nullable ? ['null', avroType(c)] : avroType(c), ...(c.nullable ? { default: null } : {}) })) };
+  return {
+    'org.apache.hudi.bloomfilter': bloom.serialize(),
+    hoodie_bloom_filter_type_code: bloom.typeCode,
+    hoodie_min_record_key: keys[0]!,
+    hoodie_max_record_key: keys[keys.length - 1]!,
+    'parquet.avro.schema': JSON.stringify(schema),
+    'writer.model.name': 'avro',
+  };
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const DUCK_TYPES: Record<string, string> = { string: 'VARCHAR', double: 'DOUBLE', 'timestamp-millis': 'DOUBLE' };
+
+/**
+ * One way to get rows into DuckDB, then COPY them to Parquet with Hudi's footer key-values and read the bytes back.
+ * Timestamps go in as DOUBLE epoch ms (a JS number, no BigInt or Date per value) and become TIMESTAMP_MS in the COPY.
+ */
+async function duckEncode(api: DuckApi, conn: import('@duckdb/node-api').DuckDBConnection, ingest: 'appender' | 'chunks' | 'json', rows: Row[], kv: Record<string, string>, file: string, scratch: string): Promise<{ bytes: Uint8Array; ingestMs: number; copyMs: number }> {
+  const t0 = process.hrtime.bigint();
+  await conn.run(`CREATE OR REPLACE TABLE enc (${COLUMNS.map((c) => `"${c.name}" ${DUCK_TYPES[c.type.kind]}`).join(', ')})`);
+  if (ingest === 'json') {
+    const lines = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) lines[i] = JSON.stringify(rows[i]);
+    fs.writeFileSync(scratch, lines.join('\n'));
+    const columns = `{${COLUMNS.map((c) => `${sqlString(c.name)}: '${DUCK_TYPES[c.type.kind]}'`).join(', ')}}`;
+    await conn.run(`INSERT INTO enc SELECT * FROM read_json(${sqlString(scratch)}, format = 'newline_delimited', columns = ${columns})`);
+  } else {
+    const appender = await conn.createAppender('enc');
+    if (ingest === 'appender') {
+      for (const r of rows) {
+        for (const c of COLUMNS) {
+          const v = r[c.name];
+          if (v === null || v === undefined) appender.appendNull();
+          else if (c.type.kind === 'string') appender.appendVarchar(v as string);
+          else appender.appendDouble(v as number);
+        }
+        appender.endRow();
+      }
+    } else {
+      const types = COLUMNS.map((c) => (c.type.kind === 'string' ? api.VARCHAR : api.DOUBLE));
+      const size = 2048; // DuckDB's vector size: the most one chunk holds
+      const chunk = api.DuckDBDataChunk.create(types, size);
+      for (let from = 0; from < rows.length; from += size) {
+        const n = Math.min(size, rows.length - from);
+        chunk.reset();
+        chunk.rowCount = n;
+        for (const [i, c] of COLUMNS.entries()) {
+          const values = new Array(n);
+          for (let k = 0; k < n; k++) values[k] = rows[from + k]![c.name] ?? null;
+          chunk.setColumnValues(i, values);
+        }
+        appender.appendDataChunk(chunk);
+      }
+    }
+    appender.closeSync(); // flushes
+  }
+  const t1 = process.hrtime.bigint();
+  const select = COLUMNS.map((c) => (c.type.kind === 'timestamp-millis' ? `epoch_ms("${c.name}"::BIGINT)::TIMESTAMP_MS AS "${c.name}"` : `"${c.name}"`)).join(', ');
+  const kvSql = `{${Object.entries(kv).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`;
+  await conn.run(`COPY (SELECT ${select} FROM enc) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA ${kvSql})`);
+  const bytes = fs.readFileSync(file);
+  const t2 = process.hrtime.bigint();
+  return { bytes, ingestMs: Number(t1 - t0) / 1e6, copyMs: Number(t2 - t1) / 1e6 };
+}
+
+/** Section (e): our rows → Parquet with Hudi's footer, through DuckDB and through our parquet-wasm path, same run. */
+async function duckdbAsEncoder(o: Options, dir: string, rows: Row[], db: DuckConnection, expected: string): Promise<void> {
+  const api = await import('@duckdb/node-api');
+  const n = rows.length;
+  const kv = hudiFooter(rows);
+  const [version] = (await db.runAndReadAll('SELECT version() AS v')).getRowObjectsJson();
+  process.stdout.write(`(e) rows → Parquet with Hudi's footer key-values (bloom filter ${(kv['org.apache.hudi.bloomfilter']!.length / 1024).toFixed(0)} KB as a string, min/max key, avro schema), DuckDB ${String(version!['v'])} (an experiment: not wired into the writer)\n`);
+  process.stdout.write(`  ${'path'.padEnd(66)} ${'ms'.padStart(7)} ${'rows/s'.padStart(10)} ${'ingest'.padStart(7)} ${'COPY'.padStart(6)} ${'MB'.padStart(6)} ${'vs ours'.padStart(8)}\n`);
+  const ours = best(o.rounds, () => encodeParquet(COLUMNS, rows, { keyValueMetadata: kv }));
+  const oursFile = path.join(dir, 'e-ours.parquet');
+  fs.writeFileSync(oursFile, ours.result);
+  const lines: [string, number, string, string, number, string][] = [['ours: rows → Arrow builder → IPC → parquet-wasm, in-thread', ours.ms, '', '', ours.result.byteLength, oursFile]];
+  for (const threads of [2, 1]) {
+    const instance = await api.DuckDBInstance.create(':memory:', { threads: String(threads) });
+    const conn = await instance.connect();
+    for (const ingest of ['appender', 'chunks', 'json'] as const) {
+      if (threads === 1 && ingest === 'appender') continue; // the appender path is single-threaded either way
+      const file = path.join(dir, `e-duck-${ingest}-${threads}.parquet`);
+      let bestRun: { ms: number; ingestMs: number; copyMs: number; bytes: Uint8Array } = { ms: Infinity, ingestMs: 0, copyMs: 0, bytes: new Uint8Array() };
+      for (let r = 0; r < o.rounds; r++) {
+        const run = await duckEncode(api, conn, ingest, rows, kv, file, path.join(dir, 'e-rows.jsonl'));
+        if (run.ingestMs + run.copyMs < bestRun.ms) bestRun = { ms: run.ingestMs + run.copyMs, ...run };
+      }
+      const label = { appender: 'appender, one append call per value', chunks: 'data chunks of 2,048 (setColumnValues)', json: 'JSON.stringify → file → read_json' }[ingest];
+      lines.push([`DuckDB ${threads} thread${threads > 1 ? 's' : ''}: ${label} → COPY`, bestRun.ms, bestRun.ingestMs.toFixed(0), bestRun.copyMs.toFixed(0), bestRun.bytes.byteLength, file]);
+    }
+    conn.closeSync();
+    instance.closeSync();
+  }
+  for (const [name, ms, ingestMs, copyMs, bytes, file] of lines) {
+    // Same rows (DuckDB's checksums), and every footer key-value there, byte for byte (read by our hyparquet-based footer reader).
+    const got = await checksums(db, file);
+    if (got !== expected) throw new Error(`${name}: DuckDB reads ${got}, expected ${expected}`);
+    const footer = readFooter(new Uint8Array(fs.readFileSync(file)));
+    for (const [k, v] of Object.entries(kv)) if (footer.keyValueMetadata[k] !== v) throw new Error(`${name}: footer key ${k} is ${footer.keyValueMetadata[k] === undefined ? 'missing' : 'different'}`);
+    process.stdout.write(`  ${name.padEnd(66)} ${ms.toFixed(0).padStart(7)} ${fmtRate(n, ms).padStart(10)} ${ingestMs.padStart(7)} ${copyMs.padStart(6)} ${fmtMb(bytes).padStart(6)} ${`${(ours.ms / ms).toFixed(2)}x`.padStart(8)}\n`);
+  }
+  const duckFile = lines[lines.length - 1]![5];
+  const kvRows = (await db.runAndReadAll(`SELECT decode(key) AS k, octet_length(value) AS bytes FROM parquet_kv_metadata(${sqlString(duckFile)})`)).getRowObjectsJson();
+  const schema = (await db.runAndReadAll(`SELECT name, type, repetition_type AS rep, converted_type, logical_type FROM parquet_schema(${sqlString(duckFile)}) WHERE name IN ('chargeTime', 'orderId')`)).getRowObjectsJson();
+  const groups = (await db.runAndReadAll(`SELECT count(DISTINCT row_group_id)::INTEGER AS g FROM parquet_metadata(${sqlString(duckFile)})`)).getRowObjectsJson();
+  process.stdout.write(`  every file: same checksums as the baseline, all ${Object.keys(kv).length} key-values in the footer byte for byte (hyparquet); DuckDB's parquet_kv_metadata of the last: ${kvRows.map((r) => `${String(r['k'])} (${String(r['bytes'])} B)`).join(', ')}\n`);
+  process.stdout.write(`  DuckDB's file: ${String(groups[0]!['g'])} row group(s); ${schema.map((r) => `${String(r['name'])}: ${String(r['rep'])} ${String(r['type'])} ${String(r['logical_type'] ?? r['converted_type'])}`).join('; ')} (ours: orderId REQUIRED, chargeTime REQUIRED timestamp MILLIS isAdjustedToUTC=true; DuckDB writes that only as TIMESTAMPTZ in micros)\n\n`);
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const dir = o.dir || fs.mkdtempSync(path.join(os.tmpdir(), 'bench-parquet-'));
@@ -318,6 +443,8 @@ async function main(): Promise<void> {
   for (const [name, ms] of decRows) process.stdout.write(`  ${name.padEnd(52)} ${ms.toFixed(0).padStart(7)} ${fmtRate(n, ms).padStart(11)} ${`${(duckDec.ms / ms).toFixed(2)}x`.padStart(16)}\n`);
   const footerTime = best(o.rounds * 10, () => readFooter(ourFile));
   process.stdout.write(`  readFooter: ${footerTime.ms.toFixed(2)} ms (footer only)\n\n`);
+
+  await duckdbAsEncoder(o, dir, rows, db, expected);
 
   // (d) pool vs in-thread: the same rows as `batches` files. Modes alternate within each round so that load
   // from other processes hits them alike; "main busy" is the time the calling thread spent inside the

@@ -203,9 +203,10 @@ def s3a_settings(storage_options: Dict[str, str]) -> Dict[str, str]:
     return conf
 
 
-def spark_session(app: str, s3a: Optional[Dict[str, str]] = None):
-    """A local[2] session with the Hudi bundle, bound to loopback, no UI, 1g driver; with `s3a` (fs.s3a.* settings,
-    see s3a_settings), also hadoop-aws and the AWS SDK, so s3a:// paths can be read."""
+def spark_session(app: str, s3a: Optional[Dict[str, str]] = None, driver_memory: str = "1g"):
+    """A local[2] session with the Hudi bundle, bound to loopback, no UI, a 1g driver unless `driver_memory` says
+    otherwise; with `s3a` (fs.s3a.* settings, see s3a_settings), also hadoop-aws and the AWS SDK, so s3a:// paths
+    can be read."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -223,7 +224,7 @@ def spark_session(app: str, s3a: Optional[Dict[str, str]] = None):
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .config("spark.kryo.registrator", "org.apache.spark.HoodieSparkKryoRegistrar")
         .config("spark.sql.extensions", "org.apache.spark.sql.hudi.HoodieSparkSessionExtension")
-        .config("spark.driver.memory", "1g")
+        .config("spark.driver.memory", driver_memory)
         .config("spark.driver.extraJavaOptions", java_opts)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
