@@ -4,10 +4,10 @@
 // are kept for every file (two strings each), bloom filters (~300 KB each at Hudi's defaults) and key sets
 // only for the most recently used files, within fixed budgets; what falls out is read again when needed.
 
-import type { ColumnSpec } from '../parquet/column-spec';
 import { BaseFileReader, readFileTail } from '../file-group/base-file-reader';
 import type { Storage } from '../storage/storage';
 import type { BaseFile } from '../table/base-file';
+import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
 
 export const BLOOM_FILTER_KEY = 'org.apache.hudi.bloomfilter';
@@ -15,7 +15,6 @@ export const BLOOM_TYPE_KEY = 'hoodie_bloom_filter_type_code';
 export const MIN_KEY = 'hoodie_min_record_key';
 export const MAX_KEY = 'hoodie_max_record_key';
 
-const RECORD_KEY_COLUMN: ColumnSpec = { name: '_hoodie_record_key', type: { kind: 'string' }, nullable: true };
 
 interface KeyRange {
   min: string;

@@ -1,6 +1,7 @@
-// Writes batches of records into a Hudi copy-on-write table (version 6) as commits. One batch = one
-// instant: REQUESTED → INFLIGHT → data files (new slices of touched file groups, new file groups for
-// inserts) → COMPLETED with full commit metadata. The completed file is the commit point: until it
+// Writes batches of records into a Hudi copy-on-write table (version 6) as commits, and coordinates them:
+// one batch = one instant: REQUESTED → INFLIGHT → data files (write/copy-on-write-writer.ts: tag, plan,
+// file-group handles) → COMPLETED with full commit metadata → table services (services/). Rollback of
+// unfinished instants, the conflict check (commit/) and the source positions in extraMetadata live here. The completed file is the commit point: until it
 // exists no reader that honours the timeline sees the new files, and the next open rolls them back.
 // Invariants: every key lives in one file group (per partition, or table-wide with the global index);
 // ordering by the precombine field, the greatest value winning — also against rows already in the
@@ -14,24 +15,22 @@
 
 import { ConnectError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
 import { withHoodieMetaFields } from '../avro/table-schema';
-import { BaseFileReader } from '../file-group/base-file-reader';
-import { createFileGroup } from '../file-group/create-handle';
-import { mergeFileGroup } from '../file-group/merge-handle';
-import type { WriteContext, WriteStatus } from '../file-group/slice-output';
+import { slicesOf } from '../commit/commit-slices';
+import { checkConflicts, isConflict, type ConcurrentCommit } from '../commit/conflict-check';
+import type { WriteContext } from '../file-group/slice-output';
 import { BloomIndex } from '../index/bloom-index';
 import { isGlobalIndex, type IndexType } from '../index/index-type';
-import { tagLocations, type LocationSource } from '../index/tag-location';
 import type { ColumnSpec } from '../parquet/column-spec';
+import { tableServices, type TableServices } from '../services/table-services';
 import type { Storage } from '../storage/storage';
-import { cleanFileSlices } from '../timeline/clean';
 import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
 import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
 import { rollbackPending } from '../timeline/rollback';
 import { deserializeCleanMetadata } from '../timeline/timeline-avro';
 import { METAFOLDER, Timeline } from '../timeline/timeline';
+import { writeCopyOnWrite } from '../write/copy-on-write-writer';
 import { combineBatch, orderingNormalizer, type IncomingRecord, type KeyedRecord, type WriteOperation } from '../write/keyed-record';
-import { planWrite } from '../write/write-plan';
-import { joinPath, parseBaseFileName, type BaseFile } from './base-file';
+import { joinPath, type BaseFile } from './base-file';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
 import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from './file-system-view';
 import { DEFAULT_HEARTBEAT, Heartbeats, heartbeatExpired, heartbeatExpiryMs, heartbeatPath, type HeartbeatOptions } from './heartbeat';
@@ -39,16 +38,15 @@ import { TableLock } from './table-lock';
 import type { FaultPoint } from './fault-points';
 import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
 
+export { WriteConflictError } from '../commit/conflict-check';
+export { META_COLUMNS } from './meta-columns';
+import { META_COLUMNS } from './meta-columns';
 export type { IncomingRecord, WriteOperation } from '../write/keyed-record';
 export { compareOrdering } from '../write/keyed-record';
 
-/** File groups being written at once: one merging while the previous one's last row groups encode. */
-const HANDLES_IN_FLIGHT = 2;
 /** Rows per row group of the files written (the unit a merge streams and the encoders work on). */
 export const DEFAULT_ROW_GROUP_ROWS = 50_000;
 
-export const META_COLUMNS: ColumnSpec[] = ['_hoodie_commit_time', '_hoodie_commit_seqno', '_hoodie_record_key', '_hoodie_partition_path', '_hoodie_file_name'].map((name) => ({ name, type: { kind: 'string' as const }, nullable: true }));
-const RECORD_KEY_COLUMN = META_COLUMNS[2]!;
 
 export interface TableWriterOptions {
   storage: Storage;
@@ -87,15 +85,6 @@ export interface ConcurrencyOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** A concurrent commit touched what this attempt rewrote; the batch is written again on a fresh view. */
-export class WriteConflictError extends RetriableError {
-  readonly conflict = true;
-}
-
-function isConflict(err: unknown): boolean {
-  return (err as { conflict?: unknown } | undefined)?.conflict === true;
-}
-
 export interface CommitResult {
   instant: string;
   operation: OperationType;
@@ -119,10 +108,12 @@ export class HudiTableWriter {
   private applied = new Set<string>();
   private readonly heartbeats: Heartbeats | undefined;
   private readonly lock: TableLock | undefined;
+  private readonly services: TableServices;
 
   private constructor(private readonly o: TableWriterOptions) {
     this.index = new BloomIndex(o.storage, o.codec, o.blooms);
     this.log = o.logger.child({ table: o.storage.location });
+    this.services = tableServices({ storage: o.storage, logger: this.log, now: o.now, cleanCommitsRetained: o.cleanCommitsRetained, fault: (point) => this.fault(point) });
     this.avgRecordSize = o.recordSizeEstimate;
     const c = o.concurrency;
     if (c) {
@@ -423,38 +414,31 @@ export class HudiTableWriter {
       now: this.o.now,
     };
 
-    // 1. Tag: where each key lives now (not for insert / bulk_insert, which skip the index as in Hudi).
-    const located = operation === 'insert' || operation === 'bulk_insert' ? new Map<string, BaseFile>() : await tagLocations(keyed, this.locationSource(), this.index, this.o.indexType);
-    // 2. Plan: changes, small-file packing and new file groups.
-    const plan = await planWrite({
+    // 1-3. Tag, plan and write the file groups (the copy-on-write data phase).
+    await writeCopyOnWrite({
+      ctx,
       records: keyed,
-      located,
       operation,
-      globalIndex: isGlobalIndex(this.o.indexType),
+      columns,
+      view: this.view,
+      index: this.index,
+      indexType: this.o.indexType,
       precombineField: this.o.identity.precombineField,
-      storedOrderings: (file, keys) => this.storedOrderings(file, keys, columns, orderingOf),
-      latest: (partition) => this.view.latest(partition),
+      orderingOf,
       maxFileSize: this.o.maxFileSize,
       smallFileLimit: this.o.smallFileLimit,
       avgRecordSize: this.avgRecordSize,
-    });
-    // 3. Write handles, one file group after another; a handle's last encodes and footer finish while the
-    // next one merges, at most HANDLES_IN_FLIGHT at a time.
-    const merge = { precombineField: this.o.identity.precombineField, orderingOf, deleteAll: operation === 'delete' };
-    const jobs: (() => Promise<WriteStatus>)[] = [
-      ...plan.merges.map((m) => () => mergeFileGroup(ctx, m.file, m.changes, m.inserts, merge)),
-      ...plan.creates.map((c) => () => createFileGroup(ctx, c.partition, c.inserts)),
-    ];
-    await runBounded(jobs, HANDLES_IN_FLIGHT, (status) => {
-      this.fault('after-data-file');
-      written.push(status.file);
-      stats.push(status.stat);
-      this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
-      result.inserts += status.stat.numInserts;
-      result.updates += status.stat.numUpdateWrites;
-      result.deletes += status.stat.numDeletes;
-      result.filesWritten++;
-      result.bytesWritten += status.file.size;
+      onFile: (status) => {
+        this.fault('after-data-file');
+        written.push(status.file);
+        stats.push(status.stat);
+        this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
+        result.inserts += status.stat.numInserts;
+        result.updates += status.stat.numUpdateWrites;
+        result.deletes += status.stat.numDeletes;
+        result.filesWritten++;
+        result.bytesWritten += status.file.size;
+      },
     });
 
     this.fault('after-data-files');
@@ -470,9 +454,9 @@ export class HudiTableWriter {
     try {
       if (lease) {
         this.fault('before-commit-check');
-        const seen = await this.checkConflicts(requested, stats, keyed);
-        concurrent = seen.concurrent;
-        this.timeline = seen.timeline;
+        this.timeline = await Timeline.load(this.o.storage);
+        concurrent = await this.completedSince(this.timeline, requested);
+        await checkConflicts(requested, stats, keyed, concurrent, this.index, this.o.indexType);
         // Past its heartbeat or lock validity another writer may already treat this attempt as abandoned.
         if (!this.heartbeats!.alive(instant) || !lease.valid() || !(await this.o.storage.exists(`${METAFOLDER}/${instantFileName(requested)}`))) {
           throw new RetriableError(`commit ${instant} took longer than its heartbeat or table lock allows (hoodie.client.heartbeat.*, hoodie.write.lock.storage.validity.timeout.secs); it is rolled back and the batch retried`);
@@ -494,13 +478,12 @@ export class HudiTableWriter {
     this.log.info({ instant, operation: operationType, inserts: result.inserts, updates: result.updates, deletes: result.deletes, files: result.filesWritten, bytes: result.bytesWritten, ms: this.o.now() - started }, 'commit completed');
     // Nothing here lists the table: the timeline and the view already know this commit.
     try {
-      await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
-      const { removed, clean } = await cleanFileSlices(this.o.storage, this.timeline, { retained: this.o.cleanCommitsRetained, now: this.o.now, logger: this.log, view: this.view, fault: (point) => this.fault(point) });
+      const { removed, completed } = await this.services.afterCommit(instant, this.timeline, this.view);
       for (const p of removed) {
         this.view.remove(p);
         this.index.forget(p);
       }
-      if (clean) this.timeline = this.timeline.withCompleted(clean);
+      for (const c of completed) this.timeline = this.timeline.withCompleted(c);
     } catch (err) {
       if (this.crashed) throw err;
       this.log.warn({ instant, err: (err as Error).message }, 'commit completed; cleaning up after it failed and is retried after a later commit');
@@ -508,52 +491,14 @@ export class HudiTableWriter {
     return result;
   }
 
-  /** The latest slices the index looks keys up among. */
-  private locationSource(): LocationSource {
-    return { all: () => this.view.all(), inPartition: (p) => this.view.latest(p) };
-  }
-
-  /** The stored precombine values of `keys` in `file`, reading its key and precombine columns a row group at a time. */
-  private async storedOrderings(file: BaseFile, keys: Set<string>, columns: ColumnSpec[], orderingOf: (v: unknown) => unknown): Promise<Map<string, unknown>> {
-    const pre = this.o.identity.precombineField!;
-    const preColumn = columns.find((c) => c.name === pre);
-    const reader = await BaseFileReader.open(this.o.storage, this.o.codec, file.path, file.size);
-    const out = new Map<string, unknown>();
-    for await (const rows of reader.batches(preColumn ? [RECORD_KEY_COLUMN, preColumn] : [RECORD_KEY_COLUMN])) {
-      for (const r of rows) {
-        const key = String(r['_hoodie_record_key']);
-        if (keys.has(key)) out.set(key, orderingOf(r[pre]));
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Under the table lock: the commits completed since this write's view was taken. One conflicts if it
-   * wrote a file group this commit rewrote (the two new slices would each miss the other's rows) or wrote
-   * a key of this batch (an insert that became an update, a delete of a row that now exists). Throws
-   * WriteConflictError then; otherwise returns them, to be put into the view after this commit.
-   */
-  private async checkConflicts(mine: Instant, stats: WriteStat[], keyed: KeyedRecord[]): Promise<{ timeline: Timeline; concurrent: { instant: Instant; meta: CommitMetadata }[] }> {
-    const timeline = await Timeline.load(this.o.storage);
-    const concurrent: { instant: Instant; meta: CommitMetadata }[] = [];
+  /** Completed writes this writer has not applied to its view, other than `mine`. */
+  private async completedSince(timeline: Timeline, mine: Instant): Promise<ConcurrentCommit[]> {
+    const out: ConcurrentCommit[] = [];
     for (const i of timeline.completedWrites()) {
       if (this.applied.has(i.timestamp) || i.timestamp === mine.timestamp) continue;
-      concurrent.push({ instant: i, meta: await this.metadataOf(timeline, i) });
+      out.push({ instant: i, meta: await this.metadataOf(timeline, i) });
     }
-    if (concurrent.length === 0) return { timeline, concurrent };
-    const rewritten = new Set(stats.filter((s) => s.prevCommit !== 'null').map((s) => `${s.partitionPath}/${s.fileId}`));
-    const theirs = concurrent.flatMap((c) => slicesOf(c.meta, c.instant.timestamp));
-    const overlap = theirs.filter((f) => rewritten.has(`${f.partitionPath}/${f.fileId}`));
-    const replaced = concurrent.some((c) => c.instant.action !== 'commit');
-    const held = overlap.length > 0 || replaced ? new Map<string, BaseFile>() : await tagLocations(keyed, { all: () => theirs, inPartition: (p) => theirs.filter((f) => f.partitionPath === p) }, this.index, this.o.indexType);
-    if (overlap.length === 0 && held.size === 0 && !replaced) return { timeline, concurrent };
-    const what = replaced
-      ? 'a replacecommit'
-      : overlap.length > 0
-        ? `file groups this commit rewrote (${overlap.slice(0, 3).map((f) => f.fileId).join(', ')}${overlap.length > 3 ? ', …' : ''})`
-        : `keys of this batch (${[...held.keys()].slice(0, 3).join(', ')}${held.size > 3 ? ', …' : ''})`;
-    throw new WriteConflictError(`commit ${mine.timestamp} conflicts with ${concurrent.map((c) => c.instant.timestamp).join(', ')} completed meanwhile by another writer, which wrote ${what}`);
+    return out;
   }
 
   private learnRecordSize(m: CommitMetadata): void {
@@ -582,36 +527,5 @@ export class HudiTableWriter {
   /** Hudi's direct markers: which files an instant created, so a rollback deletes exactly those. */
   private async writeMarker(instant: string, path: string): Promise<void> {
     await this.o.storage.writeFile(`${METAFOLDER}/.temp/${instant}/${path}.marker.CREATE`, '');
-  }
-}
-
-/** The file slices a completed commit wrote, from its write stats. */
-function slicesOf(meta: CommitMetadata, instant: string): BaseFile[] {
-  const out: BaseFile[] = [];
-  for (const [partitionPath, list] of Object.entries(meta.partitionToWriteStats)) {
-    for (const s of list) {
-      const name = s.path.slice(s.path.lastIndexOf('/') + 1);
-      const parsed = parseBaseFileName(name);
-      if (parsed && parsed.instantTime === instant) out.push({ partitionPath, ...parsed, path: s.path, size: s.fileSizeInBytes });
-    }
-  }
-  return out;
-}
-
-/** Runs `jobs` keeping at most `limit` started and unfinished, handing results over in order. A failure
- *  waits for the jobs already running (none is left writing behind the caller's back), then is thrown. */
-async function runBounded<T>(jobs: (() => Promise<T>)[], limit: number, onDone: (result: T) => void): Promise<void> {
-  const running: Promise<T>[] = [];
-  try {
-    for (const job of jobs) {
-      const p = job();
-      p.catch(() => undefined); // awaited in order below
-      running.push(p);
-      while (running.length >= limit) onDone(await running.shift()!);
-    }
-    while (running.length > 0) onDone(await running.shift()!);
-  } catch (err) {
-    await Promise.allSettled(running);
-    throw err;
   }
 }

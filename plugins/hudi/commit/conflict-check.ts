@@ -1,0 +1,46 @@
+// Optimistic concurrency control's check at the commit point (Hudi's SimpleConcurrentFileWritesConflict-
+// ResolutionStrategy, widened to keys): a commit that completed while this one was being written conflicts
+// if it wrote a file group this commit rewrote (the two new slices would each miss the other's rows) or a
+// key of this batch (an insert that became an update, a delete of a row that now exists), or replaced file
+// groups. The loser is rolled back and written again on a view that includes the winner.
+
+import { RetriableError } from '../../../runtime/spi';
+import type { BloomIndex } from '../index/bloom-index';
+import type { IndexType } from '../index/index-type';
+import { tagLocations } from '../index/tag-location';
+import type { BaseFile } from '../table/base-file';
+import type { CommitMetadata, WriteStat } from '../timeline/commit-metadata';
+import type { Instant } from '../timeline/instant';
+import type { KeyedRecord } from '../write/keyed-record';
+import { slicesOf } from './commit-slices';
+
+/** A concurrent commit touched what this attempt rewrote; the batch is written again on a fresh view. */
+export class WriteConflictError extends RetriableError {
+  readonly conflict = true;
+}
+
+export function isConflict(err: unknown): boolean {
+  return (err as { conflict?: unknown } | undefined)?.conflict === true;
+}
+
+export interface ConcurrentCommit {
+  instant: Instant;
+  meta: CommitMetadata;
+}
+
+/** Throws WriteConflictError if any of `concurrent` conflicts with this commit (see the module comment). */
+export async function checkConflicts(mine: Instant, stats: WriteStat[], records: KeyedRecord[], concurrent: ConcurrentCommit[], index: BloomIndex, indexType: IndexType): Promise<void> {
+  if (concurrent.length === 0) return;
+  const rewritten = new Set(stats.filter((s) => s.prevCommit !== 'null').map((s) => `${s.partitionPath}/${s.fileId}`));
+  const theirs = concurrent.flatMap((c) => slicesOf(c.meta, c.instant.timestamp));
+  const overlap = theirs.filter((f) => rewritten.has(`${f.partitionPath}/${f.fileId}`));
+  const replaced = concurrent.some((c) => c.instant.action !== 'commit');
+  const held = overlap.length > 0 || replaced ? new Map<string, BaseFile>() : await tagLocations(records, { all: () => theirs, inPartition: (p) => theirs.filter((f) => f.partitionPath === p) }, index, indexType);
+  if (overlap.length === 0 && held.size === 0 && !replaced) return;
+  const what = replaced
+    ? 'a replacecommit'
+    : overlap.length > 0
+      ? `file groups this commit rewrote (${overlap.slice(0, 3).map((f) => f.fileId).join(', ')}${overlap.length > 3 ? ', …' : ''})`
+      : `keys of this batch (${[...held.keys()].slice(0, 3).join(', ')}${held.size > 3 ? ', …' : ''})`;
+  throw new WriteConflictError(`commit ${mine.timestamp} conflicts with ${concurrent.map((c) => c.instant.timestamp).join(', ')} completed meanwhile by another writer, which wrote ${what}`);
+}

@@ -1,0 +1,33 @@
+// Table services that run after a commit completed (Hudi's post-commit: clean, later archival and
+// compaction), behind one interface so the writer calls them in one place. They only ever delete what no
+// retained commit needs; a failure is logged by the caller and retried after a later commit.
+
+import type { Logger } from '../../../runtime/spi';
+import type { Storage } from '../storage/storage';
+import type { FaultPoint } from '../table/fault-points';
+import type { FileSystemView } from '../table/file-system-view';
+import { cleanFileSlices } from '../timeline/clean';
+import type { Instant } from '../timeline/instant';
+import { METAFOLDER, type Timeline } from '../timeline/timeline';
+
+export interface ServicesResult {
+  /** Base files deleted (the view and the index must forget them). */
+  removed: string[];
+  /** Instants the services completed (the timeline must learn them). */
+  completed: Instant[];
+}
+
+export interface TableServices {
+  afterCommit(instant: string, timeline: Timeline, view: FileSystemView): Promise<ServicesResult>;
+}
+
+export function tableServices(o: { storage: Storage; logger: Logger; now: () => number; cleanCommitsRetained: number; fault: (point: FaultPoint) => void }): TableServices {
+  return {
+    async afterCommit(instant, timeline, view) {
+      // The commit's markers are no longer needed once it completed (a rollback is no longer possible).
+      await o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
+      const { removed, clean } = await cleanFileSlices(o.storage, timeline, { retained: o.cleanCommitsRetained, now: o.now, logger: o.logger, view, fault: o.fault });
+      return { removed, completed: clean ? [clean] : [] };
+    },
+  };
+}

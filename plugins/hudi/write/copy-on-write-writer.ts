@@ -1,0 +1,99 @@
+// The data phase of a copy-on-write commit (Hudi's commit action executor): tag the batch's keys with the
+// file groups holding them, plan the buckets, then run one write handle per bucket — a merge for an
+// existing file group, a create for a new one — and hand each WriteStatus over as its file is complete.
+// The caller owns the instant; nothing here touches the timeline. A merge-on-read writer is the other
+// implementation of this step (append handles instead of merge handles).
+
+import { BaseFileReader } from '../file-group/base-file-reader';
+import { createFileGroup } from '../file-group/create-handle';
+import { mergeFileGroup } from '../file-group/merge-handle';
+import type { WriteContext, WriteStatus } from '../file-group/slice-output';
+import type { BloomIndex } from '../index/bloom-index';
+import { isGlobalIndex, type IndexType } from '../index/index-type';
+import { tagLocations } from '../index/tag-location';
+import type { ColumnSpec } from '../parquet/column-spec';
+import type { BaseFile } from '../table/base-file';
+import { RECORD_KEY_COLUMN } from '../table/meta-columns';
+import type { FileSystemView } from '../table/file-system-view';
+import type { KeyedRecord, WriteOperation } from './keyed-record';
+import { planWrite } from './write-plan';
+
+/** File groups being written at once: one merging while the previous one's last row groups encode. */
+const HANDLES_IN_FLIGHT = 2;
+
+
+export interface CopyOnWriteInputs {
+  ctx: WriteContext;
+  records: KeyedRecord[];
+  operation: WriteOperation;
+  /** Data columns (for the precombine column's type). */
+  columns: ColumnSpec[];
+  view: FileSystemView;
+  index: BloomIndex;
+  indexType: IndexType;
+  precombineField: string | undefined;
+  orderingOf(v: unknown): unknown;
+  maxFileSize: number;
+  smallFileLimit: number;
+  avgRecordSize: number;
+  /** Called once per file written, in order, when it is complete in storage. A throw stops the phase. */
+  onFile(status: WriteStatus): void;
+}
+
+export async function writeCopyOnWrite(i: CopyOnWriteInputs): Promise<void> {
+  const { ctx } = i;
+  // insert and bulk_insert skip the index, as in Hudi.
+  const located =
+    i.operation === 'insert' || i.operation === 'bulk_insert'
+      ? new Map<string, BaseFile>()
+      : await tagLocations(i.records, { all: () => i.view.all(), inPartition: (p) => i.view.latest(p) }, i.index, i.indexType);
+  const plan = await planWrite({
+    records: i.records,
+    located,
+    operation: i.operation,
+    globalIndex: isGlobalIndex(i.indexType),
+    precombineField: i.precombineField,
+    storedOrderings: (file, keys) => storedOrderings(ctx, file, keys, i.columns.find((c) => c.name === i.precombineField), i.orderingOf),
+    latest: (partition) => i.view.latest(partition),
+    maxFileSize: i.maxFileSize,
+    smallFileLimit: i.smallFileLimit,
+    avgRecordSize: i.avgRecordSize,
+  });
+  const merge = { precombineField: i.precombineField, orderingOf: i.orderingOf, deleteAll: i.operation === 'delete' };
+  const jobs: (() => Promise<WriteStatus>)[] = [
+    ...plan.merges.map((m) => () => mergeFileGroup(ctx, m.file, m.changes, m.inserts, merge)),
+    ...plan.creates.map((c) => () => createFileGroup(ctx, c.partition, c.inserts)),
+  ];
+  await runBounded(jobs, HANDLES_IN_FLIGHT, i.onFile);
+}
+
+/** The stored precombine values of `keys` in `file`, reading its key and precombine columns a row group at a time. */
+async function storedOrderings(ctx: WriteContext, file: BaseFile, keys: Set<string>, preColumn: ColumnSpec | undefined, orderingOf: (v: unknown) => unknown): Promise<Map<string, unknown>> {
+  const reader = await BaseFileReader.open(ctx.storage, ctx.codec, file.path, file.size);
+  const out = new Map<string, unknown>();
+  for await (const rows of reader.batches(preColumn ? [RECORD_KEY_COLUMN, preColumn] : [RECORD_KEY_COLUMN])) {
+    for (const r of rows) {
+      const key = String(r['_hoodie_record_key']);
+      if (keys.has(key)) out.set(key, preColumn ? orderingOf(r[preColumn.name]) : null);
+    }
+  }
+  return out;
+}
+
+/** Runs `jobs` keeping at most `limit` started and unfinished, handing results over in order. A failure
+ *  waits for the jobs already running (none is left writing behind the caller's back), then is thrown. */
+async function runBounded<T>(jobs: (() => Promise<T>)[], limit: number, onDone: (result: T) => void): Promise<void> {
+  const running: Promise<T>[] = [];
+  try {
+    for (const job of jobs) {
+      const p = job();
+      p.catch(() => undefined); // awaited in order below
+      running.push(p);
+      while (running.length >= limit) onDone(await running.shift()!);
+    }
+    while (running.length > 0) onDone(await running.shift()!);
+  } catch (err) {
+    await Promise.allSettled(running);
+    throw err;
+  }
+}
