@@ -187,7 +187,9 @@ export class StandaloneHerder implements Herder {
         this.logger.info({ connector: c.name, task: id }, id < c.taskConfigs.length && !this.ownsTask(c.name, id) ? 'task allocated to another worker; stopping it here' : 'task config changed or task removed; stopping it');
         const t = rc.tasks.get(id);
         await this.stopTask(rc, id);
-        t?.lifecycle.tryTransition('UNASSIGNED'); // tells the next owner this worker has let go
+        // Tells the next owner this worker has let go: only once the instance has really ended, not when
+        // the stop gave up waiting for it (the next owner would run the task beside it).
+        if (t) void t.finished.then(() => t.lifecycle.tryTransition('UNASSIGNED'));
       }
     }
     rc.seen.tasks = c.taskConfigs.map((t) => JSON.stringify(t));
@@ -742,7 +744,8 @@ export class StandaloneHerder implements Herder {
     await Promise.all([...rc.tasks.keys()].map(async (id) => {
       const t = rc.tasks.get(id)!;
       await this.stopInstance(rc.name, id, t);
-      t.lifecycle.tryTransition(final === 'STOPPED' ? 'UNASSIGNED' : final);
+      // UNASSIGNED lets another worker start the task: only once this instance has really ended.
+      void t.finished.then(() => t.lifecycle.tryTransition(final === 'STOPPED' ? 'UNASSIGNED' : final));
     }));
     rc.tasks.clear();
     if (rc.instance) {
