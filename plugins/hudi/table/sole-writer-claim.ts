@@ -9,7 +9,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ConnectError, errorCode } from '../../../runtime/spi';
+import { ConnectError, errorCode, RetriableError } from '../../../runtime/spi';
 import type { Storage } from '../storage/storage';
 import { METAFOLDER } from '../timeline/timeline';
 
@@ -45,10 +45,19 @@ export class SoleWriterClaim {
   /** Throws ConcurrentWriterError if another writer has claimed the table since this one did. */
   async check(instant: string): Promise<void> {
     let current: Partial<Owner> | undefined;
+    let text: string | undefined;
     try {
-      current = JSON.parse((await this.storage.readFile(OWNER_FILE)).toString('utf8')) as Partial<Owner>;
+      text = (await this.storage.readFile(OWNER_FILE)).toString('utf8');
     } catch (err) {
-      if (errorCode(err) !== 'NOT_FOUND' && !(err instanceof SyntaxError)) throw err;
+      if (errorCode(err) !== 'NOT_FOUND') throw err;
+    }
+    if (text !== undefined) {
+      try {
+        current = JSON.parse(text) as Partial<Owner>;
+      } catch (err) {
+        // Writers store it whole (writeFile is atomic): an unreadable claim is a damaged read, not a takeover.
+        throw new RetriableError(`${this.storage.location}: the writer claim ${OWNER_FILE} read back as ${JSON.stringify(text.slice(0, 80))}, which is not JSON; the commit is retried`, err);
+      }
     }
     if (current?.token === this.mine.token) return;
     const who = current?.owner !== undefined ? `another writer (${current.owner}) opened it at ${current.since}` : `its writer claim ${OWNER_FILE} was removed or overwritten`;
