@@ -116,7 +116,7 @@ export function workerConfigDef(): ConfigDef {
     {
       name: 'taskShutdownTimeoutMs', type: 'long', default: 10000, group: 'Tasks', importance: 'medium',
       validator: validators.range(1, 3600000), accepted: '1..3600000',
-      doc: 'How long, in milliseconds, a stopping task may take to flush and commit before the worker gives up on it and continues shutting down.',
+      doc: 'How long, in milliseconds, a stopping task may take to flush and commit before the worker stops waiting for it and goes on (shutting down, or restarting the task). A task that is still busy finishes in the background; its next instance starts only once it has ended, so one task never runs twice at once.',
     },
     {
       name: 'namesrvAddr', type: 'string', default: null, group: 'Transport', importance: 'high',

@@ -187,7 +187,9 @@ export class StandaloneHerder implements Herder {
         this.logger.info({ connector: c.name, task: id }, id < c.taskConfigs.length && !this.ownsTask(c.name, id) ? 'task allocated to another worker; stopping it here' : 'task config changed or task removed; stopping it');
         const t = rc.tasks.get(id);
         await this.stopTask(rc, id);
-        t?.lifecycle.tryTransition('UNASSIGNED'); // tells the next owner this worker has let go
+        // Tells the next owner this worker has let go: only once the instance has really ended, not when
+        // the stop gave up waiting for it (the next owner would run the task beside it).
+        if (t) void t.finished.then(() => t.lifecycle.tryTransition('UNASSIGNED'));
       }
     }
     rc.seen.tasks = c.taskConfigs.map((t) => JSON.stringify(t));
@@ -701,7 +703,22 @@ export class StandaloneHerder implements Herder {
     }
     rc.tasks.set(id, task);
     rc.seen.tasks[id] = JSON.stringify(taskConfig);
-    task.start(stored.target === 'PAUSED' ? 'PAUSED' : 'STARTED');
+    task.start(stored.target === 'PAUSED' ? 'PAUSED' : 'STARTED', this.ending.get(taskKey(name, id)));
+  }
+
+  /** Task instances that did not stop within taskShutdownTimeoutMs and are still running, by taskKey: the
+   *  next instance of the same task waits for them (never two instances of one task at once). */
+  private readonly ending = new Map<string, Promise<void>>();
+
+  private async stopInstance(name: string, id: number, t: WorkerTask): Promise<void> {
+    await t.stop(this.deps.taskShutdownTimeoutMs);
+    if (t.ended) return;
+    // Its loop began only after any earlier instance's had ended, so waiting for it covers those too.
+    const key = taskKey(name, id);
+    const ended: Promise<void> = t.finished.then(() => {
+      if (this.ending.get(key) === ended) this.ending.delete(key);
+    });
+    this.ending.set(key, ended);
   }
 
   /** Queue assignment per sink connector, computed before its tasks start. */
@@ -719,15 +736,16 @@ export class StandaloneHerder implements Herder {
     const t = rc.tasks.get(id);
     if (!t) return;
     t.lifecycle.tryTransition('RESTARTING');
-    await t.stop(this.deps.taskShutdownTimeoutMs);
+    await this.stopInstance(rc.name, id, t);
     rc.tasks.delete(id);
   }
 
   private async shutdownConnector(rc: Running, final: ConnectorState): Promise<void> {
     await Promise.all([...rc.tasks.keys()].map(async (id) => {
       const t = rc.tasks.get(id)!;
-      await t.stop(this.deps.taskShutdownTimeoutMs);
-      t.lifecycle.tryTransition(final === 'STOPPED' ? 'UNASSIGNED' : final);
+      await this.stopInstance(rc.name, id, t);
+      // UNASSIGNED lets another worker start the task: only once this instance has really ended.
+      void t.finished.then(() => t.lifecycle.tryTransition(final === 'STOPPED' ? 'UNASSIGNED' : final));
     }));
     rc.tasks.clear();
     if (rc.instance) {
@@ -836,6 +854,11 @@ export class StandaloneHerder implements Herder {
       this.startTask(rc, stored, id);
     }
   }
+}
+
+/** Identifies one task of one connector across its instances. */
+function taskKey(connector: string, id: number): string {
+  return `${connector}\u0000${id}`;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

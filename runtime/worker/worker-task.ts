@@ -24,6 +24,7 @@ export abstract class WorkerTask {
   private target: TaskTarget = 'STARTED';
   private stopRequested = false;
   private loop: Promise<void> | undefined;
+  private done = false;
   private wakeUp: (() => void) | undefined;
   private readonly retryPolicy: RetryPolicy;
 
@@ -50,10 +51,29 @@ export abstract class WorkerTask {
     return this.stopRequested;
   }
 
-  /** Starts the run loop; resolves at once (initialisation happens in the loop). */
-  start(target: TaskTarget): void {
+  /**
+   * Starts the run loop; resolves at once (initialisation happens in the loop). `after`: the previous
+   * instance of this task, still running because it did not stop in time. This one starts only once that
+   * one has ended: two instances of one task must never run at once (two writers of one table, each
+   * working on a view the other is changing, lose each other's updates).
+   */
+  start(target: TaskTarget, after?: Promise<void>): void {
     this.target = target;
-    this.loop = this.run();
+    if (after) this.logger.warn('the previous instance of this task has not ended yet (it did not stop within taskShutdownTimeoutMs); this one starts when it has');
+    const loop = after ? after.then(() => (this.stopRequested ? undefined : this.run())) : this.run();
+    this.loop = loop.finally(() => {
+      this.done = true;
+    });
+  }
+
+  /** Resolves when the run loop has ended (closed), however long after stop() stopped waiting for it. */
+  get finished(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
+  /** The run loop has ended (or was never started). */
+  get ended(): boolean {
+    return this.done || this.loop === undefined;
   }
 
   pause(): void {
@@ -75,7 +95,7 @@ export abstract class WorkerTask {
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const result = await Promise.race([this.loop.then(() => 'done' as const), timedOut]);
     clearTimeout(timer);
-    if (result === 'timeout') this.logger.error({ timeoutMs }, 'task did not stop within taskShutdownTimeoutMs; abandoning it');
+    if (result === 'timeout') this.logger.error({ timeoutMs }, 'task did not stop within taskShutdownTimeoutMs; it ends in the background, and a new instance of it starts only once it has');
   }
 
   /** Sleeps up to ms, returning early on stop, pause or resume. */

@@ -8,17 +8,13 @@ import { expect, it } from 'vitest';
 import { OrderSequence, type OrderValue } from '../../plugins/generator/order-sequence';
 import { tableFixture } from '../helpers/hudi-table';
 import { oracle } from '../helpers/hudi-oracle';
+import { REPORT_TABLE_KEYS } from '../helpers/lost-update-report';
 
 it('GLOBAL_BLOOM with moving keys and many small file groups per partition equals the oracle', { timeout: 600_000 }, async () => {
   const schema = JSON.parse(readFileSync(path.join(__dirname, '../../schemas/order-generator.avsc'), 'utf8')) as object;
   const f = await tableFixture(
     {
-      'hoodie.datasource.write.recordkey.field': 'orderId',
-      'hoodie.datasource.write.precombine.field': 'version',
-      'hoodie.datasource.write.partitionpath.field': 'orderStatus',
-      'hoodie.index.type': 'GLOBAL_BLOOM',
-      'hoodie.parquet.max.file.size': '262144',
-      'hoodie.parquet.small.file.limit': '131072',
+      ...REPORT_TABLE_KEYS,
       'hoodie.index.bloom.num_entries': '60000',
       'hoodie.index.bloom.fpp': '0.000000001',
       'hoodie.bloom.index.filter.dynamic.max.entries': '100000',

@@ -1,7 +1,8 @@
 // Model-based, randomized tests of the table writer over the whole configuration grid (index types, file
-// and commit sizes, small-file packing, cleaning, operations, crashes at every step of a commit): each seed
-// generates a configuration and a stream of commits, and after every commit the table read by our reader
-// and by DuckDB (hudi-rs at the end of every seed) must equal the model. A failure prints the seed and the
+// and commit sizes, small-file packing, cleaning, operations, crashes at every step of a commit, a successor
+// writer opening the table while the current one still commits): each seed generates a configuration and a
+// stream of commits, and after every commit the table read by our reader and by DuckDB (hudi-rs at the end of
+// every seed) must equal the model. A failure prints the seed and the
 // shortest failing case it shrank to, as JSON a fixed test can replay (test/fuzz/regressions/).
 // CI runs FUZZ_SEEDS seeds from FUZZ_START (defaults below); `npm run fuzz:table -- --seeds N` runs long.
 

@@ -34,6 +34,7 @@ import { joinPath, type BaseFile } from './base-file';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
 import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from './file-system-view';
 import { DEFAULT_HEARTBEAT, Heartbeats, heartbeatExpired, heartbeatExpiryMs, heartbeatPath, type HeartbeatOptions } from './heartbeat';
+import { SoleWriterClaim } from './sole-writer-claim';
 import { TableLock } from './table-lock';
 import type { FaultPoint } from './fault-points';
 import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
@@ -108,6 +109,8 @@ export class HudiTableWriter {
   private applied = new Set<string>();
   private readonly heartbeats: Heartbeats | undefined;
   private readonly lock: TableLock | undefined;
+  /** single_writer: this writer's claim on the table, checked at every commit point. */
+  private claim: SoleWriterClaim | undefined;
   private readonly services: TableServices;
 
   private constructor(private readonly o: TableWriterOptions) {
@@ -137,6 +140,9 @@ export class HudiTableWriter {
     if (w.lock) {
       await w.reapAbandoned();
     } else {
+      // Claimed before anything pending is rolled back: an earlier writer still at work (a task instance that
+      // outlived its restart) then has its commit refused instead of completing it over our view.
+      w.claim = await SoleWriterClaim.claim(o.storage, o.now());
       // The only writer: whatever is unfinished was left by an earlier run. An interrupted rollback or clean
       // only deleted files that are deletable anyway (the commit it rolled back is still pending and is
       // rolled back again below; a clean's slices are cleaned by the next one), so its instant is removed
@@ -461,6 +467,8 @@ export class HudiTableWriter {
         if (!this.heartbeats!.alive(instant) || !lease.valid() || !(await this.o.storage.exists(`${METAFOLDER}/${instantFileName(requested)}`))) {
           throw new RetriableError(`commit ${instant} took longer than its heartbeat or table lock allows (hoodie.client.heartbeat.*, hoodie.write.lock.storage.validity.timeout.secs); it is rolled back and the batch retried`);
         }
+      } else {
+        await this.claim!.check(instant);
       }
       await Timeline.transition(this.o.storage, requested, renderCommitMetadata(metadata));
       onCompleted();

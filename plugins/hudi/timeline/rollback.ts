@@ -1,6 +1,6 @@
 // Rolls back an unfinished commit (REQUESTED or INFLIGHT, left by a crash) before anything else is
 // written: the files it created are found through its markers (ours and Spark's, direct or
-// timeline-server-based) or, without markers, by their instant time in the file names; they are
+// timeline-server-based) and by their instant time in the file names; they are
 // deleted under a rollback instant (plan → inflight → metadata), and then the commit's own instant
 // files are removed, as Hudi does. A reader honouring the timeline never saw those files.
 
@@ -14,23 +14,25 @@ import { serializeRollbackMetadata, serializeRollbackPlan } from './timeline-avr
 
 const MARKER_SUFFIX = /\.marker\.(CREATE|MERGE|APPEND)$/;
 
-/** Data files an instant created, relative to the base path. */
+/**
+ * Data files an instant created, relative to the base path: those its markers name, and any base file named
+ * with its instant time. Markers alone are not enough: a writer that was superseded (another writer rolled
+ * its instant back, markers included, while it was still writing) goes on writing files whose markers are
+ * gone, and one left behind would later pass for an archived commit's file (older than the timeline).
+ */
 export async function filesOfInstant(storage: Storage, instant: string): Promise<string[]> {
   const dir = `${METAFOLDER}/.temp/${instant}`;
   const markerFiles = await storage.listTree(dir);
   const out = new Set<string>();
-  if (markerFiles.length > 0) {
-    for (const f of markerFiles) {
-      const rel = f.path.slice(dir.length + 1);
-      if (MARKER_SUFFIX.test(rel)) out.add(rel.replace(MARKER_SUFFIX, ''));
-      else if (/^MARKERS\d+$/.test(rel)) {
-        // Timeline-server-based markers: one marker name per line.
-        for (const line of (await storage.readFile(f.path)).toString('utf8').split('\n')) {
-          if (MARKER_SUFFIX.test(line.trim())) out.add(line.trim().replace(MARKER_SUFFIX, ''));
-        }
+  for (const f of markerFiles) {
+    const rel = f.path.slice(dir.length + 1);
+    if (MARKER_SUFFIX.test(rel)) out.add(rel.replace(MARKER_SUFFIX, ''));
+    else if (/^MARKERS\d+$/.test(rel)) {
+      // Timeline-server-based markers: one marker name per line.
+      for (const line of (await storage.readFile(f.path)).toString('utf8').split('\n')) {
+        if (MARKER_SUFFIX.test(line.trim())) out.add(line.trim().replace(MARKER_SUFFIX, ''));
       }
     }
-    return [...out].sort();
   }
   for (const partition of await findPartitions(storage)) {
     for (const f of await storage.list(partition)) {

@@ -1,8 +1,9 @@
 // Seeded generator of writer configurations and event streams for the model-based table tests: inserts,
 // updates with out-of-order and equal precombine values, deletes (markers and the delete operation),
 // re-inserts after delete, keys moving between partitions and back, several events for one key in one
-// batch, nulls in every nullable column, commit sizes from one record up, and a crash at a random step of
-// some commits. The same seed always gives the same case (mulberry32), so a failing seed replays exactly.
+// batch, nulls in every nullable column, commit sizes from one record up, a crash at a random step of
+// some commits, and a successor writer opening the table while the current one is still committing.
+// The same seed always gives the same case (mulberry32), so a failing seed replays exactly.
 
 import { FAULT_POINTS, type FaultPoint } from '../../../plugins/hudi/table/fault-points';
 import { mulberry32 } from '../faulty-proxy';
@@ -34,12 +35,24 @@ export interface Crash {
   nth: number;
 }
 
+/**
+ * A successor writer opens the table while the current one is still at work, as when a task restart
+ * stops waiting for an instance in the middle of a commit: before this commit (the current writer idle,
+ * about to flush one more batch) or as the current writer writes its nth data file of this commit. The
+ * current writer still writes this commit; the successor writes everything after it.
+ */
+export interface Supersede {
+  during: 'idle' | 'data-file';
+  nth: number;
+}
+
 export interface FuzzBatch {
   op: Operation;
   events: FuzzEvent[];
   crash?: Crash;
   /** The writer is closed and a new one opened before this commit (a clean restart: cold caches, view from a listing). */
   restart?: boolean;
+  supersede?: Supersede;
 }
 
 export interface FuzzCase {
@@ -60,6 +73,8 @@ export interface GeneratorOptions {
   maxBatches?: number;
   /** Probability that a commit crashes at a random point and is written again after a restart. */
   crashRate?: number;
+  /** Probability that a successor writer opens the table during a commit (see Supersede). */
+  supersedeRate?: number;
 }
 
 export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCase {
@@ -139,6 +154,14 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
     if (chance(0.12)) batch.restart = true;
     if (chance(opts.crashRate ?? 0.15)) batch.crash = { point: pick(FAULT_POINTS), nth: int(1, 3) };
     batches.push(batch);
+  }
+  // Drawn from a stream of its own, so that the configurations and events of every seed stay what they were
+  // before this dimension existed. Not with optimistic concurrency control: there two writers may share the
+  // table, but two writers of the same batch (an insert) would write it twice, there as in Hudi.
+  const z = mulberry32(seed ^ 0x5eed5);
+  for (const batch of batches) {
+    if (config.occ || batch.crash || z() >= (opts.supersedeRate ?? 0.12)) continue;
+    batch.supersede = z() < 0.4 ? { during: 'idle', nth: 1 } : { during: 'data-file', nth: 1 + Math.floor(z() * 3) };
   }
   return { seed, config, batches };
 }

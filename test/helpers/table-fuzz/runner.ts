@@ -2,7 +2,9 @@
 // Parquet codec, local storage) and checks the table against the model after every commit. A crash is a
 // fault thrown at a named step of a commit; the runner then does what the sink does after a restart:
 // opens a new writer (which recovers the table), reads which batch the last completed commit holds, and
-// writes the batch again only if it did not land. Readers: our own (HudiTableReader) and DuckDB on the
+// writes the batch again only if it did not land. A supersede opens a successor writer while the current
+// one is still committing (a task restart that stopped waiting for it); a writer refused because another
+// wrote to the table (ConcurrentWriterError) is replaced by a fresh one, as the failed task would be. Readers: our own (HudiTableReader) and DuckDB on the
 // latest committed slices after every commit; hudi-rs at the end when asked.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,9 @@ import { openTableDeps, openTableWriter } from '../../../plugins/hudi/hudi-sink-
 import { LocalStorage } from '../../../plugins/hudi/storage/local-storage';
 import type { FaultPoint } from '../../../plugins/hudi/table/fault-points';
 import { HudiTableReader } from '../../../plugins/hudi/table/table-reader';
+import { ConcurrentWriterError } from '../../../plugins/hudi/table/sole-writer-claim';
 import type { HudiTableWriter } from '../../../plugins/hudi/table/table-writer';
+import type { Storage } from '../../../plugins/hudi/storage/storage';
 import { fakeLogger } from '../fake-contexts';
 import { duckdbRows, latestSliceFiles } from '../hudi-files';
 import { hudiRsSnapshot } from '../table-readers';
@@ -51,10 +55,42 @@ export interface RunResult {
   message?: string;
   commits: number;
   crashes: number;
+  /** Commits during which a successor writer opened the table. */
+  superseded: number;
+  /** Writes refused because another writer had written to the table (ConcurrentWriterError). */
+  refusals: number;
   dir: string;
 }
 
 class InjectedCrash extends Error {}
+
+interface Opened {
+  writer: HudiTableWriter;
+  hooks: DataFileHooks;
+}
+
+interface DataFileHooks {
+  /** Awaited before each base file the writer stores. */
+  beforeDataFile?: () => Promise<void>;
+}
+
+/** The table's storage for one writer, with a hook before each base file it writes. */
+function hookDataFiles(storage: Storage): { storage: Storage; hooks: DataFileHooks } {
+  const hooks: DataFileHooks = {};
+  const hooked = new Proxy(storage, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop === 'writeFile') {
+        return async (p: string, data: Buffer | string) => {
+          if (p.endsWith('.parquet')) await hooks.beforeDataFile?.();
+          return target.writeFile(p, data);
+        };
+      }
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { storage: hooked, hooks };
+}
 
 export function connectorConfig(c: FuzzCase, table: string, schemaPath: string): Record<string, string> {
   return {
@@ -86,10 +122,11 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
   const deps = await openTableDeps(settings, schemaPath, raw);
   const storage = new LocalStorage(table);
   const model = new TableModel({ global: c.config.index.startsWith('GLOBAL_'), precombine: c.config.precombine });
-  const result: RunResult = { ok: true, commits: 0, crashes: 0, dir };
+  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, dir };
   let armed: { point: FaultPoint; left: number } | undefined;
-  const open = () =>
-    openTableWriter(settings, deps, storage, {
+  const open = async (): Promise<Opened> => {
+    const hooked = hookDataFiles(storage);
+    const w = await openTableWriter(settings, deps, hooked.storage, {
       tableName: 'fuzz',
       logger: fakeLogger(),
       faultPoint: (point) => {
@@ -99,7 +136,9 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
         }
       },
     });
-  let writer: HudiTableWriter = await open();
+    return { writer: w, hooks: hooked.hooks };
+  };
+  let current = await open();
   const fail = (at: number, message: string): RunResult => Object.assign(result, { ok: false, failedAt: at, message });
   try {
     for (let b = 0; b < c.batches.length; b++) {
@@ -109,22 +148,67 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
           row: deps.schema.coerce({ id: e.key, part: e.part, ver: e.ver, amount: e.amount === null ? null : { double: e.amount }, note: e.note === null ? null : { string: e.note }, qty: e.qty === null ? null : { int: e.qty }, _hoodie_is_deleted: e.isDelete }),
           isDelete: e.isDelete,
         }));
+      const write = (w: HudiTableWriter) => w.write(records(), batch.op, deps.schema.columns, deps.schema.schemaJson, { [BATCH_KEY]: String(b) });
+      // What the sink does when it (re)starts: write the batch unless the last commit it can see holds it.
+      const writeUnlessHeld = async (w: HudiTableWriter) => {
+        const last = await w.lastCommitMetadata();
+        if (last?.extraMetadata[BATCH_KEY] !== String(b)) await write(w);
+      };
+      // A writer refused because another one took the table over fails its task; the task's next instance (a
+      // fresh writer) writes the batch unless the last commit holds it.
+      const writeOrResume = async (attempt: (w: HudiTableWriter) => Promise<unknown>) => {
+        try {
+          await attempt(current.writer);
+        } catch (err) {
+          if (!(err instanceof ConcurrentWriterError)) throw err;
+          result.refusals++;
+          current.writer.close();
+          current = await open();
+          await writeUnlessHeld(current.writer);
+        }
+      };
       if (batch.restart) {
-        writer.close();
-        writer = await open();
+        current.writer.close();
+        current = await open();
       }
       armed = batch.crash ? { point: batch.crash.point, left: batch.crash.nth } : undefined;
       try {
-        await writer.write(records(), batch.op, deps.schema.columns, deps.schema.schemaJson, { [BATCH_KEY]: String(b) });
+        if (batch.supersede) {
+          // The current writer writes this commit while its successor opens the table (before it, or at its
+          // nth data file); the successor then goes on as a restarted sink task does.
+          const zombie = current;
+          let successor: Promise<Opened> | undefined;
+          const openSuccessor = () => (successor ??= open());
+          if (batch.supersede.during === 'idle') await openSuccessor();
+          else {
+            let left = batch.supersede.nth;
+            zombie.hooks.beforeDataFile = async () => {
+              if (--left === 0) await openSuccessor();
+            };
+          }
+          try {
+            await write(zombie.writer);
+          } catch (err) {
+            if (!(err instanceof ConcurrentWriterError)) throw err;
+            result.refusals++;
+          } finally {
+            zombie.hooks.beforeDataFile = undefined;
+            zombie.writer.close();
+          }
+          result.superseded++;
+          current = await openSuccessor();
+          await writeOrResume(writeUnlessHeld);
+        } else {
+          await writeOrResume(write);
+        }
       } catch (err) {
         if (!(err instanceof InjectedCrash)) return fail(b, `commit of batch ${b} failed: ${(err as Error).stack ?? String(err)}`);
         // The process "died": a new writer recovers the table, and the batch is written again unless the
         // last completed commit already holds it (the sink's positions do this in production).
         result.crashes++;
-        writer.close();
-        writer = await open();
-        const last = await writer.lastCommitMetadata();
-        if (last?.extraMetadata[BATCH_KEY] !== String(b)) await writer.write(records(), batch.op, deps.schema.columns, deps.schema.schemaJson, { [BATCH_KEY]: String(b) });
+        current.writer.close();
+        current = await open();
+        await writeUnlessHeld(current.writer);
       }
       armed = undefined;
       result.commits++;
@@ -143,7 +227,7 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
     }
     return result;
   } finally {
-    writer.close();
+    current.writer.close();
     await deps.close();
     if (result.ok && !opts.keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 // Shrinks a failing fuzz case to a shorter one that still fails, as proptest and fast-check do: drop the
-// commits after the first failing one, then whole commits, then single events, then crashes, keeping
-// each cut that still fails. Every candidate is run for real, so the result replays as a fixed test.
+// commits after the first failing one, then whole commits, then single events, then crashes, successor
+// writers and restarts, keeping each cut that still fails. Every candidate is run for real, so the result
+// replays as a fixed test.
 
 import { keepsInsertContract, type FuzzCase } from './generator';
 import { runCase, type RunResult } from './runner';
@@ -47,6 +48,11 @@ export async function shrink(c: FuzzCase, first: RunResult, budget = 400): Promi
     for (let i = 0; i < best.batches.length && runs < budget; i++) {
       if (!best.batches[i]!.crash) continue;
       const batches = best.batches.map((x, j) => (j === i ? { ...x, crash: undefined } : x));
+      if (await tryCase({ ...best, batches })) changed = true;
+    }
+    for (let i = 0; i < best.batches.length && runs < budget; i++) {
+      if (!best.batches[i]!.supersede) continue;
+      const batches = best.batches.map((x, j) => (j === i ? { ...x, supersede: undefined } : x));
       if (await tryCase({ ...best, batches })) changed = true;
     }
     for (let i = 0; i < best.batches.length && runs < budget; i++) {

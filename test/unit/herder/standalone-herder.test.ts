@@ -85,6 +85,25 @@ class CollectingSink implements SinkConnector {
   }
 }
 
+/** A sink whose put waits for `gate` to open; its instances log when they start and stop. */
+const gated = { log: [] as string[], instances: 0, open: (): void => undefined, gate: Promise.resolve() };
+function closeGate(): void {
+  gated.gate = new Promise<void>((resolve) => (gated.open = resolve));
+}
+
+class GatedSink extends CollectingSink {
+  override createTask(): SinkTask {
+    const n = ++gated.instances;
+    return {
+      version: () => '1.0',
+      start() { gated.log.push(`start ${n}`); },
+      async put() { await gated.gate; },
+      preCommit(offsets: QueueOffset[]) { return offsets; },
+      stop() { gated.log.push(`stop ${n}`); },
+    };
+  }
+}
+
 class FailingSource extends CountingSource {
   override createTask(): SourceTask {
     return { version: () => '1', start() {}, async poll() { throw new Error('source exploded'); }, stop() {} };
@@ -94,7 +113,7 @@ class FailingSource extends CountingSource {
 const dirs: string[] = [];
 const herders: StandaloneHerder[] = [];
 
-async function newHerder(dir?: string) {
+async function newHerder(dir?: string, taskShutdownTimeoutMs = 5000) {
   const root = dir ?? mkdtempSync(path.join(tmpdir(), 'herder-'));
   dirs.push(root);
   const logger = silentLogger();
@@ -106,14 +125,14 @@ async function newHerder(dir?: string) {
     configStore: new FileConfigStore({ dir: root }),
     statusStore: new FileStatusStore({ dir: root }),
     transport,
-    plugins: new MemoryCatalog().add('counting-source', () => new CountingSource(), ['CountingSource']).add('collecting-sink', () => new CollectingSink()).add('failing-source', () => new FailingSource()),
+    plugins: new MemoryCatalog().add('counting-source', () => new CountingSource(), ['CountingSource']).add('collecting-sink', () => new CollectingSink()).add('failing-source', () => new FailingSource()).add('gated-sink', () => new GatedSink()),
     metrics: new ConnectMetrics({ defaultMetrics: false }),
     logger,
     clock: systemClock,
     resolvePath: createPathGuard([root], root),
     transforms: new Map(),
     commitIntervalMs: 50,
-    taskShutdownTimeoutMs: 5000,
+    taskShutdownTimeoutMs,
   });
   await herder.start();
   herders.push(herder);
@@ -232,6 +251,23 @@ describe('StandaloneHerder', () => {
     const status = await herder.restartConnector('f', { includeTasks: true, onlyFailed: true });
     expect(['RUNNING', 'FAILED', 'UNASSIGNED']).toContain(status.tasks[0]!.state);
     await until('failed again', () => herder.connectorStatus('f').tasks[0]?.state === 'FAILED');
+    await close();
+  });
+
+  it('a task that does not stop in time is not run twice: its new instance starts once the old one has ended', async () => {
+    const { herder, close } = await newHerder(undefined, 50);
+    closeGate();
+    await herder.putConnectorConfig('src', { 'connector.class': 'counting-source', 'connect.topicname': 'gated', count: '20' }, { allowReplace: false });
+    await herder.putConnectorConfig('g', { 'connector.class': 'gated-sink', 'connect.topicnames': 'gated', bucket: 'g' }, { allowReplace: false });
+    await until('the first instance started', () => gated.log.includes('start 1'));
+    // The first instance is stuck in put (a long commit): the restart stops waiting for it after 50 ms.
+    await new Promise((r) => setTimeout(r, 100));
+    await herder.restartTask('g', 0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gated.log).toEqual(['start 1']);
+    gated.open();
+    await until('the second instance started', () => gated.log.includes('start 2'));
+    expect(gated.log.slice(0, 3)).toEqual(['start 1', 'stop 1', 'start 2']);
     await close();
   });
 

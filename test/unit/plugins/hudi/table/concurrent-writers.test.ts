@@ -3,11 +3,13 @@
 // group, same new key) must make the held writer write its batch again on top of the other's commit, so
 // the table ends as if the commits had run one after the other; disjoint commits must not conflict; a
 // live writer's in-flight instant is never rolled back by another, an abandoned one is once its
-// heartbeat expired. The table lock is checked on its own: mutual exclusion, takeover, timeout.
+// heartbeat expired. The table lock is checked on its own: mutual exclusion, takeover, timeout. A
+// single_writer that another writer superseded (opened the table after it) has its commits refused.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../../../../plugins/hudi/storage/storage';
+import { ConcurrentWriterError } from '../../../../../plugins/hudi/table/sole-writer-claim';
 import { TableLock } from '../../../../../plugins/hudi/table/table-lock';
 import type { ConcurrencyOptions, HudiTableWriter } from '../../../../../plugins/hudi/table/table-writer';
 import { fakeLogger } from '../../../../helpers/fake-contexts';
@@ -243,6 +245,62 @@ describe('optimistic concurrency control', () => {
     held.open();
     await slow;
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('single_writer fencing: a writer whose table another writer opened since refuses to commit', () => {
+  async function singleWriters() {
+    const f = await tableFixture();
+    open.push(f);
+    const a = heldStorage(f.storage);
+    const first = await f.open({ storage: a.storage });
+    writers.push(first);
+    await f.write(first, [p('k1', 'eu', 1), p('k2', 'us', 1)]);
+    return { f, a, first };
+  }
+
+  it('opened while the first writer was idle: the first one\'s next commit is refused and rolled back, the second one\'s view stays whole', async () => {
+    const { f, first } = await singleWriters();
+    const second = await f.open();
+    writers.push(second);
+    const err = await f.write(first, [p('k1', 'eu', 2), p('k3', 'us', 1)]).then(() => undefined, (e: unknown) => e as Error & { code?: string });
+    expect(err).toBeInstanceOf(ConcurrentWriterError);
+    expect(err?.code).toBe('ILLEGAL_STATE');
+    expect(err?.message).toMatch(/commit \d{17} is refused: this writer \(.+\) opened the table at .+, and since then another writer \(.+\) opened it at .+single_writer .*optimistic_concurrency_control/);
+    expect(pendingFiles(f.table)).toEqual([]);
+    expect(await f.snapshot()).toEqual(['eu/k1@1:1', 'us/k2@1:1']);
+    // The second writer never saw the refused attempt and writes on a view that is still the table.
+    await f.write(second, [p('k1', 'eu', 3), p('k2', 'us', 2)]);
+    expect(await f.snapshot()).toEqual(['eu/k1@3:3', 'us/k2@2:2']);
+  });
+
+  it('opened in the middle of the first writer\'s commit: that commit is refused, and no file of it is left behind', async () => {
+    const { f, a, first } = await singleWriters();
+    const held = a.holdNextUpload();
+    const slow = f.write(first, [p('k1', 'eu', 2), p('k3', 'us', 1), p('k4', 'ap', 1)]).then(() => undefined, (e: unknown) => e);
+    await held.reached;
+    // The second writer rolls the first one's instant back (markers included) while it is still writing.
+    const second = await f.open();
+    writers.push(second);
+    held.open();
+    expect(await slow).toBeInstanceOf(ConcurrentWriterError);
+    expect(pendingFiles(f.table)).toEqual([]);
+    const committed = new Set(readdirSync(path.join(f.table, '.hoodie')).filter((n) => /^\d{17}\.commit$/.test(n)).map((n) => n.slice(0, 17)));
+    const stray = ['eu', 'us', 'ap'].flatMap((part) => (existsSync(path.join(f.table, part)) ? readdirSync(path.join(f.table, part)) : []).filter((n) => n.endsWith('.parquet') && !committed.has(n.slice(-25, -8))));
+    expect(stray).toEqual([]);
+    expect(await f.snapshot()).toEqual(['eu/k1@1:1', 'us/k2@1:1']);
+    await f.write(second, [p('k1', 'eu', 3), p('k3', 'us', 1)]);
+    expect(await f.snapshot()).toEqual(['eu/k1@3:3', 'us/k2@1:1', 'us/k3@1:1']);
+  });
+
+  it('a writer alone on its table keeps committing, and a writer reopened after it was closed takes over', async () => {
+    const { f, first } = await singleWriters();
+    await f.write(first, [p('k1', 'eu', 2)]);
+    first.close();
+    const again = await f.open();
+    writers.push(again);
+    await f.write(again, [p('k1', 'eu', 3)]);
+    expect(await f.snapshot()).toEqual(['eu/k1@3:3', 'us/k2@1:1']);
   });
 });
 
