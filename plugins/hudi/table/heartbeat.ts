@@ -36,7 +36,7 @@ export async function heartbeatExpired(storage: Storage, instant: string, o: Hea
 }
 
 export class Heartbeats {
-  private readonly beating = new Map<string, { timer: NodeJS.Timeout; lastBeat: number }>();
+  private readonly beating = new Map<string, { timer: NodeJS.Timeout; lastBeat: number; writing?: Promise<void> }>();
 
   constructor(
     private readonly storage: Storage,
@@ -56,7 +56,12 @@ export class Heartbeats {
 
   private async beat(instant: string): Promise<void> {
     const entry = this.beating.get(instant);
-    if (!entry) return;
+    if (!entry || entry.writing) return;
+    entry.writing = this.write(instant, entry).finally(() => (entry.writing = undefined));
+    await entry.writing;
+  }
+
+  private async write(instant: string, entry: { lastBeat: number }): Promise<void> {
     const at = this.now();
     try {
       await this.storage.writeFile(heartbeatPath(instant), '');
@@ -80,9 +85,12 @@ export class Heartbeats {
     return this.beating.has(instant);
   }
 
-  /** Stops beating and removes the file (the instant completed or was rolled back). */
+  /** Stops beating and removes the file (the instant completed or was rolled back); a beat being written
+   *  is waited for first, so it cannot put the file (or its temporary file) back after the delete. */
   async stop(instant: string): Promise<void> {
+    const writing = this.beating.get(instant)?.writing;
     this.abandon(instant);
+    await writing;
     await this.storage.delete(heartbeatPath(instant));
   }
 
