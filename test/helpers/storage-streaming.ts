@@ -38,4 +38,15 @@ export async function checkStreamingContract(s: Storage, pieceSizes: number[]): 
   let err: unknown;
   await s.readRange('p/missing.parquet', 0, 4).catch((e: unknown) => (err = e));
   expect(errorCode(err)).toBe('NOT_FOUND');
+  // A writer that dies mid-stream neither closes nor aborts: discardPartial removes what it left.
+  const interrupted = await s.openWrite('p/interrupted.parquet');
+  at = 0;
+  for (const n of pieceSizes) {
+    await interrupted.write(whole.subarray(at, at + n));
+    at += n;
+  }
+  await s.discardPartial('p/interrupted.parquet');
+  await s.discardPartial('p/never-written.parquet');
+  expect(await s.exists('p/interrupted.parquet')).toBe(false);
+  expect((await s.list('p')).map((f) => f.path)).toEqual(['p/streamed.parquet']);
 }

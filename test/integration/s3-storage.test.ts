@@ -1,7 +1,7 @@
 // The S3 storage backend against a real S3-compatible server (MinIO built by scripts/s3.sh): the Storage
 // contract the table code relies on, conditional creation racing between writers, multipart uploads, and
 // paths that would leave the table refused.
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Storage, createS3Client, multipartEtag, parseS3Uri } from '../../plugins/hudi/storage/s3-storage';
@@ -123,6 +123,9 @@ describe('S3Storage against a real S3 server', () => {
     await checkStreamingContract(s, [3 * 1024 * 1024, 1, 4 * 1024 * 1024, 6 * 1024 * 1024 - 1]);
     const client = createS3Client({ endpoint: env['S3_ENDPOINT'], accessKeyId: env['AWS_ACCESS_KEY_ID'], secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] });
     expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/p/streamed.parquet` }))).ETag).toMatch(/-\d+"$/);
+    // The interrupted stream had started a multipart upload; discardPartial aborted it.
+    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: `${prefix}/` }));
+    expect(uploads.Uploads ?? []).toEqual([]);
     const small = storage(unique('stream-small'));
     await checkStreamingContract(small, [10, 20_000]);
   }, 120_000);

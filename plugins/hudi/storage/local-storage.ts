@@ -95,6 +95,19 @@ export class LocalStorage implements Storage {
     };
   }
 
+  async discardPartial(p: string): Promise<void> {
+    const target = this.abs(p);
+    const prefix = `.${path.basename(target)}.`;
+    let names: string[];
+    try {
+      names = await fs.readdir(path.dirname(target));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp')) await fs.rm(path.join(path.dirname(target), n), { force: true });
+  }
+
   private async writeTemp(target: string, data: Buffer | string): Promise<string> {
     await fs.mkdir(path.dirname(target), { recursive: true });
     const tmp = tempName(target);

@@ -18,6 +18,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -296,6 +297,23 @@ export class S3Storage implements Storage {
       if (err instanceof ConnectError) throw err;
       if (statusOf(err) === 404 || nameOf(err) === 'NoSuchKey') throw new ConnectError('NOT_FOUND', `file ${p} does not exist in ${this.location}`, { cause: err });
       this.fail('reading', p, err);
+    }
+  }
+
+  async discardPartial(p: string): Promise<void> {
+    const key = this.key(p);
+    try {
+      let marker: { KeyMarker?: string; UploadIdMarker?: string } = {};
+      for (;;) {
+        const res = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: key, ...marker }));
+        for (const u of res.Uploads ?? []) {
+          if (u.Key === key && u.UploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: u.UploadId }));
+        }
+        if (!res.IsTruncated) return;
+        marker = { KeyMarker: res.NextKeyMarker, UploadIdMarker: res.NextUploadIdMarker };
+      }
+    } catch (err) {
+      this.fail('discarding the unfinished uploads of', p, err);
     }
   }
 

@@ -35,6 +35,9 @@ export interface Storage {
   /** Streams a new file out in pieces: it becomes visible whole, at `close()`, or never (`abort()`).
    *  Memory stays at most one upload part whatever the file size. */
   openWrite(path: string): Promise<FileSink>;
+  /** Removes what an interrupted openWrite of `path` left behind (a crash mid-stream): the temporary file on
+   *  local disk, the incomplete multipart upload on S3. Nothing there is not an error. */
+  discardPartial(path: string): Promise<void>;
   /** Replaces or creates atomically (temporary file + rename on local disk). */
   writeFile(path: string, data: Buffer | string): Promise<void>;
   /** Creates atomically; rejects with ConnectError code ALREADY_EXISTS if the path exists. */

@@ -69,6 +69,8 @@ export async function rollbackPending(storage: Storage, timeline: Timeline, pend
     for (const f of fs) {
       try {
         await storage.delete(f);
+        // A file its writer was still streaming out when it died left a partial write, not a file.
+        await storage.discardPartial(f);
         ok.push(f);
       } catch {
         failed.push(f);

@@ -7,7 +7,7 @@ import { LocalStorage } from '../../../../../plugins/hudi/storage/local-storage'
 import { checkStreamingContract } from '../../../../helpers/storage-streaming';
 
 describe('LocalStorage streaming', () => {
-  it('readRange and openWrite keep the streaming contract, leaving no temporary file behind', async () => {
+  it('readRange, openWrite and discardPartial keep the streaming contract, leaving no temporary file behind', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'local-storage-'));
     const s = new LocalStorage(dir);
     await checkStreamingContract(s, [1, 4096, 100_000, 3]);

@@ -461,6 +461,33 @@ describe('HudiTableWriter when storage fails during a write', () => {
     expect(await f.snapshot()).toEqual(['eu/k1@1:1', 'eu/k2@1:1']);
   });
 
+  it('a base file whose stream died midway leaves no temporary file once its commit is rolled back', async () => {
+    const f = await fixture();
+    const w0 = await f.open();
+    await f.write(w0, [p('k1', 'eu', 1)]);
+    // The stream writes its first piece and then the process "dies": the write throws and abort does nothing,
+    // as after a kill, so the temporary file stays until the rollback discards it.
+    const dying: Storage = Object.create(f.storage) as Storage;
+    dying.openWrite = async (file) => {
+      const sink = await f.storage.openWrite(file);
+      let pieces = 0;
+      return {
+        write: async (data) => {
+          if (pieces++ > 0) throw new Error(`injected: the process died while streaming ${file}`);
+          await sink.write(data);
+        },
+        close: () => sink.close(),
+        abort: async () => undefined,
+      };
+    };
+    const w = await f.open({ storage: dying });
+    await expect(f.write(w, [p('k1', 'eu', 2), p('k2', 'eu', 1)])).rejects.toThrow(/the process died while streaming/);
+    const temporary = readdirSync(path.join(f.table, 'eu')).filter((n) => n.endsWith('.tmp'));
+    expect(temporary).toEqual([]);
+    expect(pendingInstants(f)).toEqual([]);
+    expect(await f.snapshot()).toEqual(['eu/k1@1:1']);
+  });
+
   it('an instant another writer took first is skipped: the commit uses the next one', async () => {
     const f = await fixture();
     const fixedNow = Date.UTC(2030, 0, 1, 12, 0, 0, 0);
