@@ -38,10 +38,6 @@ export class BaseFileReader {
     return this.footer.numRows;
   }
 
-  keyValueMetadata(): Record<string, string> {
-    return this.footer.keyValueMetadata();
-  }
-
   rowGroups(): RowGroupSpan[] {
     return this.footer.rowGroups();
   }

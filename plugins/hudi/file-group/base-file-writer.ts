@@ -26,10 +26,6 @@ export class BaseFileWriter {
     return new BaseFileWriter(await storage.openWrite(path), codec, columns, Math.max(1, maxInFlight));
   }
 
-  get numRows(): number {
-    return this.assembler.numRows;
-  }
-
   /** Starts encoding `rows` as the next row group; waits only when too many are already waiting. */
   async writeRowGroup(rows: Row[]): Promise<void> {
     const encoding = this.codec.encode(this.columns, rows, {});

@@ -20,6 +20,7 @@ export interface MergeOptions {
   deleteAll: boolean;
 }
 
+/** Consumes `changes` (each is removed as it is applied) and sorts `inserts`: both belong to this handle. */
 export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes: Map<string, KeyedRecord>, inserts: KeyedRecord[], o: MergeOptions): Promise<WriteStatus> {
   const reader = await BaseFileReader.open(ctx.storage, ctx.codec, file.path, file.size);
   const out = await SliceOutput.open(ctx, file.partitionPath, file.fileId, file);
@@ -27,7 +28,7 @@ export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes:
     const counts: SliceCounts = { inserts: 0, updates: 0, deletes: 0 };
     inserts.sort(byKey);
     let next = 0;
-    const pending = new Map(changes);
+    const pending = changes;
     for await (const rows of reader.batches()) {
       for (const old of rows) {
         const key = String(old['_hoodie_record_key']);

@@ -5,7 +5,7 @@
 // as Hudi's merge handle does (incremental reads filter on them).
 
 import type { ColumnSpec, Row } from '../parquet/column-spec';
-import { BLOOM_FILTER_KEY, BLOOM_TYPE_KEY, MAX_KEY, MIN_KEY } from '../index/bloom-index';
+import { FooterIndexWriter } from '../index/footer-index';
 import type { Storage } from '../storage/storage';
 import { baseFileName, joinPath, writeToken, type BaseFile } from '../table/base-file';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
@@ -48,11 +48,12 @@ export interface SliceCounts {
 
 const WRITE_TOKEN = writeToken(0, 1, 0);
 
+/** Rows per row group of the files written (parquet.row.group.rows): the unit a merge streams and encoders take. */
+export const DEFAULT_ROW_GROUP_ROWS = 50_000;
+
 export class SliceOutput {
   private readonly buffer: Row[] = [];
-  private readonly bloom: BloomFilter;
-  private min: string | undefined;
-  private max: string | undefined;
+  private readonly footer: FooterIndexWriter;
   private rows = 0;
   private readonly started: number;
 
@@ -65,7 +66,7 @@ export class SliceOutput {
     private readonly prev: BaseFile | undefined,
     private readonly writer: BaseFileWriter,
   ) {
-    this.bloom = ctx.blooms.create();
+    this.footer = new FooterIndexWriter(ctx.blooms.create());
     this.started = ctx.now();
   }
 
@@ -95,9 +96,7 @@ export class SliceOutput {
 
   private push(row: Row, key: string): void {
     row['_hoodie_file_name'] = this.name;
-    this.bloom.add(key);
-    if (this.min === undefined || key < this.min) this.min = key;
-    if (this.max === undefined || key > this.max) this.max = key;
+    this.footer.addKey(key);
     this.buffer.push(row);
     this.rows++;
   }
@@ -115,16 +114,7 @@ export class SliceOutput {
   /** Writes the rest and the footer; the slice is then complete in storage (not yet committed). */
   async close(counts: SliceCounts): Promise<WriteStatus> {
     if (this.buffer.length > 0) await this.writer.writeRowGroup(this.buffer.splice(0));
-    const min = this.min ?? '';
-    const max = this.max ?? '';
-    const size = await this.writer.finish({
-      [BLOOM_FILTER_KEY]: this.bloom.serialize(),
-      [BLOOM_TYPE_KEY]: this.bloom.typeCode,
-      [MIN_KEY]: min,
-      [MAX_KEY]: max,
-      'parquet.avro.schema': this.ctx.footerSchema,
-      'writer.model.name': 'avro',
-    });
+    const size = await this.writer.finish({ ...this.footer.footer(), 'parquet.avro.schema': this.ctx.footerSchema, 'writer.model.name': 'avro' });
     const file: BaseFile = { partitionPath: this.partition, fileId: this.fileId, writeToken: WRITE_TOKEN, instantTime: this.ctx.instant, path: this.path, size };
     const stat = writeStat({
       fileId: this.fileId,
@@ -138,7 +128,7 @@ export class SliceOutput {
       fileSizeInBytes: size,
       createMs: this.ctx.now() - this.started,
     });
-    return { file, stat, bloom: this.bloom, minKey: min, maxKey: max };
+    return { file, stat, bloom: this.footer.filter, minKey: this.footer.range.min ?? '', maxKey: this.footer.range.max ?? '' };
   }
 
   abort(): Promise<void> {

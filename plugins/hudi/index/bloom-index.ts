@@ -7,6 +7,7 @@
 import { BaseFileReader, readFileTail } from '../file-group/base-file-reader';
 import type { Storage } from '../storage/storage';
 import type { BaseFile } from '../table/base-file';
+import { RecordKeyRange } from './key-range';
 import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
 
@@ -93,21 +94,15 @@ export class BloomIndex {
   private async rangeOf(file: BaseFile): Promise<KeyRange> {
     const known = this.ranges.get(file.path);
     if (known) return known;
-    const { keyValueMetadata: kv } = await this.codec.footer(await readFileTail(this.storage, file.path, file.size));
+    const kv = await this.readFooter(file);
     let range: KeyRange;
     if (kv[MIN_KEY] !== undefined && kv[MAX_KEY] !== undefined) {
-      const serialized = kv[BLOOM_FILTER_KEY];
-      range = { min: kv[MIN_KEY]!, max: kv[MAX_KEY]!, noBloom: !serialized };
-      if (serialized) touch(this.blooms, file.path, this.bloomFactory.deserialize(serialized, kv[BLOOM_TYPE_KEY] ?? 'SIMPLE'), this.maxBlooms);
+      range = { min: kv[MIN_KEY]!, max: kv[MAX_KEY]!, noBloom: kv[BLOOM_FILTER_KEY] === undefined };
     } else {
-      // A file without index footers (another writer's): derive the range from its keys.
-      let min: string | undefined;
-      let max: string | undefined;
-      for (const k of await this.keysIn(file)) {
-        if (min === undefined || k < min) min = k;
-        if (max === undefined || k > max) max = k;
-      }
-      range = { min: min ?? '', max: max ?? '', noBloom: true };
+      // A file without index footers (another writer's, or one with no rows): derive the range from its keys.
+      const r = new RecordKeyRange();
+      for (const k of await this.keysIn(file)) r.add(k);
+      range = { min: r.min ?? '', max: r.max ?? '', noBloom: true };
     }
     this.ranges.set(file.path, range);
     return range;
@@ -116,10 +111,16 @@ export class BloomIndex {
   private async bloomOf(file: BaseFile): Promise<BloomFilter | undefined> {
     const cached = this.blooms.get(file.path);
     if (cached) return touch(this.blooms, file.path, cached, this.maxBlooms);
+    await this.readFooter(file);
+    return this.blooms.get(file.path);
+  }
+
+  /** The file's footer key-values (one ranged read of its tail); its bloom filter, if any, goes into the cache. */
+  private async readFooter(file: BaseFile): Promise<Record<string, string>> {
     const { keyValueMetadata: kv } = await this.codec.footer(await readFileTail(this.storage, file.path, file.size));
     const serialized = kv[BLOOM_FILTER_KEY];
-    if (!serialized) return undefined;
-    return touch(this.blooms, file.path, this.bloomFactory.deserialize(serialized, kv[BLOOM_TYPE_KEY] ?? 'SIMPLE'), this.maxBlooms);
+    if (serialized) touch(this.blooms, file.path, this.bloomFactory.deserialize(serialized, kv[BLOOM_TYPE_KEY] ?? 'SIMPLE'), this.maxBlooms);
+    return kv;
   }
 
   /** The keys of `wanted` the file holds (all its keys without `wanted`), reading its key column a row

@@ -4,6 +4,7 @@
 // Invariants: every record key of the file is in the filter and inside [min, max]; the type code key is
 // written only for dynamic filters (Hudi's rule); a file without keys carries the filter but no min/max.
 
+import type { BloomFilter } from '../table/collaborators';
 import { HUDI_BLOOM_FILTER_DEFAULTS, HudiBloomFilter, type BloomFilterOptions, type BloomFilterTypeCode } from './bloom-filter';
 import { RecordKeyRange } from './key-range';
 
@@ -22,11 +23,12 @@ function get(kv: FooterKeyValues, key: string): string | undefined {
 
 /** Collects the keys of one base file while it is written; `footer()` gives the key-values to store. */
 export class FooterIndexWriter {
-  readonly filter: HudiBloomFilter;
+  readonly filter: BloomFilter;
   readonly range = new RecordKeyRange();
 
-  constructor(type: BloomFilterTypeCode = HUDI_BLOOM_FILTER_DEFAULTS.type, options: BloomFilterOptions = HUDI_BLOOM_FILTER_DEFAULTS) {
-    this.filter = HudiBloomFilter.create(type, options);
+  /** A new filter of `type`, or the given (empty) one, e.g. from the writer's BloomFilterFactory. */
+  constructor(type: BloomFilterTypeCode | BloomFilter = HUDI_BLOOM_FILTER_DEFAULTS.type, options: BloomFilterOptions = HUDI_BLOOM_FILTER_DEFAULTS) {
+    this.filter = typeof type === 'string' ? HudiBloomFilter.create(type, options) : type;
   }
 
   addKey(recordKey: string): void {

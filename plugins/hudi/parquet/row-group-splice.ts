@@ -10,7 +10,6 @@ import { TType, cloneStruct, decodeStruct, encodeStruct, field, intField, listFi
 
 const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 // FileMetaData, RowGroup, ColumnChunk and ColumnMetaData field ids (parquet.thrift).
 const FMD = { version: 1, schema: 2, numRows: 3, rowGroups: 4, kv: 5, createdBy: 6, columnOrders: 7 } as const;
@@ -41,17 +40,6 @@ export class FooterTree {
 
   get numRows(): number {
     return intField(this.meta, FMD.numRows) ?? 0;
-  }
-
-  keyValueMetadata(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const item of listField(this.meta, FMD.kv)?.items ?? []) {
-      const s = item as TStruct;
-      const k = field(s, 1)?.value as Uint8Array | undefined;
-      const v = field(s, 2)?.value as Uint8Array | undefined;
-      if (k) out[dec.decode(k)] = v ? dec.decode(v) : '';
-    }
-    return out;
   }
 
   rowGroups(): RowGroupSpan[] {

@@ -204,20 +204,6 @@ export class LocalStorage implements Storage {
     for (const sub of await this.listDirs(dir)) out.push(...(await this.listTree(dir === '' ? sub : `${dir}/${sub}`)));
     return out;
   }
-
-  async sync(paths: string[]): Promise<void> {
-    const dirs = new Set<string>();
-    for (const p of paths) {
-      const abs = this.abs(p);
-      const fh = await fs.open(abs, 'r').catch(() => undefined);
-      if (fh) {
-        await fh.sync();
-        await fh.close();
-      }
-      dirs.add(path.dirname(abs));
-    }
-    for (const d of dirs) await syncDir(d);
-  }
 }
 
 /** Hidden and suffixed .tmp: list() never shows it, and the rename that publishes it is atomic. */

@@ -246,10 +246,6 @@ export class S3Storage implements Storage {
     }
   }
 
-  async sync(): Promise<void> {
-    // A completed PUT is durable on S3.
-  }
-
   /** Files (and, with a delimiter, subdirectories) under `dir`, following continuation tokens. */
   private async listing(dir: string, oneLevel: boolean): Promise<{ files: FileInfo[]; dirs: string[] }> {
     const prefix = this.dirPrefix(dir);

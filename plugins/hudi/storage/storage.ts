@@ -54,6 +54,4 @@ export interface Storage {
   deleteTree(dir: string): Promise<void>;
   /** Every file below `dir`, recursively. */
   listTree(dir: string): Promise<FileInfo[]>;
-  /** Makes what was written durable (fsync of files and directories on local disk; no-op on S3). */
-  sync?(paths: string[]): Promise<void>;
 }

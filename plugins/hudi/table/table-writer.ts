@@ -1,8 +1,8 @@
 // Writes batches of records into a Hudi copy-on-write table (version 6) as commits, and coordinates them:
 // one batch = one instant: REQUESTED → INFLIGHT → data files (write/copy-on-write-writer.ts: tag, plan,
 // file-group handles) → COMPLETED with full commit metadata → table services (services/). Rollback of
-// unfinished instants, the conflict check (commit/) and the source positions in extraMetadata live here. The completed file is the commit point: until it
-// exists no reader that honours the timeline sees the new files, and the next open rolls them back.
+// unfinished instants, the conflict check (commit/) and the source positions in extraMetadata live here.
+// The completed file is the commit point: until it exists no reader that honours the timeline sees the new files, and the next open rolls them back.
 // Invariants: every key lives in one file group (per partition, or table-wide with the global index);
 // ordering by the precombine field, the greatest value winning — also against rows already in the
 // table — and ties going to the later arrival.
@@ -17,7 +17,7 @@ import { ConnectError, errorCode, RetriableError, type Logger } from '../../../r
 import { withHoodieMetaFields } from '../avro/table-schema';
 import { slicesOf } from '../commit/commit-slices';
 import { checkConflicts, isConflict, type ConcurrentCommit } from '../commit/conflict-check';
-import type { WriteContext } from '../file-group/slice-output';
+import { DEFAULT_ROW_GROUP_ROWS, type WriteContext } from '../file-group/slice-output';
 import { BloomIndex } from '../index/bloom-index';
 import { isGlobalIndex, type IndexType } from '../index/index-type';
 import type { ColumnSpec } from '../parquet/column-spec';
@@ -37,17 +37,13 @@ import { DEFAULT_HEARTBEAT, Heartbeats, heartbeatExpired, heartbeatExpiryMs, hea
 import { SoleWriterClaim } from './sole-writer-claim';
 import { TableLock } from './table-lock';
 import type { FaultPoint } from './fault-points';
+import { META_COLUMNS } from './meta-columns';
 import { PROPERTIES_FILE, checkIdentity, readTableProperties, renderTableProperties, type TableIdentity } from './table-properties';
 
 export { WriteConflictError } from '../commit/conflict-check';
 export { META_COLUMNS } from './meta-columns';
-import { META_COLUMNS } from './meta-columns';
 export type { IncomingRecord, WriteOperation } from '../write/keyed-record';
 export { compareOrdering } from '../write/keyed-record';
-
-/** Rows per row group of the files written (the unit a merge streams and the encoders work on). */
-export const DEFAULT_ROW_GROUP_ROWS = 50_000;
-
 
 export interface TableWriterOptions {
   storage: Storage;
@@ -447,8 +443,8 @@ export class HudiTableWriter {
       },
     });
 
+    // Every data file is durable already: a stream is fsynced (or its upload completed) before it is published.
     this.fault('after-data-files');
-    await this.o.storage.sync?.(written.map((f) => f.path));
 
     // 4. Complete the commit: this file is the commit point. With several writers, under the table lock and
     // only if no commit completed meanwhile conflicts with this one.
