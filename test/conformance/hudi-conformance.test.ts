@@ -2,12 +2,15 @@
 // instant, incremental between instants) and Spark 3.5 with the Hudi bundle (snapshot and time travel) —
 // each compared with the oracle; then Spark upserts into our table with its BLOOM index (which reads the
 // bloom filters and key ranges in our footers) and our reader must see Spark's result: no duplicate keys.
+// Row groups of 8 rows, so that merges carry untouched row groups over as they are (their bytes, with a
+// new file-name chunk) and the engines read such files too.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { hudiSinkConfigDef, hudiSinkSettings } from '../../plugins/hudi/hudi-sink-config';
 import { createParquetCodec, openTableDeps, openTableWriter } from '../../plugins/hudi/hudi-sink-deps';
+import { FooterTree } from '../../plugins/hudi/parquet/row-group-splice';
 import { LocalStorage } from '../../plugins/hudi/storage/local-storage';
 import { HudiTableReader } from '../../plugins/hudi/table/table-reader';
 import { silentLogger } from '../../runtime/observability/logger';
@@ -82,7 +85,9 @@ beforeAll(async () => {
     'hoodie.datasource.write.recordkey.field': 'id',
     'hoodie.datasource.write.precombine.field': 'ver',
     'hoodie.datasource.write.partitionpath.field': 'region',
+    'parquet.row.group.rows': '8',
   };
+  const carried = vi.spyOn(FooterTree.prototype, 'withColumnReplaced');
   const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
   const deps = await openTableDeps(settings, raw.schemaPath, raw);
   const writer = await openTableWriter(settings, deps, new LocalStorage(table), { tableName: 'payments', logger: silentLogger() });
@@ -90,6 +95,8 @@ beforeAll(async () => {
     await writer.write(batch.map((r) => ({ row: deps.schema.coerce(r), isDelete: r._hoodie_is_deleted })), 'upsert', deps.schema.columns, deps.schema.schemaJson, {});
   }
   await deps.close();
+  expect(carried.mock.calls.length, 'row groups carried over by merges').toBeGreaterThan(0);
+  carried.mockRestore();
   instants = completedCommits(table);
   expect(instants).toHaveLength(batches.length);
 }, 600_000);

@@ -45,7 +45,16 @@ export class BaseFileReader {
   /** The rows of one row group; `columns` limits what is decoded (a missing column reads as null). */
   async readRowGroup(span: RowGroupSpan, columns?: ColumnSpec[]): Promise<Row[]> {
     if (span.numRows === 0) return [];
-    const bytes = await this.storage.readRange(this.path, span.start, span.end);
+    return this.decodeSpan(span, await this.readSpan(span), columns);
+  }
+
+  /** The bytes of one row group's span, as they are in the file. */
+  readSpan(span: RowGroupSpan): Promise<Uint8Array> {
+    return this.storage.readRange(this.path, span.start, span.end);
+  }
+
+  /** The rows of a row group whose span bytes were read already. */
+  decodeSpan(span: RowGroupSpan, bytes: Uint8Array, columns?: ColumnSpec[]): Promise<Row[]> {
     return this.codec.decode(this.footer.singleRowGroupFile(span.index, bytes), columns);
   }
 

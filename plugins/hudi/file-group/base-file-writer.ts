@@ -5,7 +5,7 @@
 // The file appears whole at finish() or never (abort()).
 
 import type { ColumnSpec, Row } from '../parquet/column-spec';
-import { RowGroupAssembler } from '../parquet/row-group-splice';
+import { FooterTree, RowGroupAssembler, sameBytes } from '../parquet/row-group-splice';
 import type { FileSink, Storage } from '../storage/storage';
 import type { ParquetCodec } from '../table/collaborators';
 
@@ -14,6 +14,7 @@ export class BaseFileWriter {
   private readonly inFlight: Promise<Uint8Array>[] = [];
   private parts = 0;
   private done = false;
+  private schema: Uint8Array | undefined;
 
   private constructor(
     private readonly sink: FileSink,
@@ -30,9 +31,18 @@ export class BaseFileWriter {
   async writeRowGroup(rows: Row[]): Promise<void> {
     const encoding = this.codec.encode(this.columns, rows, {});
     encoding.catch(() => undefined); // awaited in order below; this only keeps an early failure from being "unhandled"
-    this.inFlight.push(encoding);
-    this.parts++;
-    while (this.inFlight.length > this.maxInFlight) await this.writeOldest();
+    await this.enqueue(encoding);
+  }
+
+  /** Appends a part already encoded (a Parquet file of this writer's schema, e.g. a row group carried over). */
+  writeEncoded(part: Uint8Array): Promise<void> {
+    return this.enqueue(Promise.resolve(part));
+  }
+
+  /** Whether a file with this footer lays its columns out as this writer's files do (so its row groups can be carried over as they are). */
+  async sameLayout(footer: FooterTree): Promise<boolean> {
+    this.schema ??= FooterTree.fromTail(await this.codec.encode(this.columns, [], {})).schemaBytes();
+    return sameBytes(this.schema, footer.schemaBytes());
   }
 
   /** Writes what is still encoding, then the footer; returns the file's size. */
@@ -50,6 +60,12 @@ export class BaseFileWriter {
     await Promise.allSettled(this.inFlight);
     this.inFlight.length = 0;
     await this.sink.abort();
+  }
+
+  private async enqueue(part: Promise<Uint8Array>): Promise<void> {
+    this.inFlight.push(part);
+    this.parts++;
+    while (this.inFlight.length > this.maxInFlight) await this.writeOldest();
   }
 
   private async writeOldest(): Promise<void> {

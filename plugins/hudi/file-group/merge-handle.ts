@@ -1,13 +1,18 @@
 // Hudi's HoodieMergeHandle for copy-on-write: a new slice of an existing file group, made by streaming
 // the latest slice a row group at a time and merging the batch's changes into it — updates and deletes by
 // key, ordered by the precombine field against the stored row, and inserts (small-file packing, keys that
-// moved here) woven in by key order. Memory: one input row group, the output buffer and the encodings in
-// flight, plus the batch itself; never the whole file.
+// moved here) woven in by key order. A row group the batch cannot change — no change's key inside the key
+// range its statistics state — is carried over without decoding it (only its key column is read, for the
+// new footer's bloom filter), unless it is under half the row-group size: those are merged into full ones.
+// Memory: one input row group, the output buffer and the encodings in flight, plus the batch itself; never
+// the whole file.
 // Invariant: every change the plan gave this file group is applied or explicitly outranked by the stored
 // row; a change whose key the slice does not hold is an index error and fails the commit (never dropped).
 
 import { ConnectError } from '../../../runtime/spi';
+import type { RowGroupSpan } from '../parquet/row-group-splice';
 import type { BaseFile } from '../table/base-file';
+import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import { compareOrdering, type KeyedRecord } from '../write/keyed-record';
 import { BaseFileReader } from './base-file-reader';
 import { SliceOutput, byKey, type SliceCounts, type WriteContext, type WriteStatus } from './slice-output';
@@ -29,7 +34,15 @@ export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes:
     inserts.sort(byKey);
     let next = 0;
     const pending = changes;
-    for await (const rows of reader.batches()) {
+    const untouched = (await out.canCarryOver(reader.footer)) ? untouchedTest(reader, changes, Math.ceil(ctx.rowGroupRows / 2)) : () => false;
+    for (const span of reader.rowGroups()) {
+      if (untouched(span)) {
+        const bytes = await reader.readSpan(span);
+        const keys = (await reader.decodeSpan(span, bytes, [RECORD_KEY_COLUMN])).map((r) => String(r[RECORD_KEY_COLUMN.name]));
+        await out.copyRowGroup(reader.footer, span, bytes, keys);
+        continue;
+      }
+      const rows = await reader.readRowGroup(span);
       for (const old of rows) {
         const key = String(old['_hoodie_record_key']);
         while (next < inserts.length && inserts[next]!.key < key) {
@@ -70,4 +83,28 @@ export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes:
     await out.abort();
     throw err;
   }
+}
+
+/**
+ * Which row groups of the slice a merge can carry over as they are: at least `minRows` rows, and key
+ * statistics that leave no changed key inside their range (compared as the statistics are ordered: UTF-8
+ * bytes, unsigned). A row group without statistics is read.
+ */
+function untouchedTest(reader: BaseFileReader, changes: ReadonlyMap<string, unknown>, minRows: number): (span: RowGroupSpan) => boolean {
+  const leaf = reader.footer.leafIndex(RECORD_KEY_COLUMN.name);
+  if (leaf === undefined) return () => false;
+  const keys = [...changes.keys()].map((k) => Buffer.from(k, 'utf8')).sort(Buffer.compare);
+  return (span) => {
+    if (span.numRows < minRows) return false;
+    const bounds = reader.footer.columnBounds(span.index, leaf);
+    if (!bounds) return false;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (Buffer.compare(keys[mid]!, bounds.min) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === keys.length || Buffer.compare(keys[lo]!, bounds.max) > 0;
+  };
 }

@@ -2,12 +2,16 @@
 // each naming the file it is in, while the slice's Hudi footer — bloom filter and min/max record key over
 // every row written — is gathered on the way and written last. Rows written by this commit get its meta
 // values (commit time, a sequence number, key, partition); rows copied from the previous slice keep theirs,
-// as Hudi's merge handle does (incremental reads filter on them).
+// as Hudi's merge handle does (incremental reads filter on them). A whole row group of the previous slice
+// that the commit does not change is carried over without decoding (copyRowGroup): its bytes as they are,
+// but for its file-name column, encoded anew for this file.
 
 import type { ColumnSpec, Row } from '../parquet/column-spec';
+import type { FooterTree, RowGroupSpan } from '../parquet/row-group-splice';
 import { FooterIndexWriter } from '../index/footer-index';
 import type { Storage } from '../storage/storage';
 import { baseFileName, joinPath, writeToken, type BaseFile } from '../table/base-file';
+import { FILE_NAME_COLUMN } from '../table/meta-columns';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
 import { writeStat, type WriteStat } from '../timeline/commit-metadata';
 import type { KeyedRecord } from '../write/keyed-record';
@@ -56,6 +60,8 @@ export class SliceOutput {
   private readonly footer: FooterIndexWriter;
   private rows = 0;
   private readonly started: number;
+  /** This file's name as a one-column part, by row count (row groups carried over are mostly of one size). */
+  private readonly fileNameParts = new Map<number, Promise<Uint8Array>>();
 
   private constructor(
     private readonly ctx: WriteContext,
@@ -92,6 +98,32 @@ export class SliceOutput {
   emitCopy(row: Row, key: string): void {
     for (const c of this.ctx.columns) if (!(c.name in row)) row[c.name] = null;
     this.push(row, key);
+  }
+
+  /** Whether row groups of `from` can be carried over by copyRowGroup (same columns, laid out alike). */
+  canCarryOver(from: FooterTree): Promise<boolean> {
+    return from.leafIndex(FILE_NAME_COLUMN.name) === undefined ? Promise.resolve(false) : this.writer.sameLayout(from);
+  }
+
+  /**
+   * Row group `span` of the previous slice `from`, given its bytes, goes into this file as it is: its rows
+   * keep every value, meta values included, and only their file name changes. `keys` are its record keys
+   * (read from its key column) for this file's bloom filter and key range. Call only if canCarryOver(from).
+   * It may land before rows emitted earlier and still buffered: a file's rows have no required order.
+   */
+  async copyRowGroup(from: FooterTree, span: RowGroupSpan, bytes: Uint8Array, keys: readonly string[]): Promise<void> {
+    if (keys.length !== span.numRows) throw new Error(`row group ${span.index} of ${span.numRows} rows came with ${keys.length} keys`);
+    const leaf = from.leafIndex(FILE_NAME_COLUMN.name)!;
+    let part = this.fileNameParts.get(span.numRows);
+    if (!part) {
+      const rows: Row[] = Array.from({ length: span.numRows }, () => ({ [FILE_NAME_COLUMN.name]: this.name }));
+      part = this.ctx.codec.encode([FILE_NAME_COLUMN], rows, {});
+      this.fileNameParts.set(span.numRows, part);
+    }
+    const carried = from.withColumnReplaced(span.index, bytes, leaf, await part);
+    for (const key of keys) this.footer.addKey(key);
+    this.rows += span.numRows;
+    await this.writer.writeEncoded(carried);
   }
 
   private push(row: Row, key: string): void {

@@ -3,6 +3,9 @@
 // group at a time (each encoded on its own, possibly on another thread, its bytes appended to the output
 // and its metadata, offsets shifted, gathered into one footer written last with the key-values known only
 // at the end: Hudi's bloom filter and key range). Memory is a few row groups, whatever the file size.
+// A row group can also be carried into a new file without decoding it: its column chunks are copied byte
+// for byte and one of them (Hudi's `_hoodie_file_name`, which names the file a row is in) is swapped for a
+// chunk encoded alone (withColumnReplaced).
 // Invariants: spliced files hold exactly the rows of their parts, in order; page indexes and Parquet-native
 // bloom filters of the parts are dropped (they live outside the row-group spans and are optional).
 
@@ -15,7 +18,12 @@ const enc = new TextEncoder();
 const FMD = { version: 1, schema: 2, numRows: 3, rowGroups: 4, kv: 5, createdBy: 6, columnOrders: 7 } as const;
 const RG = { columns: 1, totalByteSize: 2, numRows: 3, fileOffset: 5, totalCompressedSize: 6, ordinal: 7 } as const;
 const CC = { filePath: 1, fileOffset: 2, metaData: 3, offsetIndexOffset: 4, offsetIndexLength: 5, columnIndexOffset: 6, columnIndexLength: 7 } as const;
-const CMD = { totalCompressedSize: 7, dataPageOffset: 9, indexPageOffset: 10, dictionaryPageOffset: 11, bloomFilterOffset: 14, bloomFilterLength: 15 } as const;
+const CMD = { pathInSchema: 3, totalUncompressedSize: 6, totalCompressedSize: 7, dataPageOffset: 9, indexPageOffset: 10, dictionaryPageOffset: 11, statistics: 12, bloomFilterOffset: 14, bloomFilterLength: 15 } as const;
+// Statistics: min_value / max_value, in the order the file's column_orders define (the deprecated min/max are not used).
+const STATS = { maxValue: 5, minValue: 6 } as const;
+// ColumnOrder (a union): TYPE_ORDER, the type-defined order (unsigned bytewise for strings).
+const TYPE_ORDER = 1;
+const dec = new TextDecoder();
 
 export interface RowGroupSpan {
   index: number;
@@ -55,20 +63,109 @@ export class FooterTree {
     });
   }
 
+  /** The byte spans of row group `index`'s column chunks, in column order. */
+  chunkSpans(index: number): { start: number; end: number }[] {
+    const rg = listField(this.meta, FMD.rowGroups)?.items[index] as TStruct | undefined;
+    if (!rg) throw new RangeError(`row group ${index} does not exist (the file has ${this.rowGroups().length})`);
+    return (listField(rg, RG.columns)?.items ?? []).map((c) => chunkSpan(c as TStruct));
+  }
+
+  /** The schema's Thrift bytes: files whose schemas are equal byte for byte lay out their column chunks alike. */
+  schemaBytes(): Uint8Array {
+    return encodeStruct({ fields: [field(this.meta, FMD.schema)!] });
+  }
+
+  /** The position among the column chunks of the top-level primitive column `name`, if the file has one. */
+  leafIndex(name: string): number | undefined {
+    const first = listField(this.meta, FMD.rowGroups)?.items[0] as TStruct | undefined;
+    const chunks = first ? (listField(first, RG.columns)?.items ?? []) : [];
+    const at = chunks.findIndex((c) => {
+      const path = listField(structField(c as TStruct, CC.metaData) ?? { fields: [] }, CMD.pathInSchema)?.items ?? [];
+      return path.length === 1 && dec.decode(path[0] as Uint8Array) === name;
+    });
+    return at < 0 ? undefined : at;
+  }
+
+  /**
+   * Bounds of leaf `leaf`'s values in row group `index` (raw bytes: UTF-8 for strings, compared bytewise
+   * unsigned), when the file states them in the type-defined order; undefined when it does not (old
+   * writers, statistics turned off), so a caller cannot tell what the row group holds without reading it.
+   */
+  columnBounds(index: number, leaf: number): { min: Uint8Array; max: Uint8Array } | undefined {
+    const order = listField(this.meta, FMD.columnOrders)?.items[leaf] as TStruct | undefined;
+    if (!order || !field(order, TYPE_ORDER)) return undefined;
+    const rg = listField(this.meta, FMD.rowGroups)?.items[index] as TStruct | undefined;
+    const chunk = rg ? (listField(rg, RG.columns)?.items[leaf] as TStruct | undefined) : undefined;
+    const stats = chunk ? structField(structField(chunk, CC.metaData) ?? { fields: [] }, CMD.statistics) : undefined;
+    const min = stats ? field(stats, STATS.minValue)?.value : undefined;
+    const max = stats ? field(stats, STATS.maxValue)?.value : undefined;
+    return min instanceof Uint8Array && max instanceof Uint8Array ? { min, max } : undefined;
+  }
+
   /**
    * A one-row-group Parquet file holding row group `index`, given the bytes of its span (what a ranged
    * read of [span.start, span.end) returned). The schema and column orders are the file's own.
    */
   singleRowGroupFile(index: number, spanBytes: Uint8Array): Uint8Array {
+    const span = this.span(index, spanBytes);
+    const rg = cloneStruct(listField(this.meta, FMD.rowGroups)!.items[index] as TStruct);
+    shiftRowGroup(rg, MAGIC.length - span.start, 0);
+    return this.wrap(rg, span.numRows, [spanBytes]);
+  }
+
+  /**
+   * Like singleRowGroupFile, with the column chunk of leaf `leaf` taken from `replacement` instead: a
+   * one-row-group file of that column alone (same name and type) with as many rows. The other chunks are
+   * copied byte for byte, so the row group is carried over without being decoded.
+   */
+  withColumnReplaced(index: number, spanBytes: Uint8Array, leaf: number, replacement: Uint8Array): Uint8Array {
+    const span = this.span(index, spanBytes);
+    const other = FooterTree.fromTail(replacement);
+    const [otherSpan, ...more] = other.rowGroups();
+    if (!otherSpan || more.length > 0 || otherSpan.numRows !== span.numRows) {
+      throw new RangeError(`the replacement column must be one row group of ${span.numRows} rows (got ${other.rowGroups().map((g) => g.numRows).join(', ') || 'none'})`);
+    }
+    const rg = cloneStruct(listField(this.meta, FMD.rowGroups)!.items[index] as TStruct);
+    const chunks = listField(rg, RG.columns)!.items as TStruct[];
+    if (leaf < 0 || leaf >= chunks.length) throw new RangeError(`leaf ${leaf} does not exist (the row group has ${chunks.length} column chunks)`);
+    const otherChunks = listField(listField(other.meta, FMD.rowGroups)!.items[0] as TStruct, RG.columns)!.items;
+    if (otherChunks.length !== 1) throw new RangeError(`the replacement must hold one column, it holds ${otherChunks.length}`);
+    const parts: Uint8Array[] = [];
+    let at = MAGIC.length;
+    let compressed = 0;
+    let uncompressed = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const replaced = i === leaf;
+      const chunk = replaced ? cloneStruct(otherChunks[0] as TStruct) : chunks[i]!;
+      const { start, end } = chunkSpan(chunk);
+      parts.push(replaced ? replacement.subarray(start, end) : spanBytes.subarray(start - span.start, end - span.start));
+      shiftChunk(chunk, at - start);
+      chunks[i] = chunk;
+      at += end - start;
+      const md = structField(chunk, CC.metaData)!;
+      compressed += intField(md, CMD.totalCompressedSize) ?? 0;
+      uncompressed += intField(md, CMD.totalUncompressedSize) ?? 0;
+    }
+    setField(rg, RG.totalByteSize, TType.I64, BigInt(uncompressed));
+    if (field(rg, RG.totalCompressedSize)) setField(rg, RG.totalCompressedSize, TType.I64, BigInt(compressed));
+    if (field(rg, RG.fileOffset)) setField(rg, RG.fileOffset, TType.I64, BigInt(MAGIC.length));
+    if (field(rg, RG.ordinal)) setField(rg, RG.ordinal, TType.I16, 0);
+    return this.wrap(rg, span.numRows, parts);
+  }
+
+  private span(index: number, spanBytes: Uint8Array): RowGroupSpan {
     const span = this.rowGroups()[index];
     if (!span) throw new RangeError(`row group ${index} does not exist (the file has ${this.rowGroups().length})`);
     if (spanBytes.length !== span.end - span.start) throw new RangeError(`row group ${index} spans ${span.end - span.start} bytes, got ${spanBytes.length}`);
-    const rg = cloneStruct(listField(this.meta, FMD.rowGroups)!.items[index] as TStruct);
-    shiftRowGroup(rg, MAGIC.length - span.start, 0);
+    return span;
+  }
+
+  /** A file of this one row group (offsets already relative to the file), its body given as parts. */
+  private wrap(rg: TStruct, numRows: number, body: Uint8Array[]): Uint8Array {
     const meta = templateWithout(this.meta);
-    setField(meta, FMD.numRows, TType.I64, BigInt(span.numRows));
+    setField(meta, FMD.numRows, TType.I64, BigInt(numRows));
     setField(meta, FMD.rowGroups, TType.List, { elemType: TType.Struct, items: [rg] });
-    return concat([MAGIC, spanBytes, trailer(meta)]);
+    return concat([MAGIC, ...body, trailer(meta)]);
   }
 }
 
@@ -83,24 +180,28 @@ function chunkSpan(chunk: TStruct): { start: number; end: number } {
   return { start, end: start + (intField(md, CMD.totalCompressedSize) ?? 0) };
 }
 
+/** Adds `delta` to an offset field that is set (0 means unset for some writers). */
+function shift(s: TStruct, id: number, delta: number): void {
+  const f = field(s, id);
+  if (f && Number(f.value as bigint | number) > 0) f.value = BigInt(Number(f.value as bigint | number) + delta);
+}
+
+/** Moves a column chunk by `delta` bytes; drops what points outside its pages (page indexes, bloom filter). */
+function shiftChunk(c: TStruct, delta: number): void {
+  shift(c, CC.fileOffset, delta);
+  for (const id of [CC.offsetIndexOffset, CC.offsetIndexLength, CC.columnIndexOffset, CC.columnIndexLength]) removeField(c, id);
+  const md = structField(c, CC.metaData)!;
+  shift(md, CMD.dataPageOffset, delta);
+  shift(md, CMD.indexPageOffset, delta);
+  shift(md, CMD.dictionaryPageOffset, delta);
+  removeField(md, CMD.bloomFilterOffset);
+  removeField(md, CMD.bloomFilterLength);
+}
+
 /** Moves a row group by `delta` bytes and renumbers it; drops what points outside its span. */
 function shiftRowGroup(rg: TStruct, delta: number, ordinal: number): void {
-  const shift = (s: TStruct, id: number) => {
-    const f = field(s, id);
-    if (f && Number(f.value as bigint | number) > 0) f.value = BigInt(Number(f.value as bigint | number) + delta);
-  };
-  for (const item of listField(rg, RG.columns)?.items ?? []) {
-    const c = item as TStruct;
-    shift(c, CC.fileOffset);
-    for (const id of [CC.offsetIndexOffset, CC.offsetIndexLength, CC.columnIndexOffset, CC.columnIndexLength]) removeField(c, id);
-    const md = structField(c, CC.metaData)!;
-    shift(md, CMD.dataPageOffset);
-    shift(md, CMD.indexPageOffset);
-    shift(md, CMD.dictionaryPageOffset);
-    removeField(md, CMD.bloomFilterOffset);
-    removeField(md, CMD.bloomFilterLength);
-  }
-  shift(rg, RG.fileOffset);
+  for (const item of listField(rg, RG.columns)?.items ?? []) shiftChunk(item as TStruct, delta);
+  shift(rg, RG.fileOffset, delta);
   if (field(rg, RG.ordinal)) setField(rg, RG.ordinal, TType.I16, ordinal);
 }
 
@@ -150,7 +251,7 @@ export class RowGroupAssembler {
 
   add(part: Uint8Array): Uint8Array[] {
     const footer = FooterTree.fromTail(part);
-    const schema = encodeStruct({ fields: [field(footer.meta, FMD.schema)!] });
+    const schema = footer.schemaBytes();
     if (this.template === undefined) {
       this.template = templateWithout(footer.meta);
       this.schemaBytes = schema;
@@ -190,7 +291,7 @@ export class RowGroupAssembler {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

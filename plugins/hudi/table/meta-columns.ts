@@ -7,3 +7,6 @@ export const META_COLUMNS: ColumnSpec[] = ['_hoodie_commit_time', '_hoodie_commi
 
 /** The record key column: what the index reads to confirm a key. */
 export const RECORD_KEY_COLUMN: ColumnSpec = META_COLUMNS[2]!;
+
+/** The column naming the base file a row is in: rewritten whenever a row moves to a new file slice. */
+export const FILE_NAME_COLUMN: ColumnSpec = META_COLUMNS[4]!;

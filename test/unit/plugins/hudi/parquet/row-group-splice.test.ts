@@ -1,6 +1,7 @@
 // Row-group splicing: footers round-trip through the thrift value tree byte for byte (ours, both encoders',
 // and Spark's files), separately encoded parts assemble into one file that DuckDB and our decoder read as
-// the parts in order with the footer key-values given at the end, and each row group of a file reads alone.
+// the parts in order with the footer key-values given at the end, each row group of a file reads alone, and
+// a row group carried over with one column chunk swapped reads back with the new column and the rest as it was.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -138,5 +139,71 @@ describe('FooterTree.singleRowGroupFile', () => {
   it('a tail too short for the footer is refused naming both sizes', () => {
     const file = encodeParquet(ORDER_COLUMNS, orderRows(0, 10), { keyValueMetadata: { big: 'x'.repeat(5000) } });
     expect(() => FooterTree.fromTail(file.subarray(file.length - 100))).toThrow(/the footer is \d+ bytes, but only 92 bytes of the tail were given/);
+  });
+});
+
+describe('FooterTree.withColumnReplaced', () => {
+  const NOTE = ORDER_COLUMNS[2]!;
+  /** A file of row groups of 10 rows each, made by the assembler as the writer makes files. */
+  function fileOf(groups: number): Buffer {
+    const asm = new RowGroupAssembler();
+    const chunks: Uint8Array[] = [];
+    for (let g = 0; g < groups; g++) chunks.push(...asm.add(encodeParquet(ORDER_COLUMNS, orderRows(g * 10, 10))));
+    chunks.push(asm.finish({}));
+    return Buffer.concat(chunks);
+  }
+
+  for (const leaf of [0, 1, 2]) {
+    it(`a row group with column ${ORDER_COLUMNS[leaf]!.name}'s chunk replaced reads back with the new values there and the others unchanged, in our decoder and DuckDB`, async () => {
+      const file = fileOf(3);
+      const tree = FooterTree.fromTail(file);
+      const span = tree.rowGroups()[1]!;
+      const col = ORDER_COLUMNS[leaf]!;
+      const newValues = orderRows(500, 10).map((r) => ({ [col.name]: r[col.name] }));
+      const replaced = tree.withColumnReplaced(1, file.subarray(span.start, span.end), leaf, encodeParquet([col], newValues));
+      const expected = orderRows(10, 10).map((r, i) => ({ ...r, [col.name]: newValues[i]![col.name] }));
+      expect(decodeParquet(replaced, ORDER_COLUMNS)).toEqual(expected);
+      // Spliced again after other parts, as a merge does, it still reads back in DuckDB.
+      const asm = new RowGroupAssembler();
+      const chunks = [...asm.add(encodeParquet(ORDER_COLUMNS, orderRows(0, 10))), ...asm.add(replaced), asm.finish({})];
+      const out = Buffer.concat(chunks);
+      const duckRows = await duck.rows(`SELECT id, n::BIGINT::VARCHAR AS n, note FROM read_parquet('${duck.file(out)}')`);
+      const all = [...orderRows(0, 10), ...expected].map((r) => ({ id: r['id'], n: String(r['n']), note: r['note'] }));
+      const order = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).sort();
+      expect(order(duckRows)).toEqual(order(all));
+      // The replaced column's statistics are the new chunk's.
+      const bounds = FooterTree.fromTail(out).columnBounds(1, 0);
+      if (leaf === 0) expect(bounds && [Buffer.from(bounds.min).toString(), Buffer.from(bounds.max).toString()]).toEqual(['k000500', 'k000509']);
+      else expect(bounds && [Buffer.from(bounds.min).toString(), Buffer.from(bounds.max).toString()]).toEqual(['k000010', 'k000019']);
+    });
+  }
+
+  it('the chunks not replaced are carried byte for byte', () => {
+    const file = fileOf(2);
+    const tree = FooterTree.fromTail(file);
+    const span = tree.rowGroups()[1]!;
+    const replaced = tree.withColumnReplaced(1, file.subarray(span.start, span.end), 1, encodeParquet([ORDER_COLUMNS[1]!], orderRows(0, 10)));
+    const before = tree.chunkSpans(1).map((c) => file.subarray(c.start, c.end).toString('hex'));
+    const after = FooterTree.fromTail(replaced).chunkSpans(0).map((c) => Buffer.from(replaced.subarray(c.start, c.end)).toString('hex'));
+    expect(after[0]).toBe(before[0]);
+    expect(after[2]).toBe(before[2]);
+    expect(after[1]).not.toBe(before[1]);
+  });
+
+  it('a replacement of another row count, or of several columns, is refused', () => {
+    const file = fileOf(1);
+    const tree = FooterTree.fromTail(file);
+    const span = tree.rowGroups()[0]!;
+    const bytes = file.subarray(span.start, span.end);
+    expect(() => tree.withColumnReplaced(0, bytes, 2, encodeParquet([NOTE], [{ note: 'x' }]))).toThrow(/one row group of 10 rows \(got 1\)/);
+    expect(() => tree.withColumnReplaced(0, bytes, 2, encodeParquet(ORDER_COLUMNS, orderRows(0, 10)))).toThrow(/must hold one column, it holds 3/);
+    expect(() => tree.withColumnReplaced(0, bytes, 7, encodeParquet([NOTE], orderRows(0, 10)))).toThrow(/leaf 7 does not exist/);
+  });
+
+  it('leafIndex finds top-level columns by name, and columnBounds gives min and max from the statistics', () => {
+    const tree = FooterTree.fromTail(fileOf(2));
+    expect([tree.leafIndex('id'), tree.leafIndex('n'), tree.leafIndex('note'), tree.leafIndex('nope')]).toEqual([0, 1, 2, undefined]);
+    const b = tree.columnBounds(1, 0)!;
+    expect([Buffer.from(b.min).toString(), Buffer.from(b.max).toString()]).toEqual(['k000010', 'k000019']);
   });
 });

@@ -4,7 +4,8 @@
 // cleaning. Rows are read back from file names and .commit files alone (test/helpers/hudi-files.ts).
 import { existsSync, writeFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FooterTree } from '../../../../../plugins/hudi/parquet/row-group-splice';
 import { parseBaseFileName } from '../../../../../plugins/hudi/table/base-file';
 import type { Storage } from '../../../../../plugins/hudi/storage/storage';
 import type { HudiTableWriter } from '../../../../../plugins/hudi/table/table-writer';
@@ -321,6 +322,56 @@ describe('HudiTableWriter file slices and meta columns', () => {
     expect(row(after, 'k2')['_hoodie_commit_seqno']).toBe(row(before, 'k2')['_hoodie_commit_seqno']);
     expect(row(after, 'k2')['_hoodie_file_name']).not.toBe(row(before, 'k2')['_hoodie_file_name']);
     expect(row(after, 'k3')).toEqual(row(before, 'k3'));
+  });
+
+  it('a merge carries the row groups the commit does not change into the new slice with their bytes as they were, but for the file name', async () => {
+    const f = await fixture({ 'hoodie.parquet.small.file.limit': '0' });
+    const w = await f.open({ rowGroupRows: 2 });
+    const keys = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'];
+    await f.write(w, keys.map((k) => p(k, 'eu', 1)));
+    const [old] = latestSliceFiles(f.table);
+    const decode = vi.spyOn(f.deps.codec, 'decode');
+    const c2 = await f.write(w, [p('k5', 'eu', 2, 50)]);
+    // Only k5's row group is decoded whole; the others only have their key column read (for the bloom filter).
+    expect(decode.mock.calls.filter(([, columns]) => columns === undefined)).toHaveLength(1);
+    decode.mockRestore();
+    const [now] = latestSliceFiles(f.table);
+    expect(path.basename(now!)).toContain(c2.instant);
+    /** Per row group: the hex of its chunk of `column`, and its keys. */
+    const groups = async (file: string, column: string) => {
+      const bytes = readFileSync(file);
+      const tree = FooterTree.fromTail(bytes);
+      const leaf = tree.leafIndex(column)!;
+      return Promise.all(
+        tree.rowGroups().map(async (span) => {
+          const { start, end } = tree.chunkSpans(span.index)[leaf]!;
+          const rows = await f.deps.codec.decode(tree.singleRowGroupFile(span.index, bytes.subarray(span.start, span.end)));
+          return { chunk: bytes.subarray(start, end).toString('hex'), keys: rows.map((r) => String(r['id'])).join(',') };
+        }),
+      );
+    };
+    const before = await groups(old!, '_hoodie_commit_seqno');
+    const after = await groups(now!, '_hoodie_commit_seqno');
+    expect(before.map((g) => g.keys)).toEqual(['k1,k2', 'k3,k4', 'k5,k6', 'k7,k8']);
+    // The three row groups without k5 keep their seqno chunks byte for byte.
+    const carried = after.filter((g) => before.some((b) => b.chunk === g.chunk && b.keys === g.keys)).map((g) => g.keys);
+    expect(carried.sort()).toEqual(['k1,k2', 'k3,k4', 'k7,k8']);
+    expect(after.map((g) => g.keys).sort()).toEqual(['k1,k2', 'k3,k4', 'k5,k6', 'k7,k8']);
+    // The file-name chunk is never carried: every row names its new file.
+    for (const r of await f.deps.codec.decode(readFileSync(now!))) expect(r['_hoodie_file_name']).toBe(path.basename(now!));
+    expect((await f.snapshot()).filter((s) => s.startsWith('eu/k5'))).toEqual(['eu/k5@2:50']);
+    expect(await f.snapshot()).toHaveLength(8);
+  });
+
+  it('a merge with a schema that gained a column decodes every row group (no carrying over), so old rows read the new column as null', async () => {
+    const f = await fixture({ 'hoodie.parquet.small.file.limit': '0' });
+    const w = await f.open({ rowGroupRows: 2 });
+    await f.write(w, ['k1', 'k2', 'k3', 'k4'].map((k) => p(k, 'eu', 1)));
+    const wider = [...f.deps.schema.columns, { name: 'note', type: { kind: 'string' as const }, nullable: true }];
+    await w.write([{ row: { ...f.deps.schema.coerce({ ...p('k1', 'eu', 2), _hoodie_is_deleted: false }), note: 'new' }, isDelete: false }], 'upsert', wider, f.deps.schema.schemaJson, {});
+    const [now] = latestSliceFiles(f.table);
+    const rows = await f.deps.codec.decode(readFileSync(now!));
+    expect(rows.map((r) => [r['id'], r['note']]).sort()).toEqual([['k1', 'new'], ['k2', null], ['k3', null], ['k4', null]]);
   });
 
   it('base files carry the Hudi footer keys: bloom filter, min and max record key, Avro schema with meta fields', async () => {
