@@ -15,7 +15,8 @@ export abstract class FileConnector {
   }
 
   /** The connector's own keys; must declare `file`. */
-  abstract config(): ConfigDef;
+  /** The connector's keys; every file connector has `file`. */
+  abstract config(): ConfigDef<{ file: string }>;
 
   /** Refuses a file outside the allowed roots before the connector is created. */
   validate(config: Record<string, string>, context: ValidationContext): ConfigFieldError[] {
@@ -30,7 +31,7 @@ export abstract class FileConnector {
     const parsed = this.config().parse(config, { allowUnknown: true, context: `connector "${context.connectorName}"` });
     // Resolve now so that a path outside the allowed roots fails the connector, naming the key,
     // instead of failing its task later.
-    context.resolvePath(parsed['file'] as string, 'file');
+    context.resolvePath(parsed['file'], 'file');
     this.settings = { ...config };
   }
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   BatchSinkTask,
-  ConfigDef,
+  defineConfig,
   DataError,
   batchConfigKeys,
   batchPolicyOf,
@@ -25,8 +25,8 @@ import { FILE_PLUGIN_VERSION, FileConnector } from './file-connector';
 const BATCH_DEFAULTS = { maxRecords: 10000, maxBytes: 1024 * 1024, intervalMs: 1000 };
 
 /** The connector's own keys. `connect.topicnames` is a framework key, declared by the runtime. */
-export function fileSinkConfigDef(): ConfigDef {
-  return new ConfigDef([
+export function fileSinkConfigDef() {
+  return defineConfig([
     {
       name: 'file',
       type: 'string',
@@ -41,7 +41,7 @@ export function fileSinkConfigDef(): ConfigDef {
 function parseConfig(config: Record<string, string>, context: string): { file: string; policy: BatchPolicy } {
   // Unknown keys are checked by the runtime against the full definition (framework keys included).
   const parsed = fileSinkConfigDef().parse(config, { allowUnknown: true, context });
-  return { file: parsed['file'] as string, policy: batchPolicyOf(parsed) };
+  return { file: parsed['file'], policy: batchPolicyOf(parsed) };
 }
 
 /**
@@ -68,7 +68,7 @@ export function toJsonLine(value: unknown): string {
 export class FileSinkConnector extends FileConnector implements SinkConnector {
   readonly type = 'sink' as const;
 
-  override config(): ConfigDef {
+  override config() {
     return fileSinkConfigDef();
   }
 

@@ -6,7 +6,7 @@
 // line number and byte offset, never silently dropped.
 
 import {
-  ConfigDef,
+  defineConfig,
   DataError,
   validators,
   type Schema,
@@ -28,8 +28,8 @@ export type FileFormat = 'text' | 'jsonl';
 const STRING_SCHEMA: Schema = Object.freeze({ type: 'string' }) as Schema;
 
 /** The connector's own keys. `connect.topicname` is a framework key, declared by the runtime. */
-export function fileSourceConfigDef(): ConfigDef {
-  return new ConfigDef([
+export function fileSourceConfigDef() {
+  return defineConfig([
     {
       name: 'file',
       type: 'string',
@@ -77,17 +77,17 @@ function parseSettings(config: Record<string, string>, context: string): FileSou
   // before calling us, so the connector only reads its own keys here.
   const parsed = fileSourceConfigDef().parse(config, { allowUnknown: true, context });
   return {
-    file: parsed['file'] as string,
-    format: parsed['format'] as FileFormat,
-    batchSize: parsed['batch.size'] as number,
-    pollIntervalMs: parsed['poll.interval.ms'] as number,
+    file: parsed['file'],
+    format: parsed['format'],
+    batchSize: parsed['batch.size'],
+    pollIntervalMs: parsed['poll.interval.ms'],
   };
 }
 
 export class FileSourceConnector extends FileConnector implements SourceConnector {
   readonly type = 'source' as const;
 
-  override config(): ConfigDef {
+  override config() {
     return fileSourceConfigDef();
   }
 

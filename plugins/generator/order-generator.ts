@@ -5,7 +5,7 @@
 // key is the orderId, and deletes carry `_hoodie_is_deleted: true` (Hudi's delete marker).
 
 import {
-  ConfigDef,
+  defineConfig,
   ConfigError,
   DataError,
   validators,
@@ -48,8 +48,8 @@ const KEY_SCHEMA: Schema = deepFreeze<Schema>({ type: 'string' });
 const OP_HEADER: Record<OrderEvent['op'], string> = { insert: 'c', update: 'u', delete: 'd' };
 
 /** The connector's own keys. `connect.topicname` is a framework key, declared by the runtime. */
-export function orderGeneratorConfigDef(): ConfigDef {
-  return new ConfigDef([
+export function orderGeneratorConfigDef() {
+  return defineConfig([
     { name: 'seed', type: 'long', default: 42, doc: 'Seed of the sequence: the same seed (and other keys) always gives the same records at the same positions.', importance: 'high' },
     { name: 'rate', type: 'double', default: 1000, validator: validators.range(0), doc: 'Records per second; 0 = as fast as possible.', importance: 'high' },
     { name: 'max.records', type: 'long', default: 0, validator: validators.range(0), doc: 'Stop producing after this many records in total (counted from sequence 0, across restarts); 0 = unbounded.', importance: 'medium' },
@@ -95,23 +95,23 @@ export interface OrderGeneratorSettings {
 export function parseOrderGeneratorConfig(config: Record<string, string>, context = 'order-generator config'): OrderGeneratorSettings {
   // Unknown keys are the runtime's business: it validates the full config, framework keys included.
   const p = orderGeneratorConfigDef().parse(config, { allowUnknown: true, context });
-  const updateRatio = p['update.ratio'] as number;
-  const deleteRatio = p['delete.ratio'] as number;
+  const updateRatio = p['update.ratio'];
+  const deleteRatio = p['delete.ratio'];
   const problems = ratioProblems(updateRatio, deleteRatio);
   if (problems.length > 0) throw new ConfigError(problems, `Invalid ${context}`);
   return {
     sequence: {
-      seed: p['seed'] as number,
+      seed: p['seed'],
       updateRatio,
       deleteRatio,
-      window: p['order.window'] as number,
-      startTimestampMs: p['start.timestamp.ms'] as number,
-      eventIntervalMs: p['event.interval.ms'] as number,
-      orderIdPrefix: p['order.id.prefix'] as string,
+      window: p['order.window'],
+      startTimestampMs: p['start.timestamp.ms'],
+      eventIntervalMs: p['event.interval.ms'],
+      orderIdPrefix: p['order.id.prefix'],
     },
-    rate: p['rate'] as number,
-    maxRecords: p['max.records'] as number,
-    batchSize: p['batch.size'] as number,
+    rate: p['rate'],
+    maxRecords: p['max.records'],
+    batchSize: p['batch.size'],
   };
 }
 
@@ -123,7 +123,7 @@ export class OrderGeneratorConnector implements SourceConnector {
     return GENERATOR_PLUGIN_VERSION;
   }
 
-  config(): ConfigDef {
+  config() {
     return orderGeneratorConfigDef();
   }
 

@@ -4,7 +4,7 @@
 // configs run unchanged and the reference says why they do nothing; the sink logs them once at start.
 // No record key field = a keyless (append-only) table, whose default operation is insert, as in Hudi 0.14+.
 
-import { ConfigDef, ConfigError, validators, type ParsedConfig } from '../../runtime/spi';
+import { ConfigError, defineConfig, validators, type ConfigValuesOf } from '../../runtime/spi';
 import { DEFAULT_ROW_GROUP_ROWS } from './file-group/slice-output';
 import { DEFAULT_HEARTBEAT } from './table/heartbeat';
 import type { IndexType } from './index/index-type';
@@ -17,8 +17,8 @@ const MB = 1024 * 1024;
 const PARALLELISM_DOC = (what: string) =>
   `Seed key (Spark shuffle parallelism of Hudi ${what}s); accepted and has no effect: a task is one writer with no Spark shuffle to size, and Parquet encoding threads are set by parquet.encoder.threads.`;
 
-export function hudiSinkConfigDef(): ConfigDef {
-  return new ConfigDef([
+export function hudiSinkConfigDef() {
+  return defineConfig([
     { name: 'tablePath', type: 'string', doc: 'Base path of the Hudi table: a local path or file:// URL, or an S3 location s3://<bucket>/<prefix>, inside the worker\'s allowedRoots (S3 roots are listed there as s3:// URLs). Created if missing (the bucket must exist).', importance: 'high', group: 'Table' },
     { name: 'tableName', type: 'string', default: null, doc: 'hoodie.table.name; defaults to the last segment of tablePath.', importance: 'high', group: 'Table', aliases: ['hoodie.table.name'] },
     { name: 'schemaPath', type: 'string', doc: 'Avro schema (.avsc) of the records, inside allowedRoots. Message bodies may be Avro-JSON, plain JSON or (with value.converter=bytes) Avro binary.', importance: 'high', group: 'Table' },
@@ -123,10 +123,13 @@ export interface HudiSinkSettings {
   ignoreUnknownFields: boolean;
 }
 
+/** The parsed values of hudiSinkConfigDef(), typed by its declarations. */
+export type HudiSinkConfig = ConfigValuesOf<ReturnType<typeof hudiSinkConfigDef>>;
+
 /** The operation a connector writes with: the configured one, else upsert with a record key and insert without
  *  (Hudi 0.14+'s default for auto-generated keys). Delete needs keys to match, so it is refused on a keyless table. */
-function operationOf(p: ParsedConfig, keyless: boolean): HudiSinkSettings['operation'] {
-  const configured = p['hoodie.datasource.write.operation'] as HudiSinkSettings['operation'] | undefined;
+function operationOf(p: HudiSinkConfig, keyless: boolean): HudiSinkSettings['operation'] {
+  const configured = p['hoodie.datasource.write.operation'];
   if (keyless && configured === 'delete') {
     throw new ConfigError([
       {
@@ -141,55 +144,55 @@ function operationOf(p: ParsedConfig, keyless: boolean): HudiSinkSettings['opera
   return configured ?? (keyless ? 'insert' : 'upsert');
 }
 
-export function hudiSinkSettings(p: ParsedConfig): HudiSinkSettings {
-  const recordKeyFields = p['hoodie.datasource.write.recordkey.field'] as string[];
+export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
+  const recordKeyFields = p['hoodie.datasource.write.recordkey.field'];
   return {
-    tablePath: p['tablePath'] as string,
-    tableName: p['tableName'] as string | undefined,
-    schemaPath: p['schemaPath'] as string,
-    databaseName: p['hoodie.database.name'] as string,
+    tablePath: p['tablePath'],
+    tableName: p['tableName'],
+    schemaPath: p['schemaPath'],
+    databaseName: p['hoodie.database.name'],
     operation: operationOf(p, recordKeyFields.length === 0),
     recordKeyFields,
-    precombineField: p['hoodie.datasource.write.precombine.field'] as string | undefined,
-    partitionFields: p['hoodie.datasource.write.partitionpath.field'] as string[],
-    hiveStyle: p['hoodie.datasource.write.hive_style_partitioning'] as boolean,
-    urlEncode: p['hoodie.datasource.write.partitionpath.urlencode'] as boolean,
-    keyGeneratorClass: p['hoodie.datasource.write.keygenerator.class'] as string | undefined,
-    deleteField: p['delete.marker.field'] as string,
-    deleteValues: p['delete.marker.values'] as string[],
-    indexType: p['hoodie.index.type'] as IndexType,
-    bloomType: p['hoodie.bloom.index.filter.type'] as HudiSinkSettings['bloomType'],
-    bloomEntries: p['hoodie.index.bloom.num_entries'] as number,
-    bloomFpp: p['hoodie.index.bloom.fpp'] as number,
-    bloomMaxEntries: p['hoodie.bloom.index.filter.dynamic.max.entries'] as number,
-    maxFileSize: p['hoodie.parquet.max.file.size'] as number,
-    smallFileLimit: p['hoodie.parquet.small.file.limit'] as number,
-    recordSizeEstimate: p['hoodie.copyonwrite.record.size.estimate'] as number,
-    compression: p['hoodie.parquet.compression.codec'] as HudiSinkSettings['compression'],
-    encoderThreads: p['parquet.encoder.threads'] as number,
-    rowGroupRows: p['parquet.row.group.rows'] as number,
+    precombineField: p['hoodie.datasource.write.precombine.field'],
+    partitionFields: p['hoodie.datasource.write.partitionpath.field'],
+    hiveStyle: p['hoodie.datasource.write.hive_style_partitioning'],
+    urlEncode: p['hoodie.datasource.write.partitionpath.urlencode'],
+    keyGeneratorClass: p['hoodie.datasource.write.keygenerator.class'],
+    deleteField: p['delete.marker.field'],
+    deleteValues: p['delete.marker.values'],
+    indexType: p['hoodie.index.type'],
+    bloomType: p['hoodie.bloom.index.filter.type'],
+    bloomEntries: p['hoodie.index.bloom.num_entries'],
+    bloomFpp: p['hoodie.index.bloom.fpp'],
+    bloomMaxEntries: p['hoodie.bloom.index.filter.dynamic.max.entries'],
+    maxFileSize: p['hoodie.parquet.max.file.size'],
+    smallFileLimit: p['hoodie.parquet.small.file.limit'],
+    recordSizeEstimate: p['hoodie.copyonwrite.record.size.estimate'],
+    compression: p['hoodie.parquet.compression.codec'],
+    encoderThreads: p['parquet.encoder.threads'],
+    rowGroupRows: p['parquet.row.group.rows'],
     s3: {
-      endpoint: (p['s3.endpoint'] as string | null) ?? undefined,
-      region: (p['s3.region'] as string | null) ?? undefined,
-      accessKeyId: (p['s3.access.key'] as string | null) ?? undefined,
-      secretAccessKey: (p['s3.secret.key'] as string | null) ?? undefined,
-      forcePathStyle: (p['s3.path.style.access'] as boolean | null) ?? undefined,
-      maxAttempts: p['s3.max.attempts'] as number,
-      multipartThresholdBytes: p['s3.multipart.threshold.bytes'] as number,
-      partSizeBytes: p['s3.multipart.part.size.bytes'] as number,
+      endpoint: p['s3.endpoint'],
+      region: p['s3.region'],
+      accessKeyId: p['s3.access.key'],
+      secretAccessKey: p['s3.secret.key'],
+      forcePathStyle: p['s3.path.style.access'],
+      maxAttempts: p['s3.max.attempts'],
+      multipartThresholdBytes: p['s3.multipart.threshold.bytes'],
+      partSizeBytes: p['s3.multipart.part.size.bytes'],
     },
-    cleanRetained: p['hoodie.clean.commits.retained'] as number,
+    cleanRetained: p['hoodie.clean.commits.retained'],
     concurrency: {
-      mode: p['hoodie.write.concurrency.mode'] as HudiSinkSettings['concurrency']['mode'],
-      heartbeatIntervalMs: p['hoodie.client.heartbeat.interval_in_ms'] as number,
-      heartbeatTolerableMisses: p['hoodie.client.heartbeat.tolerable.misses'] as number,
-      lockValidityMs: (p['hoodie.write.lock.storage.validity.timeout.secs'] as number) * 1000,
-      lockWaitMs: p['hoodie.write.lock.wait_time_ms'] as number,
-      conflictRetries: p['hoodie.write.num.retries.on.conflict.failures'] as number,
+      mode: p['hoodie.write.concurrency.mode'],
+      heartbeatIntervalMs: p['hoodie.client.heartbeat.interval_in_ms'],
+      heartbeatTolerableMisses: p['hoodie.client.heartbeat.tolerable.misses'],
+      lockValidityMs: p['hoodie.write.lock.storage.validity.timeout.secs'] * 1000,
+      lockWaitMs: p['hoodie.write.lock.wait_time_ms'],
+      conflictRetries: p['hoodie.write.num.retries.on.conflict.failures'],
     },
-    commitMaxRecords: p['commit.max.records'] as number,
-    commitMaxBytes: p['commit.max.bytes'] as number,
-    commitIntervalMs: p['commit.interval.ms'] as number,
-    ignoreUnknownFields: p['schema.ignore.unknown.fields'] as boolean,
+    commitMaxRecords: p['commit.max.records'],
+    commitMaxBytes: p['commit.max.bytes'],
+    commitIntervalMs: p['commit.interval.ms'],
+    ignoreUnknownFields: p['schema.ignore.unknown.fields'],
   };
 }

@@ -4,7 +4,7 @@
 // the connectors' validate() and the tasks' start() both use, so a bad config is refused with 400 before it
 // is stored and never half-works later.
 
-import { ConfigDef, ConfigError, batchConfigKeys, batchPolicyOf, topicName, validators, type BatchPolicy, type ConfigFieldError, type ConfigKey, type ParsedConfig } from '../../runtime/spi';
+import { ConfigError, batchConfigKeys, batchPolicyOf, defineConfig, topicName, validators, type BatchPolicy, type ConfigFieldError, type ConfigKey, type ConfigValues } from '../../runtime/spi';
 import type { Credentials } from './client/rocketmq-clients';
 import { parseFieldRef, type FieldRef } from './field-reference';
 
@@ -46,7 +46,7 @@ const fieldRefValidator = (v: unknown): string | undefined => {
   return 'error' in r ? r.error : undefined;
 };
 
-function connectionKeys(topicDoc: string): ConfigKey[] {
+function connectionKeys(topicDoc: string) {
   return [
     {
       name: 'rocketmq.endpoints',
@@ -84,12 +84,12 @@ function connectionKeys(topicDoc: string): ConfigKey[] {
       importance: 'low',
       group: 'Connection',
     },
-  ];
+  ] as const satisfies readonly ConfigKey[];
 }
 
 /** rocketmq-source's own keys. `connect.topicname` (where the records go) is a framework key. */
-export function rocketmqSourceConfigDef(): ConfigDef {
-  return new ConfigDef([
+export function rocketmqSourceConfigDef() {
+  return defineConfig([
     ...connectionKeys('RocketMQ topic to read (it must exist).'),
     {
       name: 'rocketmq.consumer.group',
@@ -135,10 +135,10 @@ export function rocketmqSourceConfigDef(): ConfigDef {
 }
 
 /** rocketmq-sink's own keys. `connect.topicnames` (what the sink reads) is a framework key. */
-export function rocketmqSinkConfigDef(): ConfigDef {
+export function rocketmqSinkConfigDef() {
   const fieldDoc = (what: string) =>
     `${what} Names a field of the record value (a struct or map; a.b for a nested field) or, as header:NAME, a record header; value:NAME names a field explicitly.`;
-  return new ConfigDef([
+  return defineConfig([
     ...connectionKeys('RocketMQ topic the records are sent to (it must exist; a FIFO topic for rocketmq.message.group.field, a DELAY topic for rocketmq.delay.ms).'),
     { name: 'rocketmq.tag', type: 'string', default: null, doc: 'Tag of every message (when rocketmq.tag.field is not set or the record has no such field).', importance: 'medium', group: 'Message' },
     { name: 'rocketmq.tag.field', type: 'string', default: null, validator: fieldRefValidator, accepted: FIELD_REF, doc: fieldDoc('Where a message\'s tag comes from (a string or number).'), importance: 'medium', group: 'Message' },
@@ -246,15 +246,15 @@ export function validateSink(config: Record<string, string>): ConfigFieldError[]
   return errors;
 }
 
-function connection(p: ParsedConfig): ConnectionSettings {
-  const endpoints = parseEndpoints(p['rocketmq.endpoints'] as string);
-  const access = (p['rocketmq.access.key'] as string | undefined)?.trim();
-  const secret = p['rocketmq.secret.key'] as string | undefined;
+function connection(p: ConfigValues<ReturnType<typeof connectionKeys>>): ConnectionSettings {
+  const endpoints = parseEndpoints(p['rocketmq.endpoints']);
+  const access = p['rocketmq.access.key']?.trim();
+  const secret = p['rocketmq.secret.key'];
   return {
     endpoints: 'endpoints' in endpoints ? endpoints.endpoints.join(';') : '',
-    topic: p['rocketmq.topic'] as string,
+    topic: p['rocketmq.topic'],
     ...(access && secret ? { credentials: { accessKey: access, secretKey: secret } } : {}),
-    requestTimeoutMs: p['rocketmq.request.timeout.ms'] as number,
+    requestTimeoutMs: p['rocketmq.request.timeout.ms'],
   };
 }
 
@@ -266,10 +266,10 @@ export function sourceSettings(config: Record<string, string>, connectorName: st
   if (extra.length > 0) throw new ConfigError(extra, `Invalid ${context}`);
   return {
     ...connection(p),
-    group: (p['rocketmq.consumer.group'] as string | undefined) ?? defaultGroup(connectorName),
-    tagExpression: (p['rocketmq.tag.expression'] as string).trim(),
-    invisibleDurationMs: p['rocketmq.invisible.duration.ms'] as number,
-    maxMessages: p['rocketmq.poll.max.messages'] as number,
+    group: p['rocketmq.consumer.group'] ?? defaultGroup(connectorName),
+    tagExpression: p['rocketmq.tag.expression'].trim(),
+    invisibleDurationMs: p['rocketmq.invisible.duration.ms'],
+    maxMessages: p['rocketmq.poll.max.messages'],
   };
 }
 
@@ -278,21 +278,21 @@ export function sinkSettings(config: Record<string, string>, context: string): S
   const p = rocketmqSinkConfigDef().parse(config, { allowUnknown: true, context });
   const extra = validateSink(config);
   if (extra.length > 0) throw new ConfigError(extra, `Invalid ${context}`);
-  const ref = (key: string): FieldRef | undefined => {
-    const v = (p[key] as string | undefined)?.trim();
+  const ref = (key: 'rocketmq.tag.field' | 'rocketmq.keys.field' | 'rocketmq.message.group.field'): FieldRef | undefined => {
+    const v = p[key]?.trim();
     if (!v) return undefined;
     const r = parseFieldRef(v);
     return 'ref' in r ? r.ref : undefined;
   };
-  const tag = p['rocketmq.tag'] as string | undefined;
+  const tag = p['rocketmq.tag'];
   return {
     ...connection(p),
     ...(tag !== undefined && tag !== '' ? { tag } : {}),
     ...optional('tagField', ref('rocketmq.tag.field')),
     ...optional('keysField', ref('rocketmq.keys.field')),
     ...optional('groupField', ref('rocketmq.message.group.field')),
-    delayMs: p['rocketmq.delay.ms'] as number,
-    concurrency: p['rocketmq.send.concurrency'] as number,
+    delayMs: p['rocketmq.delay.ms'],
+    concurrency: p['rocketmq.send.concurrency'],
     batch: batchPolicyOf(p),
   };
 }

@@ -121,7 +121,7 @@ function groupKeys(keys: ConfigKey[]): Map<string | undefined, ConfigKey[]> {
   return groups;
 }
 
-function defaultValueText(v: ConfigValueType): string {
+function defaultValueText(v: ConfigValueType | readonly string[]): string {
   return Array.isArray(v) ? v.join(',') : String(v);
 }
 

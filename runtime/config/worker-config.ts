@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigDef, ConfigError, validators, type ConfigFieldError, type ConfigValueType, type Validator } from '../spi';
+import { ConfigError, defineConfig, validators, type ConfigDef, type ConfigFieldError, type ConfigValuesOf, type Validator } from '../spi';
 import { parseProperties, propertiesToMap } from './properties';
 
 export type WorkerLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -64,8 +64,8 @@ function hostPortList(): Validator {
 const topicName = validators.pattern(/^[A-Za-z0-9_-]{1,127}$/, 'a RocketMQ topic name (letters, digits, _ -, at most 127 characters)');
 
 /** A fresh definition of the worker keys (a new instance per call: ConfigDef is mutable). */
-export function workerConfigDef(): ConfigDef {
-  return new ConfigDef([
+export function workerConfigDef() {
+  return defineConfig([
     {
       name: 'workerId', type: 'string', default: 'standalone-worker', group: 'Worker', importance: 'high',
       validator: validators.pattern(/^[A-Za-z0-9._-]{1,128}$/, 'a worker id (letters, digits, . _ -, at most 128 characters)'),
@@ -239,7 +239,7 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
     if (t === '' && def.key(k) !== undefined) continue;
     cleaned[k] = t;
   }
-  let parsed: Record<string, ConfigValueType>;
+  let parsed: ConfigValuesOf<ReturnType<typeof workerConfigDef>>;
   try {
     parsed = def.parse(cleaned, { context });
   } catch (err) {
@@ -254,11 +254,11 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
     throw new ConfigError(ordered.map((e) => locate(e, def, origins)), `Invalid ${context}`);
   }
   const path = (p: string) => resolve(options.cwd, p);
-  const namesrv = parsed['namesrvAddr'] as string | undefined;
+  const namesrv = parsed['namesrvAddr'];
   if (parsed['mode'] === 'distributed' && (namesrv === undefined || namesrv === '')) {
     throw new ConfigError([locate({ name: 'mode', message: 'value "distributed" needs namesrvAddr: distributed workers share their state through RocketMQ topics; set namesrvAddr (e.g. 127.0.0.1:9876) or use mode=standalone' }, def, options.origins ?? {})], `Invalid ${context}`);
   }
-  if (parsed['mode'] === 'distributed' && (parsed['heartbeatIntervalMs'] as number) * 2 >= (parsed['workerTimeoutMs'] as number)) {
+  if (parsed['mode'] === 'distributed' && parsed['heartbeatIntervalMs'] * 2 >= parsed['workerTimeoutMs']) {
     throw new ConfigError([locate({ name: 'workerTimeoutMs', message: `value ${String(parsed['workerTimeoutMs'])} must be more than twice heartbeatIntervalMs (${String(parsed['heartbeatIntervalMs'])}), or live workers would be taken for gone` }, def, options.origins ?? {})], `Invalid ${context}`);
   }
   if ((cleaned['s3.access.key'] === undefined) !== (cleaned['s3.secret.key'] === undefined)) {
@@ -266,29 +266,29 @@ export function parseWorkerConfig(raw: Record<string, string>, options: ParseWor
     throw new ConfigError([locate({ name: missing, message: 'give both s3.access.key and s3.secret.key, or neither (then the AWS default credential chain is used)' }, def, options.origins ?? {})], `Invalid ${context}`);
   }
   return {
-    workerId: parsed['workerId'] as string,
-    storePathRootDir: path(parsed['storePathRootDir'] as string),
-    httpPort: parsed['httpPort'] as number,
-    httpHost: parsed['httpHost'] as string,
-    pluginPaths: (parsed['pluginPaths'] as string[]).map(path),
+    workerId: parsed['workerId'],
+    storePathRootDir: path(parsed['storePathRootDir']),
+    httpPort: parsed['httpPort'],
+    httpHost: parsed['httpHost'],
+    pluginPaths: parsed['pluginPaths'].map(path),
     namesrvAddr: namesrv === undefined || namesrv === '' ? undefined : namesrv,
     // S3 locations (s3://bucket/prefix) stay as they are; paths resolve against the start directory.
-    allowedRoots: (parsed['allowedRoots'] as string[]).map((r) => (/^s3a?:\/\//i.test(r) ? r : path(r))),
-    queuesPerTopic: parsed['queuesPerTopic'] as number,
-    offsetCommitIntervalMs: parsed['offsetCommitIntervalMs'] as number,
-    taskShutdownTimeoutMs: parsed['taskShutdownTimeoutMs'] as number,
-    restMaxBodyBytes: parsed['restMaxBodyBytes'] as number,
-    logLevel: parsed['logLevel'] as WorkerLogLevel,
-    mode: parsed['mode'] as WorkerMode,
-    rmqProxyEndpoint: parsed['rmqProxyEndpoint'] as string,
-    clusterName: parsed['clusterName'] as string,
-    configStoreTopic: parsed['configStoreTopic'] as string,
-    statusStoreTopic: parsed['statusStoreTopic'] as string,
-    positionStoreTopic: parsed['positionStoreTopic'] as string,
-    clusterStoreTopic: parsed['clusterStoreTopic'] as string,
-    heartbeatIntervalMs: parsed['heartbeatIntervalMs'] as number,
-    workerTimeoutMs: parsed['workerTimeoutMs'] as number,
-    storeRefreshIntervalMs: parsed['storeRefreshIntervalMs'] as number,
+    allowedRoots: parsed['allowedRoots'].map((r) => (/^s3a?:\/\//i.test(r) ? r : path(r))),
+    queuesPerTopic: parsed['queuesPerTopic'],
+    offsetCommitIntervalMs: parsed['offsetCommitIntervalMs'],
+    taskShutdownTimeoutMs: parsed['taskShutdownTimeoutMs'],
+    restMaxBodyBytes: parsed['restMaxBodyBytes'],
+    logLevel: parsed['logLevel'],
+    mode: parsed['mode'],
+    rmqProxyEndpoint: parsed['rmqProxyEndpoint'],
+    clusterName: parsed['clusterName'],
+    configStoreTopic: parsed['configStoreTopic'],
+    statusStoreTopic: parsed['statusStoreTopic'],
+    positionStoreTopic: parsed['positionStoreTopic'],
+    clusterStoreTopic: parsed['clusterStoreTopic'],
+    heartbeatIntervalMs: parsed['heartbeatIntervalMs'],
+    workerTimeoutMs: parsed['workerTimeoutMs'],
+    storeRefreshIntervalMs: parsed['storeRefreshIntervalMs'],
     clientDefaults: Object.fromEntries(CLIENT_DEFAULT_KEYS.filter((k) => cleaned[k] !== undefined).map((k) => [k, cleaned[k]!])),
   };
 }

@@ -19,7 +19,7 @@ import {
   type SourceRecord,
   type TopicQueue,
 } from '../spi';
-import { frameworkConfig, frameworkDef, isFrameworkPrefixedKey, withPrefix, type FrameworkConfig } from '../config/connector-config';
+import { frameworkConfig, frameworkDef, isFrameworkPrefixedKey, withPrefix, type FrameworkConfig, type FrameworkValues } from '../config/connector-config';
 import { createConverter } from '../convert/converters';
 import type { ConnectMetrics } from '../observability/metrics';
 import { redactConfig } from '../observability/logger';
@@ -501,12 +501,13 @@ export class StandaloneHerder implements Herder {
   }
 
   /** Framework keys followed by the plugin's own keys (a plugin re-declaring a framework key is ignored). */
-  private definition(pluginClass: string): { def: ConfigDef; instance: Connector; info: PluginInfo } {
+  private definition(pluginClass: string): { def: ConfigDef<FrameworkValues>; instance: Connector; info: PluginInfo } {
     const { info, create } = this.deps.plugins.resolve(pluginClass);
     const instance = create();
     const fw = frameworkDef(info.type);
     const own = instance.config().keys().filter((k) => !fw.key(k.name) && !(k.aliases ?? []).some((a) => fw.key(a)));
-    return { def: new ConfigDef([...fw.keys(), ...own]), instance, info };
+    // The framework's keys are all in it, so its values are at least FrameworkValues.
+    return { def: new ConfigDef<FrameworkValues>([...fw.keys(), ...own]), instance, info };
   }
 
   private secretKeys(config: Record<string, string>): string[] {
@@ -542,7 +543,7 @@ export class StandaloneHerder implements Herder {
   private async validated(config: Record<string, string>): Promise<FrameworkConfig> {
     const cls = this.classOf(config);
     if (!cls) throw new ConfigError([{ name: 'connector.class', message: `missing; name a plugin (installed: ${this.deps.plugins.list().map((p) => p.class).join(', ')})` }]);
-    let resolved: { def: ConfigDef; instance: Connector };
+    let resolved: { def: ConfigDef<FrameworkValues>; instance: Connector };
     try {
       resolved = this.definition(cls);
     } catch (err) {

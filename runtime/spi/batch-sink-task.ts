@@ -5,7 +5,7 @@
 // offset is reported safe only when every record before it in its queue was in a batch that batchInsert
 // (and flushInserted) completed; a batch that failed is retried as the very same batch before any other.
 
-import type { ConfigKey, ParsedConfig } from './config-def';
+import type { ConfigKey, ConfigValues } from './config-def';
 import { validators } from './config-def';
 import type { SinkTaskContext } from './context';
 import { ConnectError } from './errors';
@@ -35,18 +35,21 @@ export const DEFAULT_BATCH_POLICY = { maxRecords: 10000, maxBytes: 16 * MiB, int
  * Config keys `batch.max.records`, `batch.max.bytes` and `batch.interval.ms` with a plugin's defaults, for
  * plugins that let users set their batch policy; read them back with batchPolicyOf.
  */
-export function batchConfigKeys(defaults: { maxRecords: number; maxBytes: number; intervalMs: number }, group = 'Batching'): ConfigKey[] {
+export function batchConfigKeys(defaults: { maxRecords: number; maxBytes: number; intervalMs: number }, group = 'Batching') {
   const whichever = 'A batch is written when batch.max.records records or batch.max.bytes bytes (as they arrived: message body, key and headers) are buffered, or batch.interval.ms after the oldest buffered record arrived, whichever comes first; offsets are committed only for written batches.';
   return [
     { name: 'batch.max.records', type: 'int', default: defaults.maxRecords, validator: validators.range(1), doc: `Most records in one batch. ${whichever}`, importance: 'medium', group },
     { name: 'batch.max.bytes', type: 'long', default: defaults.maxBytes, validator: validators.range(1), doc: 'Most bytes in one batch (see batch.max.records); a single larger record is written alone.', importance: 'medium', group },
     { name: 'batch.interval.ms', type: 'long', default: defaults.intervalMs, validator: validators.range(0), doc: 'Milliseconds after the oldest buffered record arrived that its batch is written, even when no more records arrive (see batch.max.records); 0 writes at every poll.', importance: 'medium', group },
-  ];
+  ] as const satisfies readonly ConfigKey[];
 }
 
+/** The values of the keys batchConfigKeys declares, as a definition that includes them parses them. */
+export type BatchConfig = ConfigValues<ReturnType<typeof batchConfigKeys>>;
+
 /** The policy of the keys batchConfigKeys declares, from a parsed config. */
-export function batchPolicyOf(parsed: ParsedConfig): BatchPolicy {
-  return { maxRecords: parsed['batch.max.records'] as number, maxBytes: parsed['batch.max.bytes'] as number, intervalMs: parsed['batch.interval.ms'] as number };
+export function batchPolicyOf(parsed: BatchConfig): BatchPolicy {
+  return { maxRecords: parsed['batch.max.records'], maxBytes: parsed['batch.max.bytes'], intervalMs: parsed['batch.interval.ms'] };
 }
 
 export interface BatchSinkOptions {

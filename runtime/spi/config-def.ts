@@ -1,7 +1,9 @@
 // One declaration per config key (name, type, default, validator, doc). Parsing, the REST validate
 // endpoint and the generated configuration reference all read these declarations, so a key is
 // described exactly once. Raw configs are string maps (as in Kafka and RocketMQ Connect); `parse`
-// turns them into typed values and reports every offending key at once.
+// turns them into typed values and reports every offending key at once. A definition built from a literal
+// table of keys also types its parsed values (ConfigValues): a key's type, its oneOf values and a null
+// default decide the TypeScript type of its value, so settings are read without casts.
 
 import { ConfigError, type ConfigFieldError } from './errors';
 
@@ -17,14 +19,14 @@ export interface ConfigKey {
   type: ConfigType;
   doc: string;
   /** Omitted = required (the key must be given). `null` = optional without a value. */
-  default?: ConfigValueType | null;
+  default?: ConfigValueType | readonly string[] | null;
   validator?: Validator;
   /** Human-readable description of the accepted values, shown in errors and docs. */
   accepted?: string;
   importance?: Importance;
   group?: string;
   /** Other spellings accepted for this key (e.g. RocketMQ Connect's `connector-class`). */
-  aliases?: string[];
+  aliases?: readonly string[];
 }
 
 export interface ConfigValueReport {
@@ -36,6 +38,26 @@ export interface ConfigValueReport {
 }
 
 export type ParsedConfig = Record<string, ConfigValueType>;
+
+/** A validator that accepts only `values`; a key validated by one holds their union. */
+export interface OneOfValidator<V extends string> extends Validator {
+  readonly values: readonly V[];
+}
+
+type ValueOfType<T extends ConfigType> = T extends 'int' | 'long' | 'double' ? number : T extends 'boolean' ? boolean : T extends 'list' ? string[] : string;
+
+/** The value a parsed key holds: its type's (or its oneOf validator's values), or undefined when its default is null. */
+export type ConfigValue<K extends ConfigKey> =
+  | (K extends { validator: OneOfValidator<infer V> } ? V : ValueOfType<K['type']>)
+  | (K extends { default: null } ? undefined : never);
+
+/** Parsed values of a literal table of keys, by key name; a table whose names are not literals gives ParsedConfig. */
+export type ConfigValues<Keys extends readonly ConfigKey[]> = string extends Keys[number]['name']
+  ? ParsedConfig
+  : { [K in Keys[number] as K['name']]: ConfigValue<K> };
+
+/** The parsed values of a definition: `ConfigValuesOf<ReturnType<typeof myConfigDef>>`. */
+export type ConfigValuesOf<D> = D extends ConfigDef<infer Values> ? Values : never;
 
 export interface ParseOptions {
   /** Keys not declared here are rejected unless they match one of these (prefix ending in '.', or exact). */
@@ -80,11 +102,20 @@ function coerce(key: ConfigKey, raw: string): { value?: ConfigValueType; error?:
   }
 }
 
-export class ConfigDef {
+/**
+ * A typed definition from a literal table of keys: `parse` returns each key's value with the type its
+ * declaration implies (ConfigValue), so settings are read without casts. `new ConfigDef(keys)` is the same
+ * definition with untyped (ParsedConfig) values.
+ */
+export function defineConfig<const Keys extends readonly ConfigKey[]>(keys: Keys): ConfigDef<ConfigValues<Keys>> {
+  return new ConfigDef<ConfigValues<Keys>>(keys);
+}
+
+export class ConfigDef<out Values extends object = ParsedConfig> {
   private readonly byName = new Map<string, ConfigKey>();
   private readonly byAlias = new Map<string, ConfigKey>();
 
-  constructor(keys: ConfigKey[] = []) {
+  constructor(keys: readonly ConfigKey[] = []) {
     for (const k of keys) this.define(k);
   }
 
@@ -109,10 +140,12 @@ export class ConfigDef {
   }
 
   /** Parses a raw string map; throws ConfigError naming every offending key. */
-  parse(raw: Record<string, string | undefined>, options: ParseOptions = {}): ParsedConfig {
+  parse(raw: Record<string, string | undefined>, options: ParseOptions = {}): Values {
     const { values, errors } = this.evaluate(raw, options);
     if (errors.length > 0) throw new ConfigError(errors, `Invalid ${options.context ?? 'configuration'}`);
-    return values;
+    // Every declared key is in `values` with a value of its declared type (coerce, defaults), which is what
+    // ConfigValues says of a typed definition (defineConfig); an untyped one's Values is ParsedConfig itself.
+    return values as Values;
   }
 
   /** Field-level report for the REST validate endpoint: one entry per declared key (and per unknown key). */
@@ -149,7 +182,7 @@ export class ConfigDef {
         if (key.default === undefined) {
           errors.push({ name: key.name, message: `missing required key; ${key.doc}${key.accepted ? ` (accepted: ${key.accepted})` : ''}` });
         } else {
-          values[key.name] = key.default === null ? undefined : key.default;
+          values[key.name] = key.default === null ? undefined : Array.isArray(key.default) ? [...(key.default as readonly string[])] : (key.default as ConfigValueType);
         }
         continue;
       }
@@ -187,11 +220,12 @@ export const validators = {
       return undefined;
     };
   },
-  oneOf(...allowed: string[]): Validator {
-    return (v) => {
+  oneOf<const V extends string>(...allowed: V[]): OneOfValidator<V> {
+    const check: Validator = (v) => {
       if (typeof v !== 'string') return undefined;
-      return allowed.includes(v) ? undefined : `accepted values are ${allowed.join(', ')}`;
+      return (allowed as string[]).includes(v) ? undefined : `accepted values are ${allowed.join(', ')}`;
     };
+    return Object.assign(check, { values: allowed });
   },
   nonEmpty(): Validator {
     return (v) => {

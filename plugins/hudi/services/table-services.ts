@@ -1,6 +1,6 @@
 // Table services that run after a commit completed (Hudi's post-commit: clean, later archival and
-// compaction), behind one interface so the writer calls them in one place. They only ever delete what no
-// retained commit needs; a failure is logged by the caller and retried after a later commit.
+// compaction), behind one interface so the commit coordinator calls them in one place. They only ever
+// delete what no retained commit needs; a failure is logged by the coordinator and retried after a later commit.
 
 import type { Logger } from '../../../runtime/spi';
 import type { Storage } from '../storage/storage';
