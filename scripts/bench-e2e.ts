@@ -6,6 +6,9 @@
 // no-op, commit latency percentiles and peak RSS; asserts nothing (figures are machine-dependent).
 //   node dist/scripts/bench-e2e.js [--messages 1000000] [--latency-seconds 20] [--rate 2000] [--queues 4]
 //                                  [--commit-interval-ms 2000] [--commit-max-records 50000] [--max-file-mb 120]
+//                                  [--profile DIR]
+// --profile DIR runs the worker under `node --cpu-prof` (profiles, one per thread, and worker.log go to DIR) and
+// prints scripts/cpuprofile-summary.ts's summary of the whole worker run (profiled rates are slower: do not quote).
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +16,7 @@ import * as os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrderSequence } from '../plugins/generator/order-sequence';
+import { summariseProfiles } from './cpuprofile-summary';
 import { workerEnvOverrides } from '../runtime/config/worker-config';
 import { createLogger } from '../runtime/observability/logger';
 import type { QueueOffset, TopicQueue } from '../runtime/spi';
@@ -43,6 +47,8 @@ interface Options {
   commitMaxRecords: number;
   /** hoodie.parquet.max.file.size in MB: bounds a file group, which copy-on-write rewrites in memory. */
   maxFileMb: number;
+  /** Where the worker's CPU profiles go (node --cpu-prof), if profiling. */
+  profile: string | undefined;
 }
 
 function options(): Options {
@@ -57,6 +63,7 @@ function options(): Options {
         'commit-interval-ms': { type: 'string' },
         'commit-max-records': { type: 'string' },
         'max-file-mb': { type: 'string' },
+        profile: { type: 'string' },
       },
     });
   } catch (err) {
@@ -76,6 +83,7 @@ function options(): Options {
     commitIntervalMs: int('commit-interval-ms', values['commit-interval-ms'], 2000),
     commitMaxRecords: int('commit-max-records', values['commit-max-records'], 50_000),
     maxFileMb: int('max-file-mb', values['max-file-mb'], 120),
+    profile: values.profile === undefined ? undefined : path.resolve(values.profile),
   };
 }
 
@@ -204,12 +212,14 @@ function logTail(file: string, lines = 40): string {
 
 /** Starts scripts/run_worker.sh in `dir` (its relative paths resolve there), logging to `<dir>/worker.log`,
  *  and waits for its "worker started" line. TRIBUTARY_<key> variables are dropped so the conf alone counts. */
-async function startWorker(dir: string, conf: string): Promise<Worker> {
+async function startWorker(dir: string, conf: string, profileDir?: string): Promise<Worker> {
   const env = { ...process.env };
   for (const o of workerEnvOverrides(process.env)) delete env[o.variable];
+  // Node refuses --cpu-prof in NODE_OPTIONS: a profiled worker is started as run_worker.sh would exec it.
+  const [cmd, args] = profileDir ? ['node', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, path.join(REPO, 'dist', 'runtime', 'main.js'), conf]] : ['bash', [RUN_WORKER, conf]];
   const log = path.join(dir, 'worker.log');
   const fd = openSync(log, 'a');
-  const child = spawn('bash', [RUN_WORKER, conf], { cwd: dir, env, stdio: ['ignore', fd, fd] });
+  const child = spawn(cmd, args, { cwd: dir, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const w: Worker = { url: '', child, pid: child.pid!, log, exitCode: undefined, exited: undefined as never };
   w.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((w.exitCode = code ?? signal ?? -1))));
@@ -361,7 +371,8 @@ async function main(): Promise<void> {
   const workerConf = { workerId: `bench-e2e-${process.pid}`, storePathRootDir: 'data/store', httpHost: '127.0.0.1', httpPort: '0', allowedRoots: 'data', offsetCommitIntervalMs: '500', namesrvAddr: namesrv, queuesPerTopic: String(o.queues) };
   writeFileSync(conf, Object.entries(workerConf).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   t = performance.now();
-  const worker = await startWorker(dir, conf);
+  if (o.profile) mkdirSync(o.profile, { recursive: true });
+  const worker = await startWorker(dir, conf, o.profile);
   cleanups.push(async () => void (await stopWorker(worker)));
   console.log(`  worker started in ${secs(performance.now() - t)} (node pid ${worker.pid}, ${worker.url}, log in ${worker.log})`);
 
@@ -511,6 +522,11 @@ async function main(): Promise<void> {
   const stopped = await stopWorker(worker);
   if (stopped !== 0) console.log(`  note: the worker exited with ${stopped} after SIGTERM (expected 0); ${worker.log}:\n${logTail(worker.log, 20)}`);
   const wall = performance.now() - runStart;
+  if (o.profile) {
+    copyFileSync(worker.log, path.join(o.profile, 'worker.log'));
+    console.log(`  profiled run (node --cpu-prof on the worker): rates above are slowed by the profiler; profiles and worker.log in ${o.profile}`);
+    console.log(summariseProfiles(o.profile));
+  }
 
   // 6. Summary.
   const rows: [string, string][] = [

@@ -6,7 +6,7 @@
 
 import { ConfigError, defineConfig, validators, type ConfigValuesOf } from '../../runtime/spi';
 import { DEFAULT_ROW_GROUP_ROWS } from './file-group/slice-output';
-import { DEFAULT_HEARTBEAT } from './table/heartbeat';
+import { DEFAULT_HEARTBEAT } from './commit/heartbeat';
 import type { IndexType } from './index/index-type';
 
 /** Group of the seed keys that are accepted and have no effect. */

@@ -15,7 +15,7 @@ import { openTableDeps, openTableWriter } from '../../../plugins/hudi/hudi-sink-
 import { LocalStorage } from '../../../plugins/hudi/storage/local-storage';
 import type { FaultPoint } from '../../../plugins/hudi/table/fault-points';
 import { HudiTableReader } from '../../../plugins/hudi/table/table-reader';
-import { ConcurrentWriterError } from '../../../plugins/hudi/table/sole-writer-claim';
+import { ConcurrentWriterError } from '../../../plugins/hudi/commit/sole-writer-claim';
 import type { HudiTableWriter } from '../../../plugins/hudi/table/table-writer';
 import type { Storage } from '../../../plugins/hudi/storage/storage';
 import { fakeLogger } from '../fake-contexts';
