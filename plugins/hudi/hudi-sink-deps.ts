@@ -137,7 +137,7 @@ export function openTableWriter(
   settings: HudiSinkSettings,
   deps: { codec: ParquetCodec; blooms: BloomFilterFactory; keygen: KeyGenerator },
   storage: Storage,
-  options: { tableName: string; logger: Logger; now?: () => number; faultPoint?: TableWriterOptions['faultPoint']; writerName?: string },
+  options: { tableName: string; logger: Logger; now?: () => number; faultPoint?: TableWriterOptions['faultPoint']; writerName?: string; indexLimits?: TableWriterOptions['indexLimits'] },
 ): Promise<HudiTableWriter> {
   const c = settings.concurrency;
   return HudiTableWriter.open({
@@ -164,6 +164,7 @@ export function openTableWriter(
     cleanCommitsRetained: settings.cleanRetained,
     rowGroupRows: settings.rowGroupRows,
     faultPoint: options.faultPoint,
+    indexLimits: options.indexLimits,
     concurrency:
       c.mode === 'single_writer'
         ? undefined

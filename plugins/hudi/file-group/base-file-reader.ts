@@ -7,6 +7,8 @@ import type { ColumnSpec, Row } from '../parquet/column-spec';
 import { FooterTree, type RowGroupSpan } from '../parquet/row-group-splice';
 import type { Storage } from '../storage/storage';
 import type { ParquetCodec } from '../table/collaborators';
+import { RECORD_KEY_COLUMN } from '../table/meta-columns';
+import type { KeyProbe } from './key-probe';
 
 /** Bytes read from the end of a file first: Hudi footers carry a bloom filter of about 430 KB. */
 const TAIL_GUESS = 1 << 20;
@@ -22,6 +24,8 @@ export async function readFileTail(storage: Storage, path: string, size?: number
 }
 
 export class BaseFileReader {
+  private keyLeaf: number | undefined;
+
   private constructor(
     private readonly storage: Storage,
     private readonly codec: ParquetCodec,
@@ -61,5 +65,18 @@ export class BaseFileReader {
   /** Row groups in file order, each decoded when the consumer asks for it. */
   async *batches(columns?: ColumnSpec[]): AsyncGenerator<Row[]> {
     for (const span of this.rowGroups()) yield await this.readRowGroup(span, columns);
+  }
+
+  /** Like batches, but only the row groups that may hold one of `keys` (see mayHold). */
+  async *batchesHolding(keys: KeyProbe, columns?: ColumnSpec[]): AsyncGenerator<Row[]> {
+    for (const span of this.rowGroups()) if (this.mayHold(span, keys)) yield await this.readRowGroup(span, columns);
+  }
+
+  /** Whether row group `span` may hold one of `keys`: false only when its record-key statistics leave them all out. */
+  mayHold(span: RowGroupSpan, keys: KeyProbe): boolean {
+    if (span.numRows === 0 || keys.size === 0) return false;
+    this.keyLeaf ??= this.footer.leafIndex(RECORD_KEY_COLUMN.name) ?? -1;
+    const bounds = this.keyLeaf < 0 ? undefined : this.footer.columnBounds(span.index, this.keyLeaf);
+    return bounds ? keys.anyWithin(bounds.min, bounds.max) : true;
   }
 }

@@ -15,6 +15,7 @@ import type { BaseFile } from '../table/base-file';
 import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import { compareOrdering, type KeyedRecord } from '../write/keyed-record';
 import { BaseFileReader } from './base-file-reader';
+import { KeyProbe } from './key-probe';
 import { SliceOutput, byKey, type SliceCounts, type WriteContext, type WriteStatus } from './slice-output';
 
 export interface MergeOptions {
@@ -34,7 +35,11 @@ export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes:
     inserts.sort(byKey);
     let next = 0;
     const pending = changes;
-    const untouched = (await out.canCarryOver(reader.footer)) ? untouchedTest(reader, changes, Math.ceil(ctx.rowGroupRows / 2)) : () => false;
+    // Row groups the batch cannot change (and not under half the row-group size) are carried over as they are.
+    const carry = await out.canCarryOver(reader.footer);
+    const changed = carry ? new KeyProbe(changes.keys()) : undefined;
+    const minRows = Math.ceil(ctx.rowGroupRows / 2);
+    const untouched = (span: RowGroupSpan) => changed !== undefined && span.numRows >= minRows && !reader.mayHold(span, changed);
     for (const span of reader.rowGroups()) {
       if (untouched(span)) {
         const bytes = await reader.readSpan(span);
@@ -83,28 +88,4 @@ export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes:
     await out.abort();
     throw err;
   }
-}
-
-/**
- * Which row groups of the slice a merge can carry over as they are: at least `minRows` rows, and key
- * statistics that leave no changed key inside their range (compared as the statistics are ordered: UTF-8
- * bytes, unsigned). A row group without statistics is read.
- */
-function untouchedTest(reader: BaseFileReader, changes: ReadonlyMap<string, unknown>, minRows: number): (span: RowGroupSpan) => boolean {
-  const leaf = reader.footer.leafIndex(RECORD_KEY_COLUMN.name);
-  if (leaf === undefined) return () => false;
-  const keys = [...changes.keys()].map((k) => Buffer.from(k, 'utf8')).sort(Buffer.compare);
-  return (span) => {
-    if (span.numRows < minRows) return false;
-    const bounds = reader.footer.columnBounds(span.index, leaf);
-    if (!bounds) return false;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(keys[mid]!, bounds.min) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === keys.length || Buffer.compare(keys[lo]!, bounds.max) > 0;
-  };
 }

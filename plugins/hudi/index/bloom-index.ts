@@ -5,6 +5,7 @@
 // only for the most recently used files, within fixed budgets; what falls out is read again when needed.
 
 import { BaseFileReader, readFileTail } from '../file-group/base-file-reader';
+import { KeyProbe } from '../file-group/key-probe';
 import type { Storage } from '../storage/storage';
 import type { BaseFile } from '../table/base-file';
 import { RecordKeyRange } from './key-range';
@@ -124,7 +125,8 @@ export class BloomIndex {
   }
 
   /** The keys of `wanted` the file holds (all its keys without `wanted`), reading its key column a row
-   *  group at a time. A file whose keys fit the budget keeps its key set cached. */
+   *  group at a time. A file whose keys fit the budget is read whole and keeps its key set cached; of a
+   *  larger one only the row groups whose key statistics may hold a wanted key are read. */
   private async keysIn(file: BaseFile, wanted?: Set<string>): Promise<string[]> {
     const cached = this.keySets.get(file.path);
     if (cached) {
@@ -134,7 +136,8 @@ export class BloomIndex {
     const reader = await BaseFileReader.open(this.storage, this.codec, file.path, file.size);
     const keep = reader.numRows <= this.maxCachedKeys / 4 ? new Set<string>() : undefined;
     const out: string[] = [];
-    for await (const rows of reader.batches([RECORD_KEY_COLUMN])) {
+    const batches = keep || !wanted ? reader.batches([RECORD_KEY_COLUMN]) : reader.batchesHolding(new KeyProbe(wanted), [RECORD_KEY_COLUMN]);
+    for await (const rows of batches) {
       for (const r of rows) {
         const k = String(r['_hoodie_record_key']);
         keep?.add(k);

@@ -10,7 +10,7 @@ import type { Logger } from '../../../runtime/spi';
 import { withHoodieMetaFields } from '../avro/table-schema';
 import { CommitCoordinator, type CommitResult, type ConcurrencyOptions, type InflightInstant } from '../commit/commit-coordinator';
 import { DEFAULT_ROW_GROUP_ROWS, type WriteContext, type WriteStatus } from '../file-group/slice-output';
-import { BloomIndex } from '../index/bloom-index';
+import { BloomIndex, type BloomIndexLimits } from '../index/bloom-index';
 import { isGlobalIndex, type IndexType } from '../index/index-type';
 import type { ColumnSpec } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
@@ -48,6 +48,8 @@ export interface TableWriterOptions {
   rowGroupRows?: number;
   /** Failure injection for crash tests: called at named points of a commit. */
   faultPoint?: (point: FaultPoint) => void;
+  /** The index's cache budgets (tests shrink them so that every lookup reads footers and key columns). */
+  indexLimits?: BloomIndexLimits;
   /** Several writers on this table (optimistic concurrency control); absent = the only writer. */
   concurrency?: ConcurrencyOptions;
 }
@@ -68,7 +70,7 @@ export class HudiTableWriter {
   /** Opens (or creates) the table, rolls back any unfinished instant and loads the file system view. */
   static async open(o: TableWriterOptions): Promise<HudiTableWriter> {
     const log = o.logger.child({ table: o.storage.location });
-    const index = new BloomIndex(o.storage, o.codec, o.blooms);
+    const index = new BloomIndex(o.storage, o.codec, o.blooms, o.indexLimits);
     const props = await readTableProperties(o.storage);
     if (props === undefined) {
       await o.storage.writeFile(PROPERTIES_FILE, renderTableProperties({ ...o.identity, keyGeneratorClass: o.keygen.className }, new Date(o.now())));

@@ -5,6 +5,7 @@
 // implementation of this step (append handles instead of merge handles).
 
 import { BaseFileReader } from '../file-group/base-file-reader';
+import { KeyProbe } from '../file-group/key-probe';
 import { createFileGroup } from '../file-group/create-handle';
 import { mergeFileGroup } from '../file-group/merge-handle';
 import type { WriteContext, WriteStatus } from '../file-group/slice-output';
@@ -67,11 +68,12 @@ export async function writeCopyOnWrite(i: CopyOnWriteInputs): Promise<void> {
   await runBounded(jobs, HANDLES_IN_FLIGHT, i.onFile);
 }
 
-/** The stored precombine values of `keys` in `file`, reading its key and precombine columns a row group at a time. */
+/** The stored precombine values of `keys` in `file`, reading its key and precombine columns a row group at a
+ *  time, only of the row groups whose key statistics may hold one of them. */
 async function storedOrderings(ctx: WriteContext, file: BaseFile, keys: Set<string>, preColumn: ColumnSpec | undefined, orderingOf: (v: unknown) => unknown): Promise<Map<string, unknown>> {
   const reader = await BaseFileReader.open(ctx.storage, ctx.codec, file.path, file.size);
   const out = new Map<string, unknown>();
-  for await (const rows of reader.batches(preColumn ? [RECORD_KEY_COLUMN, preColumn] : [RECORD_KEY_COLUMN])) {
+  for await (const rows of reader.batchesHolding(new KeyProbe(keys), preColumn ? [RECORD_KEY_COLUMN, preColumn] : [RECORD_KEY_COLUMN])) {
     for (const r of rows) {
       const key = String(r['_hoodie_record_key']);
       if (keys.has(key)) out.set(key, preColumn ? orderingOf(r[preColumn.name]) : null);

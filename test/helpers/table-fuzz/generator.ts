@@ -27,6 +27,8 @@ export interface FuzzConfig {
   rowGroupRows?: number;
   /** hoodie.write.concurrency.mode=optimistic_concurrency_control (heartbeats, the table lock, the conflict check). */
   occ?: boolean;
+  /** The index caches no key set and one bloom filter: every confirmation reads key columns, pruned by row-group statistics. */
+  noIndexCache?: boolean;
 }
 
 export interface Crash {
@@ -100,6 +102,7 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
     encoderThreads: pick([0, 0, 1, 2]),
     ...(chance(0.2) ? { occ: true } : {}),
     rowGroupRows: pick([2, 3, 7, 50_000]),
+    ...(chance(0.5) ? { noIndexCache: true } : {}),
   };
 
   const keys = Array.from({ length: regime === 'report' ? int(50, 400) : int(3, 40) }, (_, i) => `k${String(i).padStart(3, '0')}`);

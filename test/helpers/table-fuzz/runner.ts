@@ -129,6 +129,7 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
     const w = await openTableWriter(settings, deps, hooked.storage, {
       tableName: 'fuzz',
       logger: fakeLogger(),
+      ...(c.config.noIndexCache ? { indexLimits: { maxBlooms: 1, maxCachedKeys: 0 } } : {}),
       faultPoint: (point) => {
         if (armed && armed.point === point && --armed.left === 0) {
           armed = undefined;
