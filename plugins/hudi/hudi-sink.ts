@@ -128,10 +128,11 @@ function checkFields(s: HudiSinkSettings, schema: TableSchema): void {
   if (errors.length > 0) throw new ConfigError(errors);
 }
 
-/** What a batch carries per record: its row, or no row for a record that went to the errant-record reporter
- *  (its position is committed with the batch all the same). */
+/** What a batch carries per record: its position, and its row, or no row for a record that went to the
+ *  errant-record reporter (its position is committed with the batch all the same). The record itself is not
+ *  kept: the row is its only copy while it waits for its commit. */
 interface BatchedRecord {
-  record: SinkRecord;
+  position: { topic: string; queue: string; offset: number };
   row?: IncomingRecord;
 }
 
@@ -197,17 +198,18 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
    *  rides along without a row, so its position is committed with the batch. */
   protected override async prepare(r: SinkRecord): Promise<BatchedRecord | undefined> {
     if (this.committed.contains(r.topic, r.queue, r.offset)) return undefined; // already in the table
+    const position = { topic: r.topic, queue: r.queue, offset: r.offset };
     let row;
     try {
       row = this.schema.coerce(r.value);
     } catch (err) {
       await this.context.errantRecordReporter(r, err instanceof DataError ? err : new DataError((err as Error).message, err));
-      return { record: r };
+      return { position };
     }
     // A keyless table has no key to delete by: a marked record is kept as a row, its marker as data.
     const marker = this.keyless ? undefined : row[this.settings.deleteField];
     const isDelete = marker !== undefined && marker !== null && this.settings.deleteValues.includes(String(marker));
-    return { record: r, row: { row, isDelete, position: { topic: r.topic, queue: r.queue, offset: r.offset } } };
+    return { position, row: { row, isDelete, position } };
   }
 
   /** Writes the batch as one commit with the positions it covers. A batch whose records were all errant
@@ -216,8 +218,8 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
   protected async batchInsert(batch: BatchedRecord[]): Promise<void> {
     const positions = this.committed.clone();
     const rows: IncomingRecord[] = [];
-    for (const { record, row } of batch) {
-      positions.add(record.topic, record.queue, record.offset);
+    for (const { position, row } of batch) {
+      positions.add(position.topic, position.queue, position.offset);
       if (row) rows.push(row);
     }
     await this.writer.write(rows, this.settings.operation, this.schema.columns, this.schema.schemaJson, { [POSITIONS_KEY]: positions.toJSON(), [WRITER_KEY]: this.context.connectorName });

@@ -57,8 +57,10 @@ export interface BatchSinkOptions {
   now?: () => number;
 }
 
-interface Entry<T> {
-  record: SinkRecord;
+/** A cached record's place and what prepare made of it; the record itself is not kept (the item may hold
+ *  what it needs of it), so a sink that converts records keeps one form of each, not two. */
+interface Entry<T> extends TopicQueue {
+  offset: number;
   item: T;
   size: number;
   /** When put cached it. */
@@ -131,7 +133,7 @@ export abstract class BatchSinkTask<T = SinkRecord> implements SinkTask {
     const prepared: Entry<T>[] = [];
     for (const record of records) {
       const item = this.prepare ? await this.prepare(record) : (record as unknown as T);
-      if (item !== undefined) prepared.push({ record, item, size: recordSize(record), at: 0, seq: 0 });
+      if (item !== undefined) prepared.push({ topic: record.topic, queue: record.queue, offset: record.offset, item, size: recordSize(record), at: 0, seq: 0 });
     }
     if (prepared.length === 0) return;
     const wasEmpty = this.cachedRecords === 0;
@@ -139,7 +141,7 @@ export abstract class BatchSinkTask<T = SinkRecord> implements SinkTask {
     for (const e of prepared) {
       e.at = at;
       e.seq = this.seq++;
-      const k = queueKey(e.record);
+      const k = queueKey(e);
       let cache = this.caches.get(k);
       if (!cache) this.caches.set(k, (cache = []));
       cache.push(e);
@@ -244,13 +246,13 @@ export abstract class BatchSinkTask<T = SinkRecord> implements SinkTask {
 
   private safeOffsets(current: QueueOffset[]): QueueOffset[] {
     const floor = new Map<string, number>();
-    const hold = (r: SinkRecord): void => {
+    const hold = (r: Entry<T>): void => {
       const k = queueKey(r);
       const f = floor.get(k);
       if (f === undefined || r.offset < f) floor.set(k, r.offset);
     };
-    for (const b of this.failed ? [this.failed, ...this.unsynced] : this.unsynced) for (const e of b.entries) hold(e.record);
-    for (const cache of this.caches.values()) for (const e of cache) hold(e.record);
+    for (const b of this.failed ? [this.failed, ...this.unsynced] : this.unsynced) for (const e of b.entries) hold(e);
+    for (const cache of this.caches.values()) for (const e of cache) hold(e);
     return current.map((o) => ({ topic: o.topic, queue: o.queue, offset: Math.min(o.offset, floor.get(queueKey(o)) ?? o.offset) }));
   }
 
