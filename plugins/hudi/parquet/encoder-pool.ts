@@ -13,7 +13,7 @@ import { tableToIPC, type Table } from 'apache-arrow';
 import type { ColumnSpec, Row } from './column-spec';
 import { checkEncodeOptions, type EncodeOptions } from './encode-options';
 import type { EncodeJob, EncodeReply } from './encoder-worker';
-import { encodeParquet, toArrowTable } from './parquet-codec';
+import { encodeParquet, toArrowTable, withDictionaryChoice } from './parquet-codec';
 
 export interface EncoderPoolOptions {
   /** Worker threads (default 1: the main thread converts, one worker encodes). 0 = encode in-thread. */
@@ -122,7 +122,7 @@ export class EncoderPool {
     if (this.mode === 'in-thread') return encodeParquet(columns, data, options);
     const ipc = tableToIPC(toArrowTable(columns, data), 'stream');
     const worker = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
-    const job: EncodeJob = { id: this.nextId++, columns: [...columns], ipc: ownBuffer(ipc), options };
+    const job: EncodeJob = { id: this.nextId++, columns: [...columns], ipc: ownBuffer(ipc), options: withDictionaryChoice(columns, data, options) };
     return new Promise<Uint8Array>((resolve, reject) => worker.submit(job, { resolve, reject }));
   }
 

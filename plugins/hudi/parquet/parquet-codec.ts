@@ -15,6 +15,7 @@ import { arrowSchema, buildArrowTable, typeLabel } from './arrow-columns';
 import { rowsFromArrow } from './arrow-rows';
 import { forEachType, unionMemberName, type ColumnSpec, type ColumnType, type Row } from './column-spec';
 import { checkEncodeOptions, type EncodeOptions } from './encode-options';
+import { uniqueValuedColumns } from './dictionary-choice';
 import { encodeWithHyparquet } from './hyparquet-encoder';
 import { readFooter, type ParquetFooter } from './parquet-footer';
 import { encodeIpcWithWasm } from './wasm-encoder';
@@ -40,7 +41,14 @@ export function encodeParquet(columns: readonly ColumnSpec[], data: readonly Row
   if (encoderFor(columns) === 'hyparquet-writer') {
     return encodeWithHyparquet(columns, data instanceof Table ? { table } : { validatedRows: data }, options);
   }
-  return encodeIpcWithWasm(tableToIPC(table, 'stream'), options);
+  return encodeIpcWithWasm(tableToIPC(table, 'stream'), withDictionaryChoice(columns, data, options));
+}
+
+/** `options` with the row group's unique-valued columns written plain (dictionary-choice.ts), for rows. */
+export function withDictionaryChoice(columns: readonly ColumnSpec[], data: readonly Row[] | Table, options: EncodeOptions): EncodeOptions {
+  if (data instanceof Table || options.dictionary === false || options.plainColumns !== undefined) return options;
+  const plainColumns = uniqueValuedColumns(columns, data);
+  return plainColumns.length === 0 ? options : { ...options, plainColumns };
 }
 
 /**
