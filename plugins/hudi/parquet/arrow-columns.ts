@@ -475,21 +475,42 @@ function asciiUtf8(values: ArrayLike<unknown>, offsets: Int32Array): { data: Uin
   const n = values.length;
   let chars = 0;
   let nulls = 0;
+  const first = values[0];
+  let same = true;
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (typeof v === 'string') chars += v.length;
     else if (v === null || v === undefined) nulls++;
     else return undefined;
+    same &&= v === first;
     offsets[i + 1] = chars;
   }
   if (chars > 0x7fffffff) return undefined;
-  const joined = Array.prototype.join.call(values, ''); // null and undefined join as ''
-  // A non-ASCII unit takes two or more bytes, so non-ASCII text needs at least chars + 1 bytes; with 4 bytes of
-  // room to spare (the longest UTF-8 sequence; write() never splits one) it then writes more than `chars`.
+  if (same && typeof first === 'string' && first.length > 0) {
+    // One value in every row (Hudi's commit time and file name, a file's partition path): its bytes once, then
+    // doubled by native copies, instead of joining n copies of it.
+    const data = Buffer.allocUnsafe(chars + 4);
+    if (data.write(first, 0, 'utf8') !== first.length) return undefined;
+    for (let filled = first.length; filled < chars; filled *= 2) data.copyWithin(filled, 0, Math.min(filled, chars - filled));
+    return { data: data.subarray(0, chars), nulls };
+  }
+  // A non-ASCII unit takes two or more bytes, so a non-ASCII chunk needs more bytes than it has units; with the
+  // rest of the buffer plus 4 bytes (the longest UTF-8 sequence; write() never splits one) as room, its write
+  // then returns more than its unit count. Chunks keep each joined string small: it dies young, where one
+  // string of the whole column would be a large object that only a full collection frees.
   const data = Buffer.allocUnsafe(chars + 4);
-  if (data.write(joined, 0, 'utf8') !== chars) return undefined;
+  const slice = Array.prototype.slice;
+  for (let from = 0; from < n; from += JOIN_CHUNK) {
+    const to = Math.min(n, from + JOIN_CHUNK);
+    const start = offsets[from]!;
+    const joined = (slice.call(values, from, to) as unknown[]).join(''); // null and undefined join as ''
+    if (data.write(joined, start, 'utf8') !== offsets[to]! - start) return undefined;
+  }
   return { data: data.subarray(0, chars), nulls };
 }
+
+/** Values joined per native write in asciiUtf8. */
+const JOIN_CHUNK = 1024;
 
 function buildBinary(column: ColumnSpec, type: Binary, values: ArrayLike<unknown>): Data<Binary> {
   const n = values.length;

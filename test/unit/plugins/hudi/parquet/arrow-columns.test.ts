@@ -76,6 +76,13 @@ describe('buildArrowTable', () => {
       expect(rowsFromArrow(buildArrowTable([col({ kind: 'string' })], rows)), JSON.stringify(tail)).toEqual(rows.map((r) => ({ c: Buffer.from(String(r['c']), 'utf8').toString('utf8') })));
     }
     expect(() => buildArrowTable([col({ kind: 'string' }, false)], [{ c: 'a' }, { c: null }])).toThrow(ColumnValueError);
+    // One value in every row (a file name), copied rather than joined: every count of rows, and non-ASCII.
+    for (const n of [1, 2, 3, 7, 64, 1000]) {
+      for (const v of ['f-0_0-1-0_20240101000000000.parquet', 'é']) {
+        const rows: Row[] = Array.from({ length: n }, () => ({ c: v }));
+        expect(rowsFromArrow(buildArrowTable([col({ kind: 'string' })], rows)), `${n} × ${v}`).toEqual(rows);
+      }
+    }
   });
 
   it('grows its string buffer past the size it estimated from the first rows', () => {
