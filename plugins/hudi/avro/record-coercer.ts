@@ -39,6 +39,17 @@ export interface RecordCoercer {
   coerce(value: unknown): Row;
 }
 
+/**
+ * A function returning `{"f1": values[0], "f2": values[1], …}` for the schema's field names. A row made as one
+ * literal holds its fields inside the object, in one shape shared by every row; built by assigning fields to `{}`
+ * one by one, most of them went to a separate property store that was reallocated as it grew (and again when the
+ * writer adds Hudi's meta columns): garbage per row, measured at about twice the time. Names are embedded as JSON
+ * string literals; names that are Object.prototype members never get here (fromObjectSlow).
+ */
+function rowLiteral(names: readonly string[]): (values: unknown[]) => Row {
+  return new Function('v', `return {${names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ')}};`) as (values: unknown[]) => Row;
+}
+
 /** Raised inside the field loop for a field with no value and no default. */
 const MISSING = new Mismatch('missing, and the schema gives no default');
 
@@ -65,6 +76,10 @@ class CompiledCoercer implements RecordCoercer {
   private readonly refuseExtra: boolean;
   private readonly resolver: ReturnType<avro.Type['createResolver']> | undefined;
   private readonly writerType: avro.Type | undefined;
+  /** The converted values of the record being coerced, in field order (reused: one record at a time). */
+  private readonly values: unknown[];
+  /** Builds a row from `values` as one object literal with every field (see rowLiteral). */
+  private readonly makeRow: (values: unknown[]) => Row;
 
   constructor(readonly schema: TableSchema, options: RecordCoercerOptions) {
     this.encoding = options.encoding ?? 'auto';
@@ -80,6 +95,8 @@ class CompiledCoercer implements RecordCoercer {
     this.known = new Set(this.names);
     this.special = this.names.map((n) => n in Object.prototype);
     this.hasSpecial = this.special.some((s) => s);
+    this.values = new Array<unknown>(this.names.length);
+    this.makeRow = this.hasSpecial ? () => ({}) : rowLiteral(this.names);
     this.unionFields = schema.fields.filter((f) => f.column.nullable || f.wire.avro === 'union').map((f) => ({ name: f.name, branches: unionBranches(f) }));
     this.flavorMatters = schema.fields.some((f) => {
       let matters = false;
@@ -148,29 +165,29 @@ class CompiledCoercer implements RecordCoercer {
     const convs = (flavor ?? (this.flavorMatters && this.wrapsAnyUnion(obj) ? 'avro-json' : 'json')) === 'avro-json' ? this.avroJson : this.json;
     const names = this.names;
     const n = names.length;
-    const row: Row = {};
+    const values = this.values;
     let present = 0;
     let i = 0;
     let v: unknown;
     if (this.hasSpecial) return this.fromObjectSlow(obj, convs);
     try {
       for (; i < n; i++) {
-        const name = names[i]!;
-        v = obj[name];
+        v = obj[names[i]!];
         if (v === undefined) {
           const d = this.absent[i];
           if (d === MISSING) throw MISSING;
-          row[name] = d;
+          values[i] = d;
         } else {
           present++;
-          row[name] = convs[i]!(v);
+          values[i] = convs[i]!(v);
         }
       }
     } catch (e) {
+      values.fill(undefined);
       throw this.fieldError(i, v, e);
     }
     if (this.refuseExtra) this.checkExtra(obj, present);
-    return row;
+    return this.makeRow(values);
   }
 
   /** Same as the loop above, for schemas with a field named like an Object.prototype member ("constructor",

@@ -8,10 +8,12 @@
 
 import type { ColumnSpec, Row } from '../parquet/column-spec';
 import type { FooterTree, RowGroupSpan } from '../parquet/row-group-splice';
+import { HudiBloomFilter } from '../index/bloom-filter';
+import { BloomPartCollector, encodingBloomParts } from '../index/bloom-part';
 import { FooterIndexWriter } from '../index/footer-index';
 import type { Storage } from '../storage/storage';
 import { baseFileName, joinPath, writeToken, type BaseFile } from '../table/base-file';
-import { FILE_NAME_COLUMN } from '../table/meta-columns';
+import { FILE_NAME_COLUMN, RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
 import { writeStat, type WriteStat } from '../timeline/commit-metadata';
 import type { KeyedRecord } from '../write/keyed-record';
@@ -71,8 +73,11 @@ export class SliceOutput {
     readonly path: string,
     private readonly prev: BaseFile | undefined,
     private readonly writer: BaseFileWriter,
+    filter: BloomFilter,
+    /** Set when the bloom filter is hashed where row groups are encoded (bloom-part.ts); keys are then only ranged here. */
+    private readonly bloomParts: BloomPartCollector | undefined,
   ) {
-    this.footer = new FooterIndexWriter(ctx.blooms.create());
+    this.footer = new FooterIndexWriter(filter);
     this.started = ctx.now();
   }
 
@@ -80,8 +85,10 @@ export class SliceOutput {
     const name = baseFileName(fileId, WRITE_TOKEN, ctx.instant);
     const path = joinPath(partition, name);
     await ctx.beforeFile(partition, path);
-    const writer = await BaseFileWriter.create(ctx.storage, ctx.codec, path, ctx.columns);
-    return new SliceOutput(ctx, partition, fileId, name, path, prev, writer);
+    const filter = ctx.blooms.create();
+    const parts = filter instanceof HudiBloomFilter && ctx.codec.encodeWithBloomPart !== undefined ? new BloomPartCollector(filter, RECORD_KEY_COLUMN.name) : undefined;
+    const writer = await BaseFileWriter.create(ctx.storage, parts ? encodingBloomParts(ctx.codec, parts) : ctx.codec, path, ctx.columns);
+    return new SliceOutput(ctx, partition, fileId, name, path, prev, writer, filter, parts);
   }
 
   /** A row this commit writes (insert or update): it gets this commit's meta values. */
@@ -121,14 +128,18 @@ export class SliceOutput {
       this.fileNameParts.set(span.numRows, part);
     }
     const carried = from.withColumnReplaced(span.index, bytes, leaf, await part);
-    for (const key of keys) this.footer.addKey(key);
+    if (this.bloomParts) {
+      this.bloomParts.addHere(keys);
+      for (const key of keys) this.footer.range.add(key);
+    } else for (const key of keys) this.footer.addKey(key);
     this.rows += span.numRows;
     await this.writer.writeEncoded(carried);
   }
 
   private push(row: Row, key: string): void {
     row['_hoodie_file_name'] = this.name;
-    this.footer.addKey(key);
+    if (this.bloomParts) this.footer.range.add(key);
+    else this.footer.addKey(key);
     this.buffer.push(row);
     this.rows++;
   }
@@ -146,6 +157,7 @@ export class SliceOutput {
   /** Writes the rest and the footer; the slice is then complete in storage (not yet committed). */
   async close(counts: SliceCounts): Promise<WriteStatus> {
     if (this.buffer.length > 0) await this.writer.writeRowGroup(this.buffer.splice(0));
+    await this.bloomParts?.settled();
     const size = await this.writer.finish({ ...this.footer.footer(), 'parquet.avro.schema': this.ctx.footerSchema, 'writer.model.name': 'avro' });
     const file: BaseFile = { partitionPath: this.partition, fileId: this.fileId, writeToken: WRITE_TOKEN, instantTime: this.ctx.instant, path: this.path, size };
     const stat = writeStat({

@@ -34,6 +34,30 @@ export interface BloomFilterOptions {
 export const HUDI_BLOOM_FILTER_DEFAULTS: Readonly<Required<BloomFilterOptions> & { type: BloomFilterTypeCode }> =
   Object.freeze({ type: 'DYNAMIC_V0', numEntries: 60000, fpp: 0.000000001, maxEntries: 100000 });
 
+/**
+ * What it takes to build the bits of a run of a new filter's keys elsewhere (an encoder thread): plain data. The
+ * filter a key's bits go to depends only on the key's position in the file (DYNAMIC_V0 fills rows in order, then
+ * round-robin), so keys [start, start + count) hashed into an empty copy advanced to `start` set exactly the bits
+ * they set in the whole filter, and OR-ing the parts in gives the bytes adding every key in order gives.
+ */
+export interface BloomPartSpec {
+  typeCode: BloomFilterTypeCode;
+  vectorSize: number;
+  numHashes: number;
+  hashType: number;
+  rowCapacity: number;
+  maxEntries: number;
+  /** Position in the file of the part's first key. */
+  start: number;
+}
+
+/** The bits a run of keys set, per row of the filter they went to. */
+export interface BloomPart {
+  start: number;
+  count: number;
+  rows: { index: number; bits: Uint8Array }[];
+}
+
 const VERSION = -1;
 const INT_MAX = 2147483647;
 
@@ -75,6 +99,10 @@ function corrupt(what: string): DataError {
   );
 }
 
+function emptyKey(): DataError {
+  return new DataError('A bloom filter key must not be empty (Hudi refuses empty record keys); check the record key');
+}
+
 function checkInt(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min || v > INT_MAX) {
     throw new DataError(`Bloom filter ${name} must be an integer from ${min} to ${INT_MAX}; got ${String(v)}`);
@@ -95,6 +123,10 @@ export class HudiBloomFilter {
   private readonly maxEntries: number;
   private reachedMax = false;
   private roundRobin = 0;
+  /** Keys added (or skipped) since creation: where the next part must start. */
+  private added = 0;
+  /** Made by create() or forPart(), not read from a footer: its whole state is known, so parts apply. */
+  private createdHere = false;
 
   private scratch = new Uint8Array(256);
   private mixed = new Int32Array(64);
@@ -138,11 +170,13 @@ export class HudiBloomFilter {
       );
     }
     const header = { vectorSize, numHashes, hashType: MURMUR_HASH };
-    return new HudiBloomFilter(code, header, [newRow(vectorSize, numHashes, MURMUR_HASH)], {
+    const f = new HudiBloomFilter(code, header, [newRow(vectorSize, numHashes, MURMUR_HASH)], {
       rowCapacity: options.numEntries,
       keysInCurrentRow: 0,
       maxEntries,
     });
+    f.createdHere = true;
+    return f;
   }
 
   /**
@@ -236,9 +270,15 @@ export class HudiBloomFilter {
 
   add(key: string): void {
     const len = this.encode(key);
+    this.addUtf8(this.scratch, 0, len);
+  }
+
+  /** Adds the key whose Java UTF-8 bytes are data[offset, offset + len) (what add() hashes). */
+  addUtf8(data: Uint8Array, offset: number, len: number): void {
+    if (len === 0) throw emptyKey();
     if (this.rows.length === 0) throw corrupt('it has no bit vector to add keys to');
     const row = this.typeCode === 'SIMPLE' ? this.rows[0]! : this.activeRow();
-    this.hashInto(row, len);
+    this.hashInto(row, data, offset, len);
     const bits = row.bits;
     const pos = this.positions;
     for (let i = 0; i < row.numHashes; i++) {
@@ -246,20 +286,79 @@ export class HudiBloomFilter {
       bits[b >> 3]! |= 1 << (b & 7);
     }
     if (this.typeCode === 'DYNAMIC_V0') this.keysInCurrentRow = (this.keysInCurrentRow + 1) | 0;
+    this.added++;
+  }
+
+  /** The spec of the part of this (new) filter's keys that starts with key number `start`; see BloomPartSpec. */
+  partSpec(start: number): BloomPartSpec {
+    if (!this.createdHere) {
+      throw new Error('bloom filter parts are built only for filters created here, not read from a footer');
+    }
+    const { typeCode, vectorSize, numHashes, hashType, rowCapacity, maxEntries } = this;
+    return { typeCode, vectorSize, numHashes, hashType, rowCapacity, maxEntries, start };
+  }
+
+  /** An empty filter as `spec` describes, advanced to its start: add the part's keys, then take part(). */
+  static forPart(spec: BloomPartSpec): HudiBloomFilter {
+    const header = { vectorSize: spec.vectorSize, numHashes: spec.numHashes, hashType: spec.hashType };
+    const f = new HudiBloomFilter(spec.typeCode, header, [newRow(spec.vectorSize, spec.numHashes, spec.hashType)], {
+      rowCapacity: spec.rowCapacity,
+      keysInCurrentRow: 0,
+      maxEntries: spec.maxEntries,
+    });
+    f.createdHere = true;
+    f.skip(spec.start);
+    f.partFrom = { start: spec.start, firstRow: f.typeCode === 'SIMPLE' ? 0 : f.rows.length - 1 };
+    return f;
+  }
+
+  private partFrom: { start: number; firstRow: number } | undefined;
+
+  /** The bits set since forPart(): the rows keys went to (all rows once round-robin began). */
+  part(): BloomPart {
+    const from = this.partFrom;
+    if (from === undefined) throw new Error('part() is for filters made by HudiBloomFilter.forPart');
+    const first = this.reachedMax ? 0 : from.firstRow;
+    const rows: BloomPart['rows'] = [];
+    for (let i = first; i < this.rows.length; i++) rows.push({ index: i, bits: this.rows[i]!.bits });
+    return { start: from.start, count: this.added - from.start, rows };
+  }
+
+  /** ORs in a part built from this filter's partSpec(); parts must come in key order, each where the last ended. */
+  mergePart(part: BloomPart): void {
+    if (part.start !== this.added) throw new Error(`bloom filter part starts at key ${part.start}, but ${this.added} keys are in the filter`);
+    this.skip(part.count);
+    for (const r of part.rows) {
+      const bits = this.rows[r.index]?.bits;
+      if (bits === undefined || bits.length !== r.bits.length) throw new Error(`bloom filter part has a row ${r.index} this filter does not`);
+      for (let i = 0; i < bits.length; i++) bits[i]! |= r.bits[i]!;
+    }
+  }
+
+  /** Moves the row state on as adding `n` keys would, without setting bits. */
+  private skip(n: number): void {
+    if (this.typeCode === 'DYNAMIC_V0') {
+      for (let i = 0; i < n; i++) {
+        this.activeRow();
+        this.keysInCurrentRow = (this.keysInCurrentRow + 1) | 0;
+      }
+    }
+    this.added += n;
   }
 
   mightContain(key: string): boolean {
     const len = this.encode(key);
+    if (len === 0) throw emptyKey();
     if (this.uniformRows) {
       if (this.rows.length === 0) return false;
-      this.hashInto(this.rows[0]!, len);
+      this.hashInto(this.rows[0]!, this.scratch, 0, len);
       for (const row of this.rows) {
         if (this.test(row)) return true;
       }
       return false;
     }
     for (const row of this.rows) {
-      this.hashInto(row, len);
+      this.hashInto(row, this.scratch, 0, len);
       if (this.test(row)) return true;
     }
     return false;
@@ -292,26 +391,23 @@ export class HudiBloomFilter {
     return out.toString('base64');
   }
 
-  /** Java's UTF-8 bytes of the key into the scratch buffer; Hudi's hash refuses an empty key. */
+  /** Java's UTF-8 bytes of the key into the scratch buffer (the caller refuses an empty key, as Hudi's hash does). */
   private encode(key: string): number {
     let len = encodeJavaUtf8Into(key, this.scratch);
     if (len < 0) {
       this.scratch = new Uint8Array(key.length * 3);
       len = encodeJavaUtf8Into(key, this.scratch);
     }
-    if (len === 0) {
-      throw new DataError('A bloom filter key must not be empty (Hudi refuses empty record keys); check the record key');
-    }
     return len;
   }
 
-  private hashInto(row: Row, len: number): void {
+  private hashInto(row: Row, bytes: Uint8Array, offset: number, len: number): void {
     if (row.hashType === MURMUR_HASH) {
-      this.murmurChainInto(row, len);
+      this.murmurChainInto(row, bytes, offset, len);
       return;
     }
     const hash = hashFunction(row.hashType)!;
-    const data = this.scratch;
+    const data = offset === 0 ? bytes : bytes.subarray(offset, offset + len);
     const n = row.numHashes;
     const size = row.vectorSize;
     const pos = this.positions;
@@ -326,27 +422,28 @@ export class HudiBloomFilter {
    * The same chain as `h = murmurHash(key, h)` repeated numHashes times (hash.ts), computed faster: the mixed
    * four-byte blocks and the folded tail do not depend on the seed, so they are computed once per key.
    */
-  private murmurChainInto(row: Row, len: number): void {
+  private murmurChainInto(row: Row, data: Uint8Array, offset: number, len: number): void {
     const m = 0x5bd1e995;
-    const data = this.scratch;
     const blocks = len >> 2;
     if (this.mixed.length < blocks) this.mixed = new Int32Array(blocks * 2);
     const mixed = this.mixed;
-    for (let b = 0, i = 0; b < blocks; b++, i += 4) {
+    for (let b = 0, i = offset; b < blocks; b++, i += 4) {
       let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
       k = Math.imul(k, m);
       k ^= k >>> 24;
       mixed[b] = Math.imul(k, m);
     }
     const left = len & 3;
+    const end = offset + len;
     let tail = 0;
-    if (left >= 3) tail ^= ((data[len - 3]! << 24) >> 24) << 16;
-    if (left >= 2) tail ^= ((data[len - 2]! << 24) >> 24) << 8;
-    if (left >= 1) tail ^= (data[len - 1]! << 24) >> 24;
+    if (left >= 3) tail ^= ((data[end - 3]! << 24) >> 24) << 16;
+    if (left >= 2) tail ^= ((data[end - 2]! << 24) >> 24) << 8;
+    if (left >= 1) tail ^= (data[end - 1]! << 24) >> 24;
 
     const n = row.numHashes;
     const size = row.vectorSize;
     const pos = this.positions;
+    const inverse = 1 / size;
     let seed = 0;
     for (let j = 0; j < n; j++) {
       let h = seed ^ len;
@@ -356,7 +453,14 @@ export class HudiBloomFilter {
       h = Math.imul(h, m);
       h ^= h >>> 15;
       seed = h;
-      pos[j] = Math.abs(h % size); // Java's % keeps the dividend's sign; abs() then folds it
+      // Java's Math.abs(h % size), which equals |h| mod size, by a multiplication instead of an integer
+      // division (the costliest step of the chain, 30 times per key at Hudi's defaults). |h| <= 2^31, so the
+      // estimated quotient is off by at most one either way, and the two corrections make the result exact.
+      const a = h < 0 ? -h : h;
+      let r = a - Math.floor(a * inverse) * size;
+      if (r >= size) r -= size;
+      else if (r < 0) r += size;
+      pos[j] = r;
     }
   }
 

@@ -12,6 +12,8 @@ export interface EncodeOptions {
   rowGroupRows?: number;
   /** Dictionary-encode columns where it pays (default true). */
   dictionary?: boolean;
+  /** Top-level columns written without a dictionary (see dictionary-choice.ts); set by the codec per row group. */
+  plainColumns?: string[];
 }
 
 export const DEFAULT_ROW_GROUP_ROWS = 1024 * 1024;

@@ -13,7 +13,9 @@ import { tableToIPC, type Table } from 'apache-arrow';
 import type { ColumnSpec, Row } from './column-spec';
 import { checkEncodeOptions, type EncodeOptions } from './encode-options';
 import type { EncodeJob, EncodeReply } from './encoder-worker';
-import { encodeParquet, toArrowTable } from './parquet-codec';
+import type { BloomPart } from '../index/bloom-filter';
+import type { BloomPartRequest } from '../index/bloom-part';
+import { encodeParquet, encodeWithBloomPart, toArrowTable, withDictionaryChoice } from './parquet-codec';
 
 export interface EncoderPoolOptions {
   /** Worker threads (default 1: the main thread converts, one worker encodes). 0 = encode in-thread. */
@@ -23,7 +25,7 @@ export interface EncoderPoolOptions {
 }
 
 interface Pending {
-  resolve: (data: Uint8Array) => void;
+  resolve: (reply: { data: Uint8Array; bloom?: BloomPart }) => void;
   reject: (err: Error) => void;
 }
 
@@ -59,7 +61,7 @@ class PoolWorker {
       if (!p) return;
       this.pending.delete(reply.id);
       if (this.pending.size === 0) w.unref();
-      if (reply.ok) p.resolve(reply.data);
+      if (reply.ok) p.resolve(reply);
       else {
         const err = new Error(reply.message);
         err.name = reply.name;
@@ -120,10 +122,24 @@ export class EncoderPool {
     if (this.closed) throw new Error('encoder pool is closed');
     checkEncodeOptions(options);
     if (this.mode === 'in-thread') return encodeParquet(columns, data, options);
+    return (await this.submit(columns, data, options, undefined)).data;
+  }
+
+  /** encode, and the rows' record keys hashed into a bloom filter part on the worker (bloom-part.ts). */
+  async encodeWithBloomPart(columns: readonly ColumnSpec[], rows: readonly Row[], options: EncodeOptions, bloom: BloomPartRequest): Promise<{ data: Uint8Array; bloom: BloomPart }> {
+    if (this.closed) throw new Error('encoder pool is closed');
+    checkEncodeOptions(options);
+    if (this.mode === 'in-thread') return encodeWithBloomPart(columns, rows, options, bloom);
+    const reply = await this.submit(columns, rows, options, bloom);
+    if (reply.bloom === undefined) throw new Error('encoder worker returned no bloom filter part');
+    return { data: reply.data, bloom: reply.bloom };
+  }
+
+  private submit(columns: readonly ColumnSpec[], data: readonly Row[] | Table, options: EncodeOptions, bloom: BloomPartRequest | undefined): Promise<{ data: Uint8Array; bloom?: BloomPart }> {
     const ipc = tableToIPC(toArrowTable(columns, data), 'stream');
     const worker = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
-    const job: EncodeJob = { id: this.nextId++, columns: [...columns], ipc: ownBuffer(ipc), options };
-    return new Promise<Uint8Array>((resolve, reject) => worker.submit(job, { resolve, reject }));
+    const job: EncodeJob = { id: this.nextId++, columns: [...columns], ipc: ownBuffer(ipc), options: withDictionaryChoice(columns, data, options), ...(bloom !== undefined ? { bloom } : {}) };
+    return new Promise((resolve, reject) => worker.submit(job, { resolve, reject }));
   }
 
   /** Stops the workers; encodes still queued reject. */

@@ -5,16 +5,21 @@
 import { parentPort } from 'node:worker_threads';
 import type { ColumnSpec } from './column-spec';
 import type { EncodeOptions } from './encode-options';
-import { encodeArrowIpc } from './parquet-codec';
+import { tableFromIPC } from 'apache-arrow';
+import type { BloomPart } from '../index/bloom-filter';
+import { bloomPartBuffers, type BloomPartRequest } from '../index/bloom-part';
+import { bloomPartOfTable, encodeArrowIpc } from './parquet-codec';
 
 export interface EncodeJob {
   id: number;
   columns: ColumnSpec[];
   ipc: Uint8Array;
   options: EncodeOptions;
+  /** Also hash the record keys into a bloom filter part (bloom-part.ts). */
+  bloom?: BloomPartRequest;
 }
 
-export type EncodeReply = { id: number; ok: true; data: Uint8Array } | { id: number; ok: false; name: string; message: string; stack?: string };
+export type EncodeReply = { id: number; ok: true; data: Uint8Array; bloom?: BloomPart } | { id: number; ok: false; name: string; message: string; stack?: string };
 
 const port = parentPort;
 if (port !== null) {
@@ -22,11 +27,12 @@ if (port !== null) {
     let reply: EncodeReply;
     let transfer: ArrayBuffer[] = [];
     try {
+      const bloom = job.bloom === undefined ? undefined : bloomPartOfTable(tableFromIPC(job.ipc), job.bloom);
       let data = encodeArrowIpc(job.columns, job.ipc, job.options);
       // Transfer rather than copy; a view into a larger buffer is copied first so only the file moves.
       if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength || !(data.buffer instanceof ArrayBuffer)) data = data.slice();
-      reply = { id: job.id, ok: true, data };
-      transfer = [data.buffer as ArrayBuffer];
+      reply = { id: job.id, ok: true, data, ...(bloom !== undefined ? { bloom } : {}) };
+      transfer = [data.buffer as ArrayBuffer, ...(bloom !== undefined ? bloomPartBuffers(bloom) : [])];
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       reply = { id: job.id, ok: false, name: e.name, message: e.message, ...(e.stack !== undefined ? { stack: e.stack } : {}) };

@@ -15,6 +15,9 @@ import { arrowSchema, buildArrowTable, typeLabel } from './arrow-columns';
 import { rowsFromArrow } from './arrow-rows';
 import { forEachType, unionMemberName, type ColumnSpec, type ColumnType, type Row } from './column-spec';
 import { checkEncodeOptions, type EncodeOptions } from './encode-options';
+import type { BloomPart } from '../index/bloom-filter';
+import { bloomPartOfKeys, bloomPartOfUtf8, type BloomPartRequest } from '../index/bloom-part';
+import { uniqueValuedColumns } from './dictionary-choice';
 import { encodeWithHyparquet } from './hyparquet-encoder';
 import { readFooter, type ParquetFooter } from './parquet-footer';
 import { encodeIpcWithWasm } from './wasm-encoder';
@@ -40,7 +43,14 @@ export function encodeParquet(columns: readonly ColumnSpec[], data: readonly Row
   if (encoderFor(columns) === 'hyparquet-writer') {
     return encodeWithHyparquet(columns, data instanceof Table ? { table } : { validatedRows: data }, options);
   }
-  return encodeIpcWithWasm(tableToIPC(table, 'stream'), options);
+  return encodeIpcWithWasm(tableToIPC(table, 'stream'), withDictionaryChoice(columns, data, options));
+}
+
+/** `options` with the row group's unique-valued columns written plain (dictionary-choice.ts), for rows. */
+export function withDictionaryChoice(columns: readonly ColumnSpec[], data: readonly Row[] | Table, options: EncodeOptions): EncodeOptions {
+  if (data instanceof Table || options.dictionary === false || options.plainColumns !== undefined) return options;
+  const plainColumns = uniqueValuedColumns(columns, data);
+  return plainColumns.length === 0 ? options : { ...options, plainColumns };
 }
 
 /**
@@ -166,10 +176,31 @@ const ALLOWED: Record<ColumnSpec['type']['kind'], Family[]> = {
   map: ['map'],
 };
 
+/** The record keys' bloom filter part of a table's rows (bloom-part.ts): from the key column's UTF-8 bytes. */
+export function bloomPartOfTable(table: Table, request: BloomPartRequest): BloomPart {
+  if (request.keys !== undefined) return bloomPartOfKeys(request.spec, request.keys);
+  const column = table.getChild(request.keyColumn);
+  if (column === null) throw new Error(`no column ${request.keyColumn} to hash into the bloom filter`);
+  const chunks = column.data.map((d) => {
+    const offsets = d.valueOffsets as Int32Array;
+    return { offsets: d.offset === 0 ? offsets : offsets.subarray(d.offset), data: d.values as Uint8Array, length: d.length };
+  });
+  return bloomPartOfUtf8(request.spec, chunks);
+}
+
+/** Encodes and hashes the rows' keys in this thread (the keys as strings: no Arrow bytes to reuse here). */
+export function encodeWithBloomPart(columns: readonly ColumnSpec[], rows: readonly Row[], options: EncodeOptions, request: BloomPartRequest): { data: Uint8Array; bloom: BloomPart } {
+  const data = encodeParquet(columns, rows, options);
+  return { data, bloom: bloomPartOfKeys(request.spec, request.keys ?? rows.map((r) => r[request.keyColumn] as string)) };
+}
+
 /** Options of a ParquetCodec: the defaults for every file the table writer encodes. */
 export interface ParquetCodecOptions extends Omit<EncodeOptions, 'keyValueMetadata'> {
   /** Encodes off the main thread when given (see encoder-pool.ts); in-thread otherwise. */
-  encoder?: { encode(columns: readonly ColumnSpec[], data: readonly Row[] | Table, options: EncodeOptions): Promise<Uint8Array> };
+  encoder?: {
+    encode(columns: readonly ColumnSpec[], data: readonly Row[] | Table, options: EncodeOptions): Promise<Uint8Array>;
+    encodeWithBloomPart?(columns: readonly ColumnSpec[], rows: readonly Row[], options: EncodeOptions, bloom: BloomPartRequest): Promise<{ data: Uint8Array; bloom: BloomPart }>;
+  };
 }
 
 /**
@@ -178,6 +209,7 @@ export interface ParquetCodecOptions extends Omit<EncodeOptions, 'keyValueMetada
  */
 export function parquetCodec(options: ParquetCodecOptions = {}): {
   encode(columns: readonly ColumnSpec[], rows: readonly Row[], keyValueMetadata: Record<string, string>): Promise<Uint8Array>;
+  encodeWithBloomPart(columns: readonly ColumnSpec[], rows: readonly Row[], keyValueMetadata: Record<string, string>, bloom: BloomPartRequest): Promise<{ data: Uint8Array; bloom: BloomPart }>;
   decode(data: Uint8Array, columns?: readonly ColumnSpec[]): Promise<Row[]>;
   footer(data: Uint8Array): Promise<ParquetFooter>;
 } {
@@ -186,6 +218,10 @@ export function parquetCodec(options: ParquetCodecOptions = {}): {
   return {
     encode: async (columns, rows, keyValueMetadata) =>
       encoder ? encoder.encode(columns, rows, { ...defaults, keyValueMetadata }) : encodeParquet(columns, rows, { ...defaults, keyValueMetadata }),
+    encodeWithBloomPart: async (columns, rows, keyValueMetadata, bloom) =>
+      encoder?.encodeWithBloomPart
+        ? encoder.encodeWithBloomPart(columns, rows, { ...defaults, keyValueMetadata }, bloom)
+        : encodeWithBloomPart(columns, rows, { ...defaults, keyValueMetadata }, bloom),
     decode: async (data, columns) => decodeParquet(data, columns),
     footer: async (data) => readFooter(data),
   };

@@ -21,6 +21,7 @@ export function encodeIpcWithWasm(ipc: Uint8Array, options: EncodeOptions): Uint
     .setDictionaryEnabled(options.dictionary ?? true)
     // Chunk statistics are what Spark and DuckDB prune with; page-level ones only grow the footer.
     .setStatisticsEnabled(pw.EnabledStatistics.Chunk);
+  for (const name of options.plainColumns ?? []) builder = builder.setColumnDictionaryEnabled(name, false);
   if (options.rowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.rowGroupRows);
   const kv = options.keyValueMetadata ?? {};
   if (Object.keys(kv).length > 0) builder = builder.setKeyValueMetadata(new Map(Object.entries(kv)));

@@ -55,8 +55,9 @@ export async function planWrite(p: PlanInputs): Promise<WritePlan> {
   };
 
   const moves = new Map<BaseFile, KeyedRecord[]>();
+  const none = p.located.size === 0; // insert, bulk_insert, a new table: no identity strings to build
   for (const k of p.records) {
-    const file = p.located.get(recordIdentity(p.globalIndex, k.key, k.partition));
+    const file = none ? undefined : p.located.get(recordIdentity(p.globalIndex, k.key, k.partition));
     if (file && file.partitionPath !== k.partition) push(moves, file, k);
     else if (file) change(file, k);
     else insert(k);

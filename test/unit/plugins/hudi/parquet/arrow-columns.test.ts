@@ -67,6 +67,24 @@ describe('buildArrowTable', () => {
     expect(rowsFromArrow(buildArrowTable([col({ kind: 'string' })], rows))).toEqual(rows);
   });
 
+  it('encodes all-ASCII columns (the one-write path) exactly, nulls included, and falls back on any non-ASCII unit', () => {
+    const ascii: Row[] = [{ c: 'ORD0000000001' }, { c: null }, { c: '' }, {}, { c: `${'k'.repeat(13)}${String(7)}` }];
+    expect(rowsFromArrow(buildArrowTable([col({ kind: 'string' })], ascii))).toEqual(ascii.map((r) => ({ c: r['c'] ?? null })));
+    // Non-ASCII text whose UTF-8 prefix fills exactly as many bytes as the text has UTF-16 units: still detected.
+    for (const tail of ['éaa€', 'a\uD800', '\uDC00', '😀']) {
+      const rows: Row[] = [{ c: 'plain' }, { c: tail }, { c: 'plain' }];
+      expect(rowsFromArrow(buildArrowTable([col({ kind: 'string' })], rows)), JSON.stringify(tail)).toEqual(rows.map((r) => ({ c: Buffer.from(String(r['c']), 'utf8').toString('utf8') })));
+    }
+    expect(() => buildArrowTable([col({ kind: 'string' }, false)], [{ c: 'a' }, { c: null }])).toThrow(ColumnValueError);
+    // One value in every row (a file name), copied rather than joined: every count of rows, and non-ASCII.
+    for (const n of [1, 2, 3, 7, 64, 1000]) {
+      for (const v of ['f-0_0-1-0_20240101000000000.parquet', 'é']) {
+        const rows: Row[] = Array.from({ length: n }, () => ({ c: v }));
+        expect(rowsFromArrow(buildArrowTable([col({ kind: 'string' })], rows)), `${n} × ${v}`).toEqual(rows);
+      }
+    }
+  });
+
   it('grows its string buffer past the size it estimated from the first rows', () => {
     const rows: Row[] = [...Array.from({ length: 64 }, () => ({ c: 'a' })), ...Array.from({ length: 200 }, (_, i) => ({ c: 'z'.repeat(1000 + i) }))];
     expect(rowsFromArrow(buildArrowTable([col({ kind: 'string' })], rows))).toEqual(rows);

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ColumnSpec, Row } from '../../../../../plugins/hudi/parquet/column-spec';
 import { defaultWorkerScript, EncoderPool } from '../../../../../plugins/hudi/parquet/encoder-pool';
 import { ColumnValueError, decodeParquet, encodeParquet, parquetCodec, readFooter } from '../../../../../plugins/hudi/parquet/parquet-codec';
+import { HudiBloomFilter } from '../../../../../plugins/hudi/index/bloom-filter';
+import { BloomPartCollector } from '../../../../../plugins/hudi/index/bloom-part';
 import { ensureBuilt } from '../../../../helpers/build';
 import { allKindsColumns, allKindsRows, openDuck, type Duck } from './fixtures';
 
@@ -35,6 +37,26 @@ describe('EncoderPool', () => {
   it('finds the compiled worker from TypeScript sources and runs in worker mode', () => {
     expect(defaultWorkerScript()).toMatch(/dist\/plugins\/hudi\/parquet\/encoder-worker\.js$/);
     expect(pool.mode).toBe('worker');
+  });
+
+  it('hashes the record keys into the bloom filter part the main thread would, lone surrogates included', async () => {
+    for (const keys of [Array.from({ length: 70_000 }, (_, i) => `k${i}-é`), ['a', 'b\uD800', 'c', '\uDC00d']]) {
+      const rows: Row[] = keys.map((k, i) => ({ _hoodie_record_key: k, amount: i, at: null }));
+      const filter = HudiBloomFilter.create('DYNAMIC_V0', { numEntries: 1000, fpp: 0.001, maxEntries: 5000 });
+      const collector = new BloomPartCollector(filter, '_hoodie_record_key');
+      // Two row groups, the second requested before the first is merged, as a slice streams them.
+      const half = Math.floor(rows.length / 2);
+      const first = pool.encodeWithBloomPart(columns, rows.slice(0, half), {}, collector.request(keys.slice(0, half)));
+      const second = pool.encodeWithBloomPart(columns, rows.slice(half), {}, collector.request(keys.slice(half)));
+      const [a, b] = await Promise.all([first, second]);
+      collector.add(b.bloom);
+      collector.add(a.bloom);
+      await collector.settled();
+      expect(decodeParquet(a.data, columns).map((r) => r['amount'])).toEqual(rows.slice(0, half).map((r) => r['amount']));
+      const expected = HudiBloomFilter.create('DYNAMIC_V0', { numEntries: 1000, fpp: 0.001, maxEntries: 5000 });
+      for (const k of keys) expected.add(k);
+      expect(filter.serialize()).toBe(expected.serialize());
+    }
   });
 
   it('encodes on the worker exactly what in-thread encoding writes', async () => {
