@@ -34,9 +34,12 @@ export function createParquetCodec(compression: ParquetCompression = 'snappy', e
 }
 
 export function createBloomFactory(s: Pick<HudiSinkSettings, 'bloomType' | 'bloomEntries' | 'bloomFpp' | 'bloomMaxEntries'>): BloomFilterFactory {
+  const create = () => HudiBloomFilter.create(s.bloomType, { numEntries: s.bloomEntries, fpp: s.bloomFpp, maxEntries: s.bloomMaxEntries });
+  const like = create();
   return {
-    create: () => HudiBloomFilter.create(s.bloomType, { numEntries: s.bloomEntries, fpp: s.bloomFpp, maxEntries: s.bloomMaxEntries }),
+    create,
     deserialize: (serialized, typeCode) => HudiBloomFilter.deserialize(serialized, typeCode),
+    canContinue: (filter, keys) => filter instanceof HudiBloomFilter && filter.continues(like, keys),
   };
 }
 

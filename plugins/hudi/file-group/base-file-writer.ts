@@ -9,12 +9,24 @@ import { FooterTree, RowGroupAssembler, sameBytes } from '../parquet/row-group-s
 import type { FileSink, Storage } from '../storage/storage';
 import type { ParquetCodec } from '../table/collaborators';
 
+/** The Parquet schema files of these columns get (a pure function of the columns), per column list. */
+const layouts = new WeakMap<readonly ColumnSpec[], Promise<Uint8Array>>();
+
+/** Whether a file with this footer lays its columns out as files of `columns` are (so its row groups can be carried into them as they are). */
+export async function sameLayout(codec: ParquetCodec, columns: readonly ColumnSpec[], footer: FooterTree): Promise<boolean> {
+  let layout = layouts.get(columns);
+  if (!layout) {
+    layout = codec.encode([...columns], [], {}).then((empty) => FooterTree.fromTail(empty).schemaBytes());
+    layouts.set(columns, layout);
+  }
+  return sameBytes(await layout, footer.schemaBytes());
+}
+
 export class BaseFileWriter {
   private readonly assembler = new RowGroupAssembler();
   private readonly inFlight: Promise<Uint8Array>[] = [];
   private parts = 0;
   private done = false;
-  private schema: Uint8Array | undefined;
 
   private constructor(
     private readonly sink: FileSink,
@@ -37,12 +49,6 @@ export class BaseFileWriter {
   /** Appends a part already encoded (a Parquet file of this writer's schema, e.g. a row group carried over). */
   writeEncoded(part: Uint8Array): Promise<void> {
     return this.enqueue(Promise.resolve(part));
-  }
-
-  /** Whether a file with this footer lays its columns out as this writer's files do (so its row groups can be carried over as they are). */
-  async sameLayout(footer: FooterTree): Promise<boolean> {
-    this.schema ??= FooterTree.fromTail(await this.codec.encode(this.columns, [], {})).schemaBytes();
-    return sameBytes(this.schema, footer.schemaBytes());
   }
 
   /** Writes what is still encoding, then the footer; returns the file's size. */

@@ -16,7 +16,7 @@ import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import { compareOrdering, type KeyedRecord } from '../write/keyed-record';
 import { BaseFileReader } from './base-file-reader';
 import { KeyProbe } from './key-probe';
-import { SliceOutput, byKey, type SliceCounts, type WriteContext, type WriteStatus } from './slice-output';
+import { SliceOutput, byKey, canCarryOver, continuedFooter, type SliceCounts, type WriteContext, type WriteStatus } from './slice-output';
 
 export interface MergeOptions {
   /** The precombine field (stored rows' values are normalized with orderingOf). */
@@ -29,21 +29,23 @@ export interface MergeOptions {
 /** Consumes `changes` (each is removed as it is applied) and sorts `inserts`: both belong to this handle. */
 export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes: Map<string, KeyedRecord>, inserts: KeyedRecord[], o: MergeOptions): Promise<WriteStatus> {
   const reader = await BaseFileReader.open(ctx.storage, ctx.codec, file.path, file.size);
-  const out = await SliceOutput.open(ctx, file.partitionPath, file.fileId, file);
+  // Row groups the batch cannot change (and not under half the row-group size) are carried over as they are,
+  // and then the previous slice's bloom filter is continued where it can be, so their keys need not be read.
+  const carry = await canCarryOver(ctx, reader.footer);
+  const continued = carry ? continuedFooter(ctx, reader.footer, changes.size + inserts.length) : undefined;
+  const out = await SliceOutput.open(ctx, file.partitionPath, file.fileId, file, continued);
   try {
     const counts: SliceCounts = { inserts: 0, updates: 0, deletes: 0 };
     inserts.sort(byKey);
     let next = 0;
     const pending = changes;
-    // Row groups the batch cannot change (and not under half the row-group size) are carried over as they are.
-    const carry = await out.canCarryOver(reader.footer);
     const changed = carry ? new KeyProbe(changes.keys()) : undefined;
     const minRows = Math.ceil(ctx.rowGroupRows / 2);
     const untouched = (span: RowGroupSpan) => changed !== undefined && span.numRows >= minRows && !reader.mayHold(span, changed);
     for (const span of reader.rowGroups()) {
       if (untouched(span)) {
         const bytes = await reader.readSpan(span);
-        const keys = (await reader.decodeSpan(span, bytes, [RECORD_KEY_COLUMN])).map((r) => String(r[RECORD_KEY_COLUMN.name]));
+        const keys = continued ? undefined : (await reader.decodeSpan(span, bytes, [RECORD_KEY_COLUMN])).map((r) => String(r[RECORD_KEY_COLUMN.name]));
         await out.copyRowGroup(reader.footer, span, bytes, keys);
         continue;
       }

@@ -10,14 +10,14 @@ import type { ColumnSpec, Row } from '../parquet/column-spec';
 import type { FooterTree, RowGroupSpan } from '../parquet/row-group-splice';
 import { HudiBloomFilter } from '../index/bloom-filter';
 import { BloomPartCollector, encodingBloomParts } from '../index/bloom-part';
-import { FooterIndexWriter } from '../index/footer-index';
+import { BLOOM_FILTER_FOOTER_KEY, BLOOM_FILTER_TYPE_CODE_FOOTER_KEY, FooterIndexWriter, MAX_RECORD_KEY_FOOTER_KEY, MIN_RECORD_KEY_FOOTER_KEY, STALE_KEYS_FOOTER_KEY } from '../index/footer-index';
 import type { Storage } from '../storage/storage';
 import { baseFileName, joinPath, writeToken, type BaseFile } from '../table/base-file';
 import { FILE_NAME_COLUMN, RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
 import { writeStat, type WriteStat } from '../timeline/commit-metadata';
 import type { KeyedRecord } from '../write/keyed-record';
-import { BaseFileWriter } from './base-file-writer';
+import { BaseFileWriter, sameLayout } from './base-file-writer';
 
 /** What every handle of one commit shares. */
 export interface WriteContext {
@@ -59,7 +59,6 @@ export const DEFAULT_ROW_GROUP_ROWS = 50_000;
 
 export class SliceOutput {
   private readonly buffer: Row[] = [];
-  private readonly footer: FooterIndexWriter;
   private rows = 0;
   private readonly started: number;
   /** This file's name as a one-column part, by row count (row groups carried over are mostly of one size). */
@@ -73,22 +72,26 @@ export class SliceOutput {
     readonly path: string,
     private readonly prev: BaseFile | undefined,
     private readonly writer: BaseFileWriter,
-    filter: BloomFilter,
+    private readonly footer: FooterIndexWriter,
     /** Set when the bloom filter is hashed where row groups are encoded (bloom-part.ts); keys are then only ranged here. */
     private readonly bloomParts: BloomPartCollector | undefined,
+    /** The previous slice's filter is continued: the keys of rows kept from it are in it already. */
+    private readonly continued: boolean,
   ) {
-    this.footer = new FooterIndexWriter(filter);
     this.started = ctx.now();
   }
 
-  static async open(ctx: WriteContext, partition: string, fileId: string, prev?: BaseFile): Promise<SliceOutput> {
+  /** `continued`: the previous slice's bloom filter and key range go on (a merge carrying row groups over);
+   *  else the filter is built from this file's keys. */
+  static async open(ctx: WriteContext, partition: string, fileId: string, prev?: BaseFile, continued?: ContinuedFooter): Promise<SliceOutput> {
     const name = baseFileName(fileId, WRITE_TOKEN, ctx.instant);
     const path = joinPath(partition, name);
     await ctx.beforeFile(partition, path);
-    const filter = ctx.blooms.create();
+    const filter = continued ? undefined : ctx.blooms.create();
     const parts = filter instanceof HudiBloomFilter && ctx.codec.encodeWithBloomPart !== undefined ? new BloomPartCollector(filter, RECORD_KEY_COLUMN.name) : undefined;
     const writer = await BaseFileWriter.create(ctx.storage, parts ? encodingBloomParts(ctx.codec, parts) : ctx.codec, path, ctx.columns);
-    return new SliceOutput(ctx, partition, fileId, name, path, prev, writer, filter, parts);
+    const footer = continued ? FooterIndexWriter.continuing(continued) : new FooterIndexWriter(filter!);
+    return new SliceOutput(ctx, partition, fileId, name, path, prev, writer, footer, parts, continued !== undefined);
   }
 
   /** A row this commit writes (insert or update): it gets this commit's meta values. */
@@ -104,22 +107,18 @@ export class SliceOutput {
   /** A row kept from the previous slice, with its meta values; columns added since read as null. */
   emitCopy(row: Row, key: string): void {
     for (const c of this.ctx.columns) if (!(c.name in row)) row[c.name] = null;
-    this.push(row, key);
-  }
-
-  /** Whether row groups of `from` can be carried over by copyRowGroup (same columns, laid out alike). */
-  canCarryOver(from: FooterTree): Promise<boolean> {
-    return from.leafIndex(FILE_NAME_COLUMN.name) === undefined ? Promise.resolve(false) : this.writer.sameLayout(from);
+    this.push(row, this.continued ? undefined : key);
   }
 
   /**
    * Row group `span` of the previous slice `from`, given its bytes, goes into this file as it is: its rows
    * keep every value, meta values included, and only their file name changes. `keys` are its record keys
-   * (read from its key column) for this file's bloom filter and key range. Call only if canCarryOver(from).
+   * (read from its key column) for this file's bloom filter and key range, unless the previous slice's
+   * filter is continued. Call only if canCarryOver(ctx, from).
    * It may land before rows emitted earlier and still buffered: a file's rows have no required order.
    */
-  async copyRowGroup(from: FooterTree, span: RowGroupSpan, bytes: Uint8Array, keys: readonly string[]): Promise<void> {
-    if (keys.length !== span.numRows) throw new Error(`row group ${span.index} of ${span.numRows} rows came with ${keys.length} keys`);
+  async copyRowGroup(from: FooterTree, span: RowGroupSpan, bytes: Uint8Array, keys?: readonly string[]): Promise<void> {
+    if (!this.continued && keys?.length !== span.numRows) throw new Error(`row group ${span.index} of ${span.numRows} rows came with ${keys?.length ?? 'no'} keys`);
     const leaf = from.leafIndex(FILE_NAME_COLUMN.name)!;
     let part = this.fileNameParts.get(span.numRows);
     if (!part) {
@@ -128,7 +127,9 @@ export class SliceOutput {
       this.fileNameParts.set(span.numRows, part);
     }
     const carried = from.withColumnReplaced(span.index, bytes, leaf, await part);
-    if (this.bloomParts) {
+    if (this.continued || !keys) {
+      // their keys are in the continued filter and range
+    } else if (this.bloomParts) {
       this.bloomParts.addHere(keys);
       for (const key of keys) this.footer.range.add(key);
     } else for (const key of keys) this.footer.addKey(key);
@@ -136,9 +137,12 @@ export class SliceOutput {
     await this.writer.writeEncoded(carried);
   }
 
-  private push(row: Row, key: string): void {
+  /** `key` undefined: the row's key is in the continued filter and range already. */
+  private push(row: Row, key: string | undefined): void {
     row['_hoodie_file_name'] = this.name;
-    if (this.bloomParts) this.footer.range.add(key);
+    if (key === undefined) {
+      // kept from the previous slice, whose filter goes on
+    } else if (this.bloomParts) this.footer.range.add(key);
     else this.footer.addKey(key);
     this.buffer.push(row);
     this.rows++;
@@ -158,6 +162,7 @@ export class SliceOutput {
   async close(counts: SliceCounts): Promise<WriteStatus> {
     if (this.buffer.length > 0) await this.writer.writeRowGroup(this.buffer.splice(0));
     await this.bloomParts?.settled();
+    if (this.continued) this.footer.stale += counts.deletes; // rows gone from the file whose keys stay in the filter
     const size = await this.writer.finish({ ...this.footer.footer(), 'parquet.avro.schema': this.ctx.footerSchema, 'writer.model.name': 'avro' });
     const file: BaseFile = { partitionPath: this.partition, fileId: this.fileId, writeToken: WRITE_TOKEN, instantTime: this.ctx.instant, path: this.path, size };
     const stat = writeStat({
@@ -178,6 +183,37 @@ export class SliceOutput {
   abort(): Promise<void> {
     return this.writer.abort();
   }
+}
+
+/** A previous slice's bloom filter, key range and stale key count (STALE_KEYS_FOOTER_KEY), to continue. */
+export interface ContinuedFooter {
+  filter: BloomFilter;
+  min: string;
+  max: string;
+  stale: number;
+}
+
+/** Whether row groups of `from` can be carried into this commit's files by copyRowGroup (same columns, laid out alike). */
+export async function canCarryOver(ctx: WriteContext, from: FooterTree): Promise<boolean> {
+  return from.leafIndex(FILE_NAME_COLUMN.name) !== undefined && (await sameLayout(ctx.codec, ctx.columns, from));
+}
+
+/**
+ * The previous slice's footer to continue in a merge that brings `incoming` keys (changes and inserts), or
+ * undefined to build the filter anew: when the footer lacks Tributary's stale count (another writer's file,
+ * or an older one), when stale keys would exceed half the file's rows, or when the filter is too small for
+ * the keys it would then hold. Bounds what stale keys cost readers: false positives they confirm.
+ */
+export function continuedFooter(ctx: WriteContext, from: FooterTree, incoming: number): ContinuedFooter | undefined {
+  const kv = from.keyValues();
+  const stale = Number(kv[STALE_KEYS_FOOTER_KEY] ?? Number.NaN);
+  const serialized = kv[BLOOM_FILTER_FOOTER_KEY];
+  const min = kv[MIN_RECORD_KEY_FOOTER_KEY];
+  const max = kv[MAX_RECORD_KEY_FOOTER_KEY];
+  if (!Number.isSafeInteger(stale) || stale < 0 || serialized === undefined || min === undefined || max === undefined || !ctx.blooms.canContinue) return undefined;
+  if (stale + incoming > from.numRows / 2) return undefined;
+  const filter = ctx.blooms.deserialize(serialized, kv[BLOOM_FILTER_TYPE_CODE_FOOTER_KEY] ?? 'SIMPLE');
+  return ctx.blooms.canContinue(filter, from.numRows + stale + incoming) ? { filter, min, max, stale } : undefined;
 }
 
 /** Record keys in ascending order (UTF-16 code units, as Hudi's string compare). */

@@ -254,6 +254,20 @@ export class HudiBloomFilter {
     throw new DataError(`Unknown Hudi bloom filter type "${type}"; Hudi knows SIMPLE and DYNAMIC_V0`);
   }
 
+  /**
+   * Whether this filter (read from a footer) can take `keys` keys in all as well as a new filter made like
+   * `like` would: same parameters, and for DYNAMIC_V0 at least the rows `like` would have grown to by then
+   * (a filter read from a footer never grows again, as in Hudi).
+   */
+  continues(like: HudiBloomFilter, keys: number): boolean {
+    const same = this.typeCode === like.typeCode && this.vectorSize === like.vectorSize && this.numHashes === like.numHashes && this.hashType === like.hashType && this.uniformRows;
+    if (!same) return false;
+    if (this.typeCode === 'SIMPLE') return true;
+    if (this.rowCapacity !== like.rowCapacity || like.rowCapacity <= 0) return false;
+    const maxRows = Math.max(1, Math.ceil(like.maxEntries / like.rowCapacity));
+    return this.rows.length >= Math.min(maxRows, Math.max(1, Math.ceil(keys / like.rowCapacity)));
+  }
+
   /** Bit vectors in the filter: 1 for SIMPLE; for DYNAMIC_V0 one more per `numEntries` keys, up to the bound. */
   get rowCount(): number {
     return this.rows.length;

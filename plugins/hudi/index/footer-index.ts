@@ -14,6 +14,13 @@ export const OLD_BLOOM_FILTER_FOOTER_KEY = 'com.uber.hoodie.bloomfilter';
 export const BLOOM_FILTER_TYPE_CODE_FOOTER_KEY = 'hoodie_bloom_filter_type_code';
 export const MIN_RECORD_KEY_FOOTER_KEY = 'hoodie_min_record_key';
 export const MAX_RECORD_KEY_FOOTER_KEY = 'hoodie_max_record_key';
+/**
+ * Tributary's own key (Hudi's readers ignore it): how many keys the bloom filter holds that the file no longer
+ * does. A merge that carries row groups over continues the previous slice's filter and key range instead of
+ * hashing every kept key again, and adds the keys it removed here; 0 when the filter was built from exactly
+ * the file's keys. Stale keys can only cause false positives, which every reader of the index confirms.
+ */
+export const STALE_KEYS_FOOTER_KEY = 'tributary_bloom_stale_keys';
 
 export type FooterKeyValues = Readonly<Record<string, string | undefined>> | ReadonlyMap<string, string>;
 
@@ -25,10 +32,21 @@ function get(kv: FooterKeyValues, key: string): string | undefined {
 export class FooterIndexWriter {
   readonly filter: BloomFilter;
   readonly range = new RecordKeyRange();
+  /** Keys in the filter that the file does not hold (STALE_KEYS_FOOTER_KEY). */
+  stale = 0;
 
   /** A new filter of `type`, or the given (empty) one, e.g. from the writer's BloomFilterFactory. */
   constructor(type: BloomFilterTypeCode | BloomFilter = HUDI_BLOOM_FILTER_DEFAULTS.type, options: BloomFilterOptions = HUDI_BLOOM_FILTER_DEFAULTS) {
     this.filter = typeof type === 'string' ? HudiBloomFilter.create(type, options) : type;
+  }
+
+  /** Continues a previous file's filter, key range and stale count (see STALE_KEYS_FOOTER_KEY). */
+  static continuing(previous: { filter: BloomFilter; min: string; max: string; stale: number }): FooterIndexWriter {
+    const w = new FooterIndexWriter(previous.filter);
+    w.range.add(previous.min);
+    w.range.add(previous.max);
+    w.stale = previous.stale;
+    return w;
   }
 
   addKey(recordKey: string): void {
@@ -43,6 +61,7 @@ export class FooterIndexWriter {
       out[MIN_RECORD_KEY_FOOTER_KEY] = this.range.min;
       out[MAX_RECORD_KEY_FOOTER_KEY] = this.range.max;
     }
+    out[STALE_KEYS_FOOTER_KEY] = String(this.stale);
     return out;
   }
 }

@@ -70,6 +70,17 @@ export class FooterTree {
     return (listField(rg, RG.columns)?.items ?? []).map((c) => chunkSpan(c as TStruct));
   }
 
+  /** The footer's key-value metadata (a key without a value reads as ''). */
+  keyValues(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const item of listField(this.meta, FMD.kv)?.items ?? []) {
+      const k = field(item as TStruct, 1)?.value;
+      const v = field(item as TStruct, 2)?.value;
+      if (k instanceof Uint8Array) out[dec.decode(k)] = v instanceof Uint8Array ? dec.decode(v) : '';
+    }
+    return out;
+  }
+
   /** The schema's Thrift bytes: files whose schemas are equal byte for byte lay out their column chunks alike. */
   schemaBytes(): Uint8Array {
     return encodeStruct({ fields: [field(this.meta, FMD.schema)!] });

@@ -26,6 +26,9 @@ export interface BloomFilter {
 export interface BloomFilterFactory {
   create(): BloomFilter;
   deserialize(serialized: string, typeCode: string): BloomFilter;
+  /** Whether a filter read from a footer can go on taking keys, `keys` in all, as well as a new one would
+   *  (same parameters, grown enough); absent = never (every file's filter is built anew). */
+  canContinue?(filter: BloomFilter, keys: number): boolean;
 }
 
 export interface KeyGenerator {

@@ -105,7 +105,10 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
     ...(chance(0.5) ? { noIndexCache: true } : {}),
   };
 
-  const keys = Array.from({ length: regime === 'report' ? int(50, 400) : int(3, 40) }, (_, i) => `k${String(i).padStart(3, '0')}`);
+  // With Hudi's default sizes, half the cases load a few hundred keys first and then change them in small
+  // batches: merges then carry most row groups over and continue the file's bloom filter (few stale keys).
+  const grown = regime === 'default' && chance(0.5);
+  const keys = Array.from({ length: regime === 'report' ? int(50, 400) : grown ? int(60, 300) : int(3, 40) }, (_, i) => `k${String(i).padStart(3, '0')}`);
   const parts = Array.from({ length: int(1, 5) }, (_, i) => ['eu', 'us', 'apac', 'latam', 'mena'][i]!);
   const model = new TableModel({ global: isGlobal(config.index), precombine: config.precombine });
   const lastVer = new Map<string, number>();
@@ -133,7 +136,7 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
 
   for (let b = 0; b < nBatches; b++) {
     const op: Operation = pick(['upsert', 'upsert', 'upsert', 'upsert', 'upsert', 'insert', 'bulk_insert', 'delete']);
-    const size = regime === 'report' ? int(20, 300) : bigBatches && chance(0.5) ? int(20, 200) : pick([1, 1, 2, 3, 5, 8, 13, 30]);
+    const size = grown && b === 0 ? keys.length : regime === 'report' ? int(20, 300) : bigBatches && chance(0.5) ? int(20, 200) : pick([1, 1, 2, 3, 5, 8, 13, 30]);
     const events: FuzzEvent[] = [];
     for (let i = 0; i < size; i++) {
       const key = pick(keys);

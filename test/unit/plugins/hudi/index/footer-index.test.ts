@@ -6,19 +6,21 @@ import {
   FooterIndexWriter,
   MAX_RECORD_KEY_FOOTER_KEY,
   MIN_RECORD_KEY_FOOTER_KEY,
+  STALE_KEYS_FOOTER_KEY,
   OLD_BLOOM_FILTER_FOOTER_KEY,
   readFooterBloomFilter,
   readFooterKeyRange,
 } from '../../../../../plugins/hudi/index/footer-index';
 
 describe('FooterIndexWriter', () => {
-  it('writes the filter, the type code for a dynamic filter, and min/max, as Hudi names them', () => {
+  it('writes the filter, the type code for a dynamic filter, and min/max, as Hudi names them, and our stale-key count', () => {
     const w = new FooterIndexWriter();
     for (const k of ['k3', 'k1', 'k2']) w.addKey(k);
     const footer = w.footer();
     expect(Object.keys(footer).sort()).toEqual(
-      [BLOOM_FILTER_FOOTER_KEY, BLOOM_FILTER_TYPE_CODE_FOOTER_KEY, MAX_RECORD_KEY_FOOTER_KEY, MIN_RECORD_KEY_FOOTER_KEY].sort(),
+      [BLOOM_FILTER_FOOTER_KEY, BLOOM_FILTER_TYPE_CODE_FOOTER_KEY, MAX_RECORD_KEY_FOOTER_KEY, MIN_RECORD_KEY_FOOTER_KEY, STALE_KEYS_FOOTER_KEY].sort(),
     );
+    expect(footer[STALE_KEYS_FOOTER_KEY]).toBe('0');
     expect(BLOOM_FILTER_FOOTER_KEY).toBe('org.apache.hudi.bloomfilter');
     expect(footer[BLOOM_FILTER_TYPE_CODE_FOOTER_KEY]).toBe('DYNAMIC_V0');
     expect(footer[MIN_RECORD_KEY_FOOTER_KEY]).toBe('k1');

@@ -5,6 +5,7 @@
 import { existsSync, writeFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HudiBloomFilter } from '../../../../../plugins/hudi/index/bloom-filter';
 import { FooterTree } from '../../../../../plugins/hudi/parquet/row-group-splice';
 import { parseBaseFileName } from '../../../../../plugins/hudi/table/base-file';
 import type { Storage } from '../../../../../plugins/hudi/storage/storage';
@@ -361,6 +362,33 @@ describe('HudiTableWriter file slices and meta columns', () => {
     for (const r of await f.deps.codec.decode(readFileSync(now!))) expect(r['_hoodie_file_name']).toBe(path.basename(now!));
     expect((await f.snapshot()).filter((s) => s.startsWith('eu/k5'))).toEqual(['eu/k5@2:50']);
     expect(await f.snapshot()).toHaveLength(8);
+  });
+
+  it('a merge that carries row groups over continues the previous bloom filter and counts removed keys as stale, until they would pass half the rows', async () => {
+    const f = await fixture(); // inserts go into the one small file group
+    const w = await f.open({ rowGroupRows: 2 });
+    const footer = () => {
+      const [file] = latestSliceFiles(f.table);
+      const kv = FooterTree.fromTail(readFileSync(file!)).keyValues();
+      const bloom = HudiBloomFilter.deserialize(kv['org.apache.hudi.bloomfilter']!, kv['hoodie_bloom_filter_type_code'] ?? 'SIMPLE');
+      return { stale: kv['tributary_bloom_stale_keys'], min: kv['hoodie_min_record_key'], max: kv['hoodie_max_record_key'], has: (k: string) => bloom.mightContain(k) };
+    };
+    await f.write(w, ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8'].map((k) => p(k, 'eu', 1)));
+    expect(footer().stale).toBe('0');
+    await f.write(w, [p('k7', 'eu', 2, 0, true)]);
+    // k7 is gone from the rows but stays in the continued filter and range.
+    let now = footer();
+    expect([now.stale, now.min, now.max, now.has('k7')]).toEqual(['1', 'k1', 'k8', true]);
+    expect((await f.snapshot()).some((r) => r.includes('/k7@'))).toBe(false);
+    await f.write(w, [p('k9', 'eu', 1)]);
+    now = footer();
+    expect([now.stale, now.max, now.has('k9')]).toEqual(['1', 'k9', true]);
+    // 1 stale + 4 incoming > 8 rows / 2: the filter is built anew from the rows the file holds.
+    await f.write(w, ['k1', 'k2', 'k6', 'k8'].map((k) => p(k, 'eu', 2, 0, true)));
+    now = footer();
+    expect([now.stale, now.min, now.max]).toEqual(['0', 'k3', 'k9']);
+    expect(['k3', 'k4', 'k5', 'k9'].every(now.has)).toBe(true);
+    expect(await f.snapshot()).toEqual(['eu/k3@1:1', 'eu/k4@1:1', 'eu/k5@1:1', 'eu/k9@1:1']);
   });
 
   it('a merge with a schema that gained a column decodes every row group (no carrying over), so old rows read the new column as null', async () => {
