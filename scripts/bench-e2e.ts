@@ -6,7 +6,8 @@
 // no-op, commit latency percentiles and peak RSS; asserts nothing (figures are machine-dependent).
 //   node dist/scripts/bench-e2e.js [--messages 1000000] [--latency-seconds 20] [--rate 2000] [--queues 4]
 //                                  [--commit-interval-ms 2000] [--commit-max-records 50000] [--max-file-mb 120]
-//                                  [--profile DIR]
+//                                  [--profile DIR] [--sink-config key=value,key=value]
+// --sink-config adds (or overrides) keys of the hudi-sink connector, e.g. max.inflight.records=100000.
 // --profile DIR runs the worker under `node --cpu-prof` (profiles, one per thread, and worker.log go to DIR) and
 // prints scripts/cpuprofile-summary.ts's summary of the whole worker run (profiled rates are slower: do not quote).
 
@@ -49,6 +50,8 @@ interface Options {
   maxFileMb: number;
   /** Where the worker's CPU profiles go (node --cpu-prof), if profiling. */
   profile: string | undefined;
+  /** Extra keys of the sink connector. */
+  sinkConfig: Record<string, string>;
 }
 
 function options(): Options {
@@ -64,6 +67,7 @@ function options(): Options {
         'commit-max-records': { type: 'string' },
         'max-file-mb': { type: 'string' },
         profile: { type: 'string' },
+        'sink-config': { type: 'string' },
       },
     });
   } catch (err) {
@@ -84,6 +88,13 @@ function options(): Options {
     commitMaxRecords: int('commit-max-records', values['commit-max-records'], 50_000),
     maxFileMb: int('max-file-mb', values['max-file-mb'], 120),
     profile: values.profile === undefined ? undefined : path.resolve(values.profile),
+    sinkConfig: Object.fromEntries(
+      (values['sink-config'] ?? '').split(',').filter((kv) => kv.trim() !== '').map((kv) => {
+        const at = kv.indexOf('=');
+        if (at < 1) throw new BenchError(`--sink-config ${JSON.stringify(kv)} is not key=value; see the usage line at the top of scripts/bench-e2e.ts`);
+        return [kv.slice(0, at).trim(), kv.slice(at + 1).trim()];
+      }),
+    ),
   };
 }
 
@@ -393,6 +404,7 @@ async function main(): Promise<void> {
     'commit.max.records': String(o.commitMaxRecords),
     'hoodie.parquet.max.file.size': String(o.maxFileMb * 1024 * 1024),
     'hoodie.parquet.small.file.limit': String(Math.floor((o.maxFileMb * 1024 * 1024 * 5) / 6)),
+    ...o.sinkConfig,
   };
   t = performance.now();
   const created = await api(worker.url, 'POST', '/connectors', { name: connector, config: sinkConfig });
