@@ -2,8 +2,9 @@
 // the latest slice a row group at a time and merging the batch's changes into it — updates and deletes by
 // key, ordered by the precombine field against the stored row, and inserts (small-file packing, keys that
 // moved here) woven in by key order. A row group the batch cannot change — no change's key inside the key
-// range its statistics state — is carried over without decoding it (only its key column is read, for the
-// new footer's bloom filter), unless it is under half the row-group size: those are merged into full ones.
+// range its statistics state — is carried over without decoding it, unless it is under half the row-group
+// size (those are merged into full ones). The new footer continues the previous slice's bloom filter where
+// slice-output's continuedFooter allows; otherwise a carried row group's key column is read for it.
 // Memory: one input row group, the output buffer and the encodings in flight, plus the batch itself; never
 // the whole file.
 // Invariant: every change the plan gave this file group is applied or explicitly outranked by the stored

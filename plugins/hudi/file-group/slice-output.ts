@@ -127,12 +127,11 @@ export class SliceOutput {
       this.fileNameParts.set(span.numRows, part);
     }
     const carried = from.withColumnReplaced(span.index, bytes, leaf, await part);
-    if (this.continued || !keys) {
-      // their keys are in the continued filter and range
-    } else if (this.bloomParts) {
-      this.bloomParts.addHere(keys);
-      for (const key of keys) this.footer.range.add(key);
-    } else for (const key of keys) this.footer.addKey(key);
+    // With a continued filter these keys are in it and in its range already.
+    if (!this.continued && this.bloomParts) {
+      this.bloomParts.addHere(keys!);
+      for (const key of keys!) this.footer.range.add(key);
+    } else if (!this.continued) for (const key of keys!) this.footer.addKey(key);
     this.rows += span.numRows;
     await this.writer.writeEncoded(carried);
   }

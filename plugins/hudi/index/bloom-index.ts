@@ -6,16 +6,13 @@
 
 import { BaseFileReader, readFileTail } from '../file-group/base-file-reader';
 import { KeyProbe } from '../file-group/key-probe';
+import { BLOOM_FILTER_FOOTER_KEY, BLOOM_FILTER_TYPE_CODE_FOOTER_KEY, MAX_RECORD_KEY_FOOTER_KEY, MIN_RECORD_KEY_FOOTER_KEY } from './footer-index';
 import type { Storage } from '../storage/storage';
 import type { BaseFile } from '../table/base-file';
 import { RecordKeyRange } from './key-range';
 import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
 
-export const BLOOM_FILTER_KEY = 'org.apache.hudi.bloomfilter';
-export const BLOOM_TYPE_KEY = 'hoodie_bloom_filter_type_code';
-export const MIN_KEY = 'hoodie_min_record_key';
-export const MAX_KEY = 'hoodie_max_record_key';
 
 
 interface KeyRange {
@@ -97,8 +94,8 @@ export class BloomIndex {
     if (known) return known;
     const kv = await this.readFooter(file);
     let range: KeyRange;
-    if (kv[MIN_KEY] !== undefined && kv[MAX_KEY] !== undefined) {
-      range = { min: kv[MIN_KEY]!, max: kv[MAX_KEY]!, noBloom: kv[BLOOM_FILTER_KEY] === undefined };
+    if (kv[MIN_RECORD_KEY_FOOTER_KEY] !== undefined && kv[MAX_RECORD_KEY_FOOTER_KEY] !== undefined) {
+      range = { min: kv[MIN_RECORD_KEY_FOOTER_KEY]!, max: kv[MAX_RECORD_KEY_FOOTER_KEY]!, noBloom: kv[BLOOM_FILTER_FOOTER_KEY] === undefined };
     } else {
       // A file without index footers (another writer's, or one with no rows): derive the range from its keys.
       const r = new RecordKeyRange();
@@ -119,8 +116,8 @@ export class BloomIndex {
   /** The file's footer key-values (one ranged read of its tail); its bloom filter, if any, goes into the cache. */
   private async readFooter(file: BaseFile): Promise<Record<string, string>> {
     const { keyValueMetadata: kv } = await this.codec.footer(await readFileTail(this.storage, file.path, file.size));
-    const serialized = kv[BLOOM_FILTER_KEY];
-    if (serialized) touch(this.blooms, file.path, this.bloomFactory.deserialize(serialized, kv[BLOOM_TYPE_KEY] ?? 'SIMPLE'), this.maxBlooms);
+    const serialized = kv[BLOOM_FILTER_FOOTER_KEY];
+    if (serialized) touch(this.blooms, file.path, this.bloomFactory.deserialize(serialized, kv[BLOOM_FILTER_TYPE_CODE_FOOTER_KEY] ?? 'SIMPLE'), this.maxBlooms);
     return kv;
   }
 
