@@ -7,6 +7,7 @@
 import { ConfigError, defineConfig, validators, type ConfigValuesOf } from '../../runtime/spi';
 import { DEFAULT_ROW_GROUP_ROWS } from './file-group/slice-output';
 import { DEFAULT_HEARTBEAT } from './commit/heartbeat';
+import { DEFAULT_NUM_BUCKETS, type BucketIndexSpec } from './index/bucket-index';
 import type { IndexType } from './index/index-type';
 
 /** Group of the seed keys that are accepted and have no effect. */
@@ -32,7 +33,10 @@ export function hudiSinkConfigDef() {
     { name: 'hoodie.datasource.write.keygenerator.class', type: 'string', default: null, doc: 'Key generator (org.apache.hudi.keygen.SimpleKeyGenerator, ComplexKeyGenerator, NonpartitionedKeyGenerator); inferred from the key and partition fields when absent.', importance: 'low', group: 'Write' },
     { name: 'delete.marker.field', type: 'string', default: '_hoodie_is_deleted', doc: 'Field whose value marks a record as a delete, so one stream carries inserts, updates and deletes. Absent from the schema = no deletes by marker.', importance: 'medium', group: 'Write' },
     { name: 'delete.marker.values', type: 'list', default: ['true'], doc: 'Values of delete.marker.field that mean delete (compared as strings, e.g. true, or D,DELETE for an operation field).', importance: 'low', group: 'Write' },
-    { name: 'hoodie.index.type', type: 'string', default: 'BLOOM', validator: validators.oneOf('BLOOM', 'GLOBAL_BLOOM', 'SIMPLE', 'GLOBAL_SIMPLE'), accepted: 'BLOOM, GLOBAL_BLOOM, SIMPLE, GLOBAL_SIMPLE', doc: 'Where a key is looked up. BLOOM (Hudi\'s default): in its own partition, base files pruned by the key ranges and bloom filters in their footers. SIMPLE (Spark\'s default): in its own partition, by reading the key column of every base file (a join, no false positives to confirm). GLOBAL_BLOOM and GLOBAL_SIMPLE: table-wide, so a key has one row in the whole table and moves when its partition value changes.', importance: 'medium', group: 'Index' },
+    { name: 'hoodie.index.type', type: 'string', default: 'BLOOM', validator: validators.oneOf('BLOOM', 'GLOBAL_BLOOM', 'SIMPLE', 'GLOBAL_SIMPLE', 'BUCKET'), accepted: 'BLOOM, GLOBAL_BLOOM, SIMPLE, GLOBAL_SIMPLE, BUCKET', doc: 'Where a key is looked up. BLOOM (Hudi\'s default): in its own partition, base files pruned by the key ranges and bloom filters in their footers. SIMPLE (Spark\'s default): in its own partition, by reading the key column of every base file (a join, no false positives to confirm). GLOBAL_BLOOM and GLOBAL_SIMPLE: table-wide, so a key has one row in the whole table and moves when its partition value changes. BUCKET (Hudi\'s simple bucket index): nothing is looked up; the key\'s hash names one of hoodie.bucket.index.num.buckets file groups of its partition, with Hudi\'s hash and file-id encoding, so Spark writers with the same settings agree. Not global (a key is a row per partition); needs a record key; every file group of the table must be a bucket (choose it when the table is created); a bucket is one file group, so hoodie.parquet.max.file.size and small-file packing do not apply.', importance: 'medium', group: 'Index' },
+    { name: 'hoodie.bucket.index.num.buckets', type: 'int', default: DEFAULT_NUM_BUCKETS, validator: validators.range(1), doc: 'hoodie.index.type=BUCKET: buckets (file groups) per partition. Fixed for the life of the table: every writer must use the same number, and a table written with more buckets is refused.', importance: 'medium', group: 'Index' },
+    { name: 'hoodie.bucket.index.hash.field', type: 'list', default: [], doc: 'hoodie.index.type=BUCKET: the record key fields whose values are hashed, comma-separated; a subset of hoodie.datasource.write.recordkey.field. Unset or empty: all record key fields (Hudi\'s default). As in Hudi the values are read back from the record key string and hashed in the key\'s field order.', importance: 'low', group: 'Index' },
+    { name: 'hoodie.index.bucket.engine', type: 'string', default: 'SIMPLE', validator: validators.oneOf('SIMPLE'), accepted: 'SIMPLE', doc: 'hoodie.index.type=BUCKET: the bucket engine. Only SIMPLE (a fixed number of buckets) is implemented; Hudi\'s CONSISTENT_HASHING (buckets split and merged by clustering) is not.', importance: 'low', group: 'Index' },
     { name: 'hoodie.bloom.index.filter.type', type: 'string', default: 'DYNAMIC_V0', validator: validators.oneOf('DYNAMIC_V0', 'SIMPLE'), accepted: 'DYNAMIC_V0, SIMPLE', doc: 'Bloom filter written in each base file footer (Hudi\'s serialization).', importance: 'low', group: 'Index' },
     { name: 'hoodie.index.bloom.num_entries', type: 'int', default: 60000, validator: validators.range(1), doc: 'Expected keys per file for sizing the bloom filter.', importance: 'low', group: 'Index' },
     { name: 'hoodie.index.bloom.fpp', type: 'double', default: 0.000000001, validator: validators.range(0, 1), doc: 'Target false-positive rate of the bloom filter.', importance: 'low', group: 'Index' },
@@ -88,6 +92,8 @@ export interface HudiSinkSettings {
   deleteField: string;
   deleteValues: string[];
   indexType: IndexType;
+  /** Used with indexType BUCKET; hashFields resolved (the record key fields when not set). */
+  bucketIndex: BucketIndexSpec;
   bloomType: 'DYNAMIC_V0' | 'SIMPLE';
   bloomEntries: number;
   bloomFpp: number;
@@ -144,6 +150,35 @@ function operationOf(p: HudiSinkConfig, keyless: boolean): HudiSinkSettings['ope
   return configured ?? (keyless ? 'insert' : 'upsert');
 }
 
+/** The bucket index settings, checked as Hudi's HoodieIndexConfig does (hash fields ⊆ record key fields), and
+ *  refused on a keyless table: its keys are source positions, so no field could be hashed, and an append-only
+ *  table has no updates to route (BLOOM or SIMPLE cost nothing there: insert skips the index). */
+function bucketIndexOf(p: HudiSinkConfig, recordKeyFields: string[]): BucketIndexSpec {
+  const configured = p['hoodie.bucket.index.hash.field'];
+  const spec = { numBuckets: p['hoodie.bucket.index.num.buckets'], hashFields: configured.length > 0 ? configured : recordKeyFields };
+  if (p['hoodie.index.type'] !== 'BUCKET') return spec;
+  if (recordKeyFields.length === 0) {
+    throw new ConfigError([
+      {
+        name: 'hoodie.index.type',
+        message:
+          '"BUCKET" hashes record key fields, and this table is keyless (hoodie.datasource.write.recordkey.field is not set). ' +
+          'Set hoodie.datasource.write.recordkey.field, or use BLOOM or SIMPLE (a keyless table is append-only: insert does not consult the index)',
+      },
+    ]);
+  }
+  const strangers = configured.filter((f) => !recordKeyFields.includes(f));
+  if (strangers.length > 0) {
+    throw new ConfigError([
+      {
+        name: 'hoodie.bucket.index.hash.field',
+        message: `${strangers.map((f) => JSON.stringify(f)).join(', ')} ${strangers.length > 1 ? 'are not record key fields' : 'is not a record key field'} (hoodie.datasource.write.recordkey.field: ${recordKeyFields.join(',')}); the bucket hash is read from the record key, so the hash fields must be a subset of it. Leave the key unset to hash the whole record key`,
+      },
+    ]);
+  }
+  return spec;
+}
+
 export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
   const recordKeyFields = p['hoodie.datasource.write.recordkey.field'];
   return {
@@ -161,6 +196,7 @@ export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
     deleteField: p['delete.marker.field'],
     deleteValues: p['delete.marker.values'],
     indexType: p['hoodie.index.type'],
+    bucketIndex: bucketIndexOf(p, recordKeyFields),
     bloomType: p['hoodie.bloom.index.filter.type'],
     bloomEntries: p['hoodie.index.bloom.num_entries'],
     bloomFpp: p['hoodie.index.bloom.fpp'],

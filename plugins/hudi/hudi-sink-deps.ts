@@ -161,6 +161,7 @@ export function openTableWriter(
     logger: options.logger,
     now: options.now ?? (() => Date.now()),
     indexType: settings.indexType,
+    bucketIndex: settings.bucketIndex,
     maxFileSize: settings.maxFileSize,
     smallFileLimit: settings.smallFileLimit,
     recordSizeEstimate: settings.recordSizeEstimate,

@@ -1,12 +1,12 @@
 // Hudi's HoodieCreateHandle: a new file group (a first base file) for inserts, rows in key order, streamed
-// out in row groups.
+// out in row groups. Its id is a fresh one, or the one the plan fixed (a bucket's file group).
 
 import { newFileId } from '../table/base-file';
 import type { KeyedRecord } from '../write/keyed-record';
 import { SliceOutput, byKey, type WriteContext, type WriteStatus } from './slice-output';
 
-export async function createFileGroup(ctx: WriteContext, partition: string, inserts: KeyedRecord[]): Promise<WriteStatus> {
-  const out = await SliceOutput.open(ctx, partition, newFileId());
+export async function createFileGroup(ctx: WriteContext, partition: string, inserts: KeyedRecord[], fileId: string = newFileId()): Promise<WriteStatus> {
+  const out = await SliceOutput.open(ctx, partition, fileId);
   try {
     inserts.sort(byKey);
     for (const k of inserts) {

@@ -8,7 +8,8 @@
 // Memory: one input row group, the output buffer and the encodings in flight, plus the batch itself; never
 // the whole file.
 // Invariant: every change the plan gave this file group is applied or explicitly outranked by the stored
-// row; a change whose key the slice does not hold is an index error and fails the commit (never dropped).
+// row; a change whose key the slice does not hold is an index error and fails the commit (never dropped),
+// unless the plan says changes may be new (bucket index): then it is an insert, or a delete of nothing.
 
 import { ConnectError } from '../../../runtime/spi';
 import type { RowGroupSpan } from '../parquet/row-group-splice';
@@ -25,6 +26,10 @@ export interface MergeOptions {
   orderingOf(v: unknown): unknown;
   /** The delete operation deletes every key it is given, whatever its ordering. */
   deleteAll: boolean;
+  /** Changes whose key the slice does not hold are inserts (deletes of them have nothing to delete): the
+   *  bucket index names a key's file group without knowing whether the group holds it. Otherwise such a
+   *  change is an index error. */
+  changesMayBeNew?: boolean;
 }
 
 /** Consumes `changes` (each is removed as it is applied) and sorts `inserts`: both belong to this handle. */
@@ -81,6 +86,16 @@ export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes:
       out.emitNew(inserts[next]!);
       counts.inserts++;
       if (out.due) await out.flushFull();
+    }
+    if (pending.size > 0 && o.changesMayBeNew) {
+      // Appended after the kept rows, as Hudi's merge handle writes the keys it did not meet.
+      const fresh = [...pending.values()].filter((k) => !(k.rec.isDelete || o.deleteAll || k.ordering === undefined)).sort(byKey);
+      pending.clear();
+      for (const k of fresh) {
+        out.emitNew(k);
+        counts.inserts++;
+        if (out.due) await out.flushFull();
+      }
     }
     if (pending.size > 0) {
       const keys = [...pending.keys()];

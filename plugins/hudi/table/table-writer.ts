@@ -11,7 +11,8 @@ import { withHoodieMetaFields } from '../avro/table-schema';
 import { CommitCoordinator, type CommitResult, type ConcurrencyOptions, type InflightInstant } from '../commit/commit-coordinator';
 import { DEFAULT_ROW_GROUP_ROWS, type WriteContext, type WriteStatus } from '../file-group/slice-output';
 import { BloomIndex, type BloomIndexLimits } from '../index/bloom-index';
-import { isGlobalIndex, type IndexType } from '../index/index-type';
+import { BucketIndex, DEFAULT_NUM_BUCKETS, type BucketIndexSpec } from '../index/bucket-index';
+import { isBucketIndex, isGlobalIndex, type IndexType } from '../index/index-type';
 import type { ColumnSpec } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
 import type { CommitMetadata, OperationType } from '../timeline/commit-metadata';
@@ -39,6 +40,8 @@ export interface TableWriterOptions {
   /** BLOOM: a key is looked up in its own partition (Hudi's default). GLOBAL_BLOOM: table-wide; a key
    *  whose partition value changed moves (delete in the old partition, insert in the new). */
   indexType: IndexType;
+  /** indexType BUCKET: buckets per partition and hash fields (default: Hudi's 256, the record key fields). */
+  bucketIndex?: BucketIndexSpec;
   maxFileSize: number;
   smallFileLimit: number;
   /** Bytes per record assumed before the table has commits to measure (hoodie.copyonwrite.record.size.estimate). */
@@ -151,6 +154,7 @@ export class HudiTableWriter {
       view: this.commits.view,
       index: this.index,
       indexType: this.o.indexType,
+      ...(isBucketIndex(this.o.indexType) ? { bucketIndex: new BucketIndex(this.o.bucketIndex ?? { numBuckets: DEFAULT_NUM_BUCKETS, hashFields: this.o.identity.recordKeyFields }) } : {}),
       precombineField: this.o.identity.precombineField,
       orderingOf,
       maxFileSize: this.o.maxFileSize,

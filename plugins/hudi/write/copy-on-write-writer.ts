@@ -2,7 +2,8 @@
 // file groups holding them, plan the buckets, then run one write handle per bucket — a merge for an
 // existing file group, a create for a new one — and hand each WriteStatus over as its file is complete.
 // The caller owns the instant; nothing here touches the timeline. A merge-on-read writer is the other
-// implementation of this step (append handles instead of merge handles).
+// implementation of this step (append handles instead of merge handles). Under the bucket index the
+// file groups are named by hashing, not looked up, and planned by bucket-plan.ts.
 
 import { BaseFileReader } from '../file-group/base-file-reader';
 import { KeyProbe } from '../file-group/key-probe';
@@ -10,6 +11,7 @@ import { createFileGroup } from '../file-group/create-handle';
 import { mergeFileGroup } from '../file-group/merge-handle';
 import type { WriteContext, WriteStatus } from '../file-group/slice-output';
 import type { BloomIndex } from '../index/bloom-index';
+import type { BucketIndex } from '../index/bucket-index';
 import { isGlobalIndex, type IndexType } from '../index/index-type';
 import { tagLocations } from '../index/tag-location';
 import type { ColumnSpec } from '../parquet/column-spec';
@@ -17,6 +19,7 @@ import type { BaseFile } from '../table/base-file';
 import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { FileSystemView } from '../table/file-system-view';
 import type { KeyedRecord, WriteOperation } from './keyed-record';
+import { planBucketWrite } from './bucket-plan';
 import { planWrite } from './write-plan';
 
 /** File groups being written at once: one merging while the previous one's last row groups encode. */
@@ -32,6 +35,8 @@ export interface CopyOnWriteInputs {
   view: FileSystemView;
   index: BloomIndex;
   indexType: IndexType;
+  /** Present with hoodie.index.type=BUCKET: tags and plans instead of `index`. */
+  bucketIndex?: BucketIndex;
   precombineField: string | undefined;
   orderingOf(v: unknown): unknown;
   maxFileSize: number;
@@ -45,10 +50,10 @@ export async function writeCopyOnWrite(i: CopyOnWriteInputs): Promise<void> {
   const { ctx } = i;
   // insert and bulk_insert skip the index, as in Hudi.
   const located =
-    i.operation === 'insert' || i.operation === 'bulk_insert'
+    i.operation === 'insert' || i.operation === 'bulk_insert' || i.bucketIndex
       ? new Map<string, BaseFile>()
       : await tagLocations(i.records, { all: () => i.view.all(), inPartition: (p) => i.view.latest(p) }, i.index, i.indexType);
-  const plan = await planWrite({
+  const plan = i.bucketIndex ? planBucketWrite(i.bucketIndex.tag(i.records, (p) => i.view.latest(p)), i.operation) : await planWrite({
     records: i.records,
     located,
     operation: i.operation,
@@ -62,8 +67,8 @@ export async function writeCopyOnWrite(i: CopyOnWriteInputs): Promise<void> {
   });
   const merge = { precombineField: i.precombineField, orderingOf: i.orderingOf, deleteAll: i.operation === 'delete' };
   const jobs: (() => Promise<WriteStatus>)[] = [
-    ...plan.merges.map((m) => () => mergeFileGroup(ctx, m.file, m.changes, m.inserts, merge)),
-    ...plan.creates.map((c) => () => createFileGroup(ctx, c.partition, c.inserts)),
+    ...plan.merges.map((m) => () => mergeFileGroup(ctx, m.file, m.changes, m.inserts, { ...merge, changesMayBeNew: m.changesMayBeNew === true })),
+    ...plan.creates.map((c) => () => createFileGroup(ctx, c.partition, c.inserts, c.fileId)),
   ];
   await runBounded(jobs, HANDLES_IN_FLIGHT, i.onFile);
 }

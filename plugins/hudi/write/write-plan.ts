@@ -13,11 +13,16 @@ export interface MergeBucket {
   /** Changes by record key: updates, and deletes (a delete marker, or ordering undefined = delete regardless). */
   changes: Map<string, KeyedRecord>;
   inserts: KeyedRecord[];
+  /** Changes whose key the file group does not hold are inserts, not index errors (bucket index: see
+   *  bucket-plan.ts). */
+  changesMayBeNew?: boolean;
 }
 
 export interface CreateBucket {
   partition: string;
   inserts: KeyedRecord[];
+  /** The new file group's id when the plan fixes it (a bucket's); otherwise a fresh one. */
+  fileId?: string;
 }
 
 export interface WritePlan {
