@@ -135,6 +135,7 @@ export async function tableFixture(config: Record<string, string> = {}, schema: 
         logger,
         now: () => Date.now(),
         indexType: settings.indexType,
+        bucketIndex: settings.bucketIndex,
         maxFileSize: settings.maxFileSize,
         smallFileLimit: settings.smallFileLimit,
         recordSizeEstimate: settings.recordSizeEstimate,

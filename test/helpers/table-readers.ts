@@ -178,13 +178,14 @@ export function rowsOf(result: QueryResult): Row[] {
  * A Spark Hudi write of `rows` into the existing table at `table`: key, precombine, partition fields and key
  * generator come from the table's hoodie.properties; the index is BLOOM unless `index` says otherwise (BLOOM
  * reads the base files' footer bloom filters and min/max keys; Hudi 0.15's own Spark default, SIMPLE, reads
- * every _hoodie_record_key instead).
+ * every _hoodie_record_key instead). With `createSchema` (an .avsc path) and no table at `table` yet, Spark
+ * creates it: fields and table name then come from `options`.
  */
 export async function sparkWrite(
   table: string,
   rows: Row[],
   op: 'upsert' | 'insert' | 'delete',
-  opts: { readBack?: boolean; index?: 'BLOOM' | 'SIMPLE' | 'GLOBAL_BLOOM' | 'GLOBAL_SIMPLE'; options?: Record<string, string> } = {},
+  opts: { readBack?: boolean; index?: 'BLOOM' | 'SIMPLE' | 'GLOBAL_BLOOM' | 'GLOBAL_SIMPLE' | 'BUCKET'; options?: Record<string, string>; createSchema?: string } = {},
 ): Promise<SparkWriteResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'spark-write-'));
   try {
@@ -193,6 +194,7 @@ export async function sparkWrite(
     const args = ['--table', table, '--rows', file, '--op', op];
     if (opts.readBack) args.push('--read-back');
     if (opts.index) args.push('--index', opts.index);
+    if (opts.createSchema) args.push('--create-schema', opts.createSchema);
     for (const [k, v] of Object.entries(opts.options ?? {})) args.push('--option', `${k}=${v}`);
     const [result] = jsonLines<SparkWriteResult>(await runReader('spark_upsert.py', args, 600_000));
     if (!result) throw new ReaderError('spark_upsert.py printed no result');

@@ -2,11 +2,14 @@
 // ResolutionStrategy, widened to keys): a commit that completed while this one was being written conflicts
 // if it wrote a file group this commit rewrote (the two new slices would each miss the other's rows) or a
 // key of this batch (an insert that became an update, a delete of a row that now exists), or replaced file
-// groups. The loser is rolled back and written again on a view that includes the winner.
+// groups. The loser is rolled back and written again on a view that includes the winner. Under the bucket
+// index a bucket is the file group: two commits that each created or rewrote a file group of the same bucket
+// conflict, or the partition would end up with two file groups of one bucket.
 
 import { RetriableError } from '../../../runtime/spi';
 import type { BloomIndex } from '../index/bloom-index';
-import type { IndexType } from '../index/index-type';
+import { bucketOfFileId } from '../index/bucket-id';
+import { isBucketIndex, type IndexType } from '../index/index-type';
 import { tagLocations } from '../index/tag-location';
 import type { BaseFile } from '../table/base-file';
 import type { CommitMetadata, WriteStat } from '../timeline/commit-metadata';
@@ -31,9 +34,11 @@ export interface ConcurrentCommit {
 /** Throws WriteConflictError if any of `concurrent` conflicts with this commit (see the module comment). */
 export async function checkConflicts(mine: Instant, stats: WriteStat[], records: KeyedRecord[], concurrent: ConcurrentCommit[], index: BloomIndex, indexType: IndexType): Promise<void> {
   if (concurrent.length === 0) return;
-  const rewritten = new Set(stats.filter((s) => s.prevCommit !== 'null').map((s) => `${s.partitionPath}/${s.fileId}`));
+  const bucketed = isBucketIndex(indexType);
+  const group = (partition: string, fileId: string) => `${partition}/${bucketed ? (bucketOfFileId(fileId) ?? fileId) : fileId}`;
+  const rewritten = new Set(stats.filter((s) => bucketed || s.prevCommit !== 'null').map((s) => group(s.partitionPath, s.fileId)));
   const theirs = concurrent.flatMap((c) => slicesOf(c.meta, c.instant.timestamp));
-  const overlap = theirs.filter((f) => rewritten.has(`${f.partitionPath}/${f.fileId}`));
+  const overlap = theirs.filter((f) => rewritten.has(group(f.partitionPath, f.fileId)));
   const replaced = concurrent.some((c) => c.instant.action !== 'commit');
   const held = overlap.length > 0 || replaced ? new Map<string, BaseFile>() : await tagLocations(records, { all: () => theirs, inPartition: (p) => theirs.filter((f) => f.partitionPath === p) }, index, indexType);
   if (overlap.length === 0 && held.size === 0 && !replaced) return;

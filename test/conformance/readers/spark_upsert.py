@@ -1,7 +1,7 @@
 """Writes rows into an existing Hudi table with Spark 3.5 + the Hudi bundle, as the table itself says.
 
   spark_upsert.py --table P --rows rows.json --op upsert|insert|delete [--index BLOOM|SIMPLE|...]
-                  [--read-back] [--option k=v ...]
+                  [--read-back] [--option k=v ...] [--create-schema S.avsc]
 
 Proves a table someone else wrote is a real Hudi table: Spark resolves the table schema from the
 timeline (TableSchemaResolver), takes the record key, precombine and partition fields, key generator,
@@ -13,6 +13,9 @@ rows.json: a JSON list of objects, or JSON lines. Timestamp columns take epoch m
 For --op delete the rows need only the key, partition (and precombine) fields.
 Prints one JSON object on stdout: {"instant", "operation", "commit": <the commit file's JSON>} and, with
 --read-back, "rows": the snapshot Spark reads after the write (same conventions as spark_read.py).
+With --create-schema and no table at P yet, Spark creates the table: the rows' schema is the Avro schema
+S.avsc, and the table name, key, precombine and partition fields come from --option (hoodie.table.name,
+hoodie.datasource.write.recordkey.field, ...).
 Spark write options used: no metadata table, no embedded timeline server, direct markers; --option
 adds or overrides any hoodie.* key. Errors: message on stderr, exit 1.
 """
@@ -68,6 +71,17 @@ def table_struct(spark, path: str):
     return StructType.fromJson(json.loads(struct.json())), avro.toString()
 
 
+def avro_struct(spark, avsc: str):
+    """The Spark schema of an Avro schema file, converted as Hudi converts it."""
+    from pyspark.sql.types import StructType
+
+    jvm = spark._jvm
+    with open(avsc, encoding="utf-8") as f:
+        avro = jvm.org.apache.avro.Schema.Parser().parse(f.read())
+    struct = jvm.org.apache.hudi.AvroConversionUtils.convertAvroSchemaToStructType(avro)
+    return StructType.fromJson(json.loads(struct.json()))
+
+
 def to_spark_value(v: Any, data_type) -> Any:
     """JSON value -> the Python value Spark's type verification accepts (JSON has no int/float split)."""
     import decimal
@@ -102,12 +116,14 @@ def main(out) -> int:
     ap.add_argument("--index", default="BLOOM", help="hoodie.index.type (default BLOOM; Hudi 0.15's own default is SIMPLE)")
     ap.add_argument("--read-back", action="store_true")
     ap.add_argument("--option", action="append", default=[], help="extra write option k=v (repeatable)")
+    ap.add_argument("--create-schema", help="Avro schema (.avsc) of a table Spark creates if P holds none")
     args = ap.parse_args()
     path = os.path.abspath(args.table)
     props_path = os.path.join(path, ".hoodie", "hoodie.properties")
-    if not os.path.exists(props_path):
+    creating = args.create_schema is not None and not os.path.exists(props_path)
+    if not creating and not os.path.exists(props_path):
         raise FileNotFoundError(f"{props_path} not found: not a Hudi table")
-    props = read_properties(props_path)
+    props = {} if creating else read_properties(props_path)
     rows = load_rows(args.rows)
 
     options: Dict[str, str] = dict(SPARK_WRITE_DEFAULTS)
@@ -127,7 +143,7 @@ def main(out) -> int:
     spark = spark_session("tributary-spark-upsert")
     from pyspark.sql.types import StructType
 
-    struct, _avro = table_struct(spark, path)
+    struct = avro_struct(spark, args.create_schema) if creating else table_struct(spark, path)[0]
     present = set().union(*(r.keys() for r in rows))
     unknown = sorted(present - {f.name for f in struct.fields})
     if unknown:
