@@ -204,6 +204,38 @@ export async function sparkWrite(
   }
 }
 
+// ------------------------------------------------------------------------------------------ bucket index
+
+export interface HudiBucketCase {
+  key: string;
+  /** hoodie.bucket.index.hash.field as Hudi holds it (comma-separated). */
+  hashFields: string;
+  numBuckets: number;
+}
+
+export interface HudiBucketResult extends HudiBucketCase {
+  bucket?: number;
+  bucketByString?: number;
+  hashKeys?: string[];
+  bucketIdStr?: string;
+  newFileIdPrefix?: string;
+  bucketFromFileId?: number;
+  /** Set when Hudi threw for this case. */
+  error?: string;
+}
+
+/** Hudi 0.15's BucketIdentifier run in the bundle's JVM on each case (hudi_bucket.py), in order. */
+export async function runHudiBucket(cases: HudiBucketCase[]): Promise<HudiBucketResult[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hudi-bucket-'));
+  try {
+    const file = path.join(dir, 'cases.json');
+    writeFileSync(file, JSON.stringify(cases));
+    return jsonLines<HudiBucketResult>(await runReader('hudi_bucket.py', ['--cases', file], 300_000));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ------------------------------------------------------------------------------------------ bloom filter
 
 export interface BloomCheck {

@@ -9,6 +9,10 @@ import { randomUUID } from 'node:crypto';
 /** Digits of the bucket number that open a bucket file group's id (Hudi's bucketIdStr: `%08d`). */
 export const BUCKET_ID_DIGITS = 8;
 
+/** The most buckets the file id encoding carries: Hudi writes a larger bucket number with more digits but
+ *  reads only the first 8 back (bucketIdFromFileId), so buckets from 10^8 on would be misread. */
+export const MAX_NUM_BUCKETS = 100_000_000;
+
 /** Java's String.hashCode: s[0]*31^(n-1) + … + s[n-1] over UTF-16 code units, wrapping at 32 bits. */
 export function javaStringHash(s: string): number {
   let h = 0;
@@ -16,12 +20,16 @@ export function javaStringHash(s: string): number {
   return h;
 }
 
-/** Java's List.hashCode over strings: 1, then 31*h + element hash per element (null would count 0). */
-export function javaListHash(values: readonly string[]): number {
+/** Java's List.hashCode over strings: 1, then 31*h + element hash per element, null counting 0. */
+export function javaListHash(values: readonly (string | null)[]): number {
   let h = 1;
-  for (const v of values) h = (Math.imul(h, 31) + javaStringHash(v)) | 0;
+  for (const v of values) h = (Math.imul(h, 31) + (v === null ? 0 : javaStringHash(v))) | 0;
   return h;
 }
+
+/** The key generators' placeholders for a null and an empty key value, turned back into null and "". */
+const NULL_VALUE = '__null__';
+const EMPTY_VALUE = '__empty__';
 
 /** Java's String.split(sep) for a one-character, non-regex separator: no match gives the whole string;
  *  otherwise trailing empty strings are removed (so "" splits to [""], but "," to []). */
@@ -36,16 +44,20 @@ function javaSplit(s: string, sep: string): string[] {
  * The values Hudi hashes for a record key (BucketIdentifier.getHashKeys and KeyGenUtils.extractRecordKeysByFields).
  * A key without ':' is one value, whole. Otherwise the key is split at ',' into parts and each part at its first
  * ':' into field and value; a part without ':' is kept whole, a part whose field is one of `hashFields` gives its
- * value, other parts are skipped. Values come in the key's order, not in `hashFields`' order. A ',' or ':' inside
- * a value therefore splits it exactly as it does in Hudi, which is the point: the bucket must be Hudi's.
+ * value (the placeholder "__null__" as null, "__empty__" as ""), other parts are skipped. Values come in the key's
+ * order, not in `hashFields`' order. A ',' or ':' inside a value therefore splits it exactly as it does in Hudi,
+ * which is the point: the bucket must be Hudi's.
  */
-export function bucketHashValues(recordKey: string, hashFields: readonly string[]): string[] {
+export function bucketHashValues(recordKey: string, hashFields: readonly string[]): (string | null)[] {
   if (!recordKey.includes(':')) return [recordKey];
-  const out: string[] = [];
+  const out: (string | null)[] = [];
   for (const part of javaSplit(recordKey, ',')) {
     const colon = part.indexOf(':');
     if (colon < 0) out.push(part);
-    else if (hashFields.length === 0 || hashFields.includes(part.slice(0, colon))) out.push(part.slice(colon + 1));
+    else if (hashFields.length === 0 || hashFields.includes(part.slice(0, colon))) {
+      const value = part.slice(colon + 1);
+      out.push(value === NULL_VALUE ? null : value === EMPTY_VALUE ? '' : value);
+    }
   }
   return out;
 }

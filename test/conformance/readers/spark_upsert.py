@@ -151,7 +151,7 @@ def main(out) -> int:
     fields = [f for f in struct.fields if f.name in present] if args.op == "delete" else list(struct.fields)
     schema = StructType(fields)
     data = [tuple(to_spark_value(r.get(f.name), f.dataType) for f in fields) for r in rows]
-    before = latest_completed(path)
+    before = None if creating else latest_completed(path)
     df = spark.createDataFrame(spark.sparkContext.parallelize(data, 2), schema)
     df.write.format("hudi").options(**options).mode("append").save(path)
     after = latest_completed(path)

@@ -37,6 +37,11 @@ describe('bucketHashValues', () => {
     expect(bucketHashValues('a:1,b:x,y', ['a'])).toEqual(['1', 'y']);
     expect(bucketHashValues('a:,b:2', ['a'])).toEqual(['']);
   });
+  it('turns the key generators\' placeholders back into null and ""', () => {
+    expect(bucketHashValues('a:__null__,b:__empty__', ['a', 'b'])).toEqual([null, '']);
+    expect(bucketHashValues('__null__', ['a'])).toEqual(['__null__']); // a simple key is hashed whole
+    expect(javaListHash([null, ''])).toBe(31 * 31);
+  });
 });
 
 describe('bucketId', () => {
