@@ -9,8 +9,8 @@ import { FAULT_POINTS, type FaultPoint } from '../../../plugins/hudi/table/fault
 import { mulberry32 } from '../faulty-proxy';
 import { TableModel, type FuzzEvent, type Operation } from './model';
 
-export type IndexType = 'BLOOM' | 'GLOBAL_BLOOM' | 'SIMPLE' | 'GLOBAL_SIMPLE';
-export const INDEX_TYPES: IndexType[] = ['BLOOM', 'GLOBAL_BLOOM', 'SIMPLE', 'GLOBAL_SIMPLE'];
+export type IndexType = 'BLOOM' | 'GLOBAL_BLOOM' | 'SIMPLE' | 'GLOBAL_SIMPLE' | 'BUCKET';
+export const INDEX_TYPES: IndexType[] = ['BLOOM', 'GLOBAL_BLOOM', 'SIMPLE', 'GLOBAL_SIMPLE', 'BUCKET'];
 
 export interface FuzzConfig {
   index: IndexType;
@@ -29,6 +29,8 @@ export interface FuzzConfig {
   occ?: boolean;
   /** The index caches no key set and one bloom filter: every confirmation reads key columns, pruned by row-group statistics. */
   noIndexCache?: boolean;
+  /** index BUCKET: hoodie.bucket.index.num.buckets. */
+  buckets?: number;
 }
 
 export interface Crash {
@@ -91,8 +93,11 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
   const regime = pick(['tiny', 'tiny', 'tiny', 'report', 'default'] as const);
   const tiny = regime !== 'default';
   const maxFileSize = regime === 'tiny' ? int(2, 12) * 1024 : regime === 'report' ? 262144 : 120 * 1024 * 1024;
+  // BUCKET is drawn from a stream of its own (below); here one of the lookup indexes.
+  const allowed = opts.indexes ?? INDEX_TYPES;
+  const lookups = allowed.filter((i) => i !== 'BUCKET');
   const config: FuzzConfig = {
-    index: pick(opts.indexes ?? INDEX_TYPES),
+    index: pick(lookups.length > 0 ? lookups : allowed),
     precombine: chance(0.85),
     maxFileSize,
     smallFileLimit: chance(0.6) ? (regime === 'default' ? 100 * 1024 * 1024 : Math.floor(maxFileSize * pick([0.5, 0.8, 1]))) : 0,
@@ -110,6 +115,13 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
   const grown = regime === 'default' && chance(0.5);
   const keys = Array.from({ length: regime === 'report' ? int(50, 400) : grown ? int(60, 300) : int(3, 40) }, (_, i) => `k${String(i).padStart(3, '0')}`);
   const parts = Array.from({ length: int(1, 5) }, (_, i) => ['eu', 'us', 'apac', 'latam', 'mena'][i]!);
+  // The bucket index replaces the drawn index in a fifth of the seeds (all of them when it is the only one
+  // allowed), from a stream of its own, so that every other draw of a seed stays what it was before it existed.
+  const u = mulberry32(seed ^ 0xb0c7e7);
+  if (allowed.includes('BUCKET') && (config.index === 'BUCKET' || u() < 0.2)) {
+    config.index = 'BUCKET';
+    config.buckets = [1, 2, 3, 8, 64][Math.floor(u() * 5)]!;
+  }
   const model = new TableModel({ global: isGlobal(config.index), precombine: config.precombine });
   const lastVer = new Map<string, number>();
   const home = new Map<string, string>();

@@ -21,6 +21,7 @@ import type { Storage } from '../../../plugins/hudi/storage/storage';
 import { fakeLogger } from '../fake-contexts';
 import { duckdbRows, latestSliceFiles } from '../hudi-files';
 import { hudiRsSnapshot } from '../table-readers';
+import { bucketLayoutProblem } from './bucket-layout';
 import type { FuzzCase } from './generator';
 import { diff, expectedRows, readerRows, TableModel } from './model';
 
@@ -101,6 +102,7 @@ export function connectorConfig(c: FuzzCase, table: string, schemaPath: string):
     ...(c.config.precombine ? { 'hoodie.datasource.write.precombine.field': 'ver' } : {}),
     'hoodie.datasource.write.partitionpath.field': 'part',
     'hoodie.index.type': c.config.index,
+    ...(c.config.buckets !== undefined ? { 'hoodie.bucket.index.num.buckets': String(c.config.buckets) } : {}),
     'hoodie.parquet.max.file.size': String(c.config.maxFileSize),
     'hoodie.parquet.small.file.limit': String(c.config.smallFileLimit),
     'hoodie.copyonwrite.record.size.estimate': String(c.config.recordSizeEstimate),
@@ -218,9 +220,12 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
       const ours = readerRows(await (await HudiTableReader.open(storage, deps.codec)).snapshot());
       const d1 = diff(expected, ours);
       if (d1) return fail(b, `after batch ${b} (${batch.op}, ${batch.events.length} events${batch.crash ? `, crash at ${batch.crash.point}#${batch.crash.nth}` : ''}) our reader: ${d1}`);
-      const duck = readerRows(await duckdbRows(latestSliceFiles(table)));
-      const d2 = diff(expected, duck);
+      const latest = latestSliceFiles(table);
+      const duckRaw = await duckdbRows(latest);
+      const d2 = diff(expected, readerRows(duckRaw));
       if (d2) return fail(b, `after batch ${b} (${batch.op}) DuckDB on the latest slices: ${d2}`);
+      const d4 = c.config.index === 'BUCKET' ? bucketLayoutProblem(table, latest, duckRaw, c.config.buckets ?? 256) : undefined;
+      if (d4) return fail(b, `after batch ${b} (${batch.op}) bucket layout: ${d4}`);
     }
     if (opts.hudiRs) {
       const d3 = diff(expectedRows(model), readerRows(await hudiRsSnapshot(table)));
