@@ -145,6 +145,8 @@ describe('Spark and our writer take turns on a copy-on-write table with the buck
       for (const file of files) {
         const fileId = path.basename(file).split('_')[0]!;
         const partition = path.relative(f.table, path.dirname(file));
+        // Spark's and ours alike: 8-digit bucket, the rest of a UUID, "-0" (a create handle's first file).
+        expect(fileId, `${after}: file id shape`).toMatch(/^[0-9]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-0$/);
         const bucket = bucketOfFileId(fileId);
         expect(bucket, `${after}: ${fileId} is a bucket file group`).toBeDefined();
         expect(bucket!, `${after}: ${fileId}`).toBeLessThan(NUM_BUCKETS);
