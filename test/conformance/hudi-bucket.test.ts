@@ -56,6 +56,8 @@ describe('bucket ids equal Hudi 0.15 BucketIdentifier (run in the bundle\'s JVM)
       { key: 'id:,kind:__empty__', hashFields: 'id,kind', numBuckets: 13 },
       { key: 'id:__null__,kind:y', hashFields: 'id', numBuckets: 13 },
       { key: 'a,b', hashFields: 'id', numBuckets: 13 },
+      { key: 'urn:isbn:0451450523', hashFields: 'id', numBuckets: 13 }, // a simple key with ':' hashes as no value at all
+      { key: 'id:7,,kind:', hashFields: 'id,kind', numBuckets: 13 },
       { key: '', hashFields: 'id', numBuckets: 13 },
     );
     const java = await runHudiBucket(cases);
