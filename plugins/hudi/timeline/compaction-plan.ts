@@ -107,8 +107,12 @@ export interface CompactionOperationInput {
   baseFile?: string;
   /** The slice's log files `.<fileId>_<baseInstant>.log.<version>_<writeToken>`, at least one. */
   logFiles: string[];
-  /** Strategy metrics (compactionOperationMetrics gives the ones Hudi's strategies capture); default none (null). */
-  metrics?: Record<string, number>;
+  /**
+   * The strategy's metrics (compactionOperationMetrics computes the ones Hudi's strategies capture). Hudi's executor
+   * needs TOTAL_LOG_FILES_SIZE: HoodieCompactor.compact sets the write stat's totalLogSizeCompacted from
+   * `operation.getMetrics().get(TOTAL_LOG_FILE_SIZE).longValue()` and fails without it.
+   */
+  metrics: Record<string, number>;
 }
 
 export interface CompactionPlanInput {
@@ -116,6 +120,9 @@ export interface CompactionPlanInput {
   /** Written only when given (ScheduleCompactionActionExecutor sets the scheduler's extraMetadata, else null). */
   extraMetadata?: Record<string, string>;
 }
+
+/** CompactionStrategy.TOTAL_LOG_FILE_SIZE: the one metric Hudi's compactor requires. */
+export const TOTAL_LOG_FILES_SIZE = 'TOTAL_LOG_FILES_SIZE';
 
 const BASE_FILE = /^([^_]+)_([^_]+)_([^_.]+)\.[A-Za-z0-9]+$/;
 // FSUtils.LOG_FILE_PATTERN, restricted to what table version 6 writers produce (no .cdc suffix).
@@ -168,6 +175,9 @@ export function buildCompactionOperation(op: CompactionOperationInput): HoodieCo
       throw new Error(`compaction plan: log file ${l.name} belongs to file group ${l.fileId} at base instant ${l.baseInstant}, not to the slice ${fileId} at ${baseInstantTime}`);
     }
   }
+  if (typeof op.metrics?.[TOTAL_LOG_FILES_SIZE] !== 'number') {
+    throw new Error(`compaction plan: the slice ${fileId} in partition "${op.partitionPath}" has no ${TOTAL_LOG_FILES_SIZE} metric; Hudi's compactor reads it (use compactionOperationMetrics)`);
+  }
   // BaseHoodieCompactionPlanGenerator sorts the slice's logs with HoodieLogFile.getLogFileComparator (version, then token).
   logs.sort((a, b) => a.version - b.version || (a.writeToken < b.writeToken ? -1 : a.writeToken > b.writeToken ? 1 : 0));
   return {
@@ -176,7 +186,7 @@ export function buildCompactionOperation(op: CompactionOperationInput): HoodieCo
     dataFilePath,
     fileId,
     partitionPath: op.partitionPath,
-    metrics: op.metrics ? inJavaHashMapOrder(op.metrics) : null,
+    metrics: inJavaHashMapOrder(op.metrics),
     bootstrapFilePath: null,
   };
 }
@@ -228,7 +238,7 @@ export function compactionOperationMetrics(s: { baseFileSize?: number; logFileSi
     TOTAL_IO_READ_MB: read,
     TOTAL_IO_WRITE_MB: write,
     TOTAL_IO_MB: read + write,
-    TOTAL_LOG_FILES_SIZE: logSize,
+    [TOTAL_LOG_FILES_SIZE]: logSize,
     TOTAL_LOG_FILES: s.logFileSizes.length,
   };
 }
