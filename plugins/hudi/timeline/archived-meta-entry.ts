@@ -31,6 +31,7 @@ import {
   HOODIE_SAVEPOINT_METADATA_SCHEMA,
 } from './archived-record-schemas';
 import { nestSchema } from './avro-schema-nesting';
+import { withJavaMapOrder } from './java-hash-map-order';
 import { COMPACTION_PLAN, HOODIE_COMPACTION_PLAN_SCHEMA, type HoodieCompactionPlan } from './compaction-plan';
 
 const opt = (name: string, type: AvroJson): AvroJson => ({ name, type: ['null', type], default: null });
@@ -248,7 +249,8 @@ function emptyEntry(i: ArchivedInstantInput, actionType: string): HoodieArchived
 
 function avroPayload<T>(i: ArchivedInstantInput, rt: TimelineRecordType): T {
   try {
-    return readOne<T>(i.content, rt);
+    // Hudi decodes the file into HashMaps before archiving it: its entry holds each map in that order.
+    return withJavaMapOrder(rt.type, readOne<T>(i.content, rt));
   } catch (err) {
     // Hudi's archive() logs and skips such a file, or fails the archival (hoodie.archive.fail.on.error? see facts).
     throw new Error(`archiving ${fileNameOf(i)}: cannot read its ${rt.name}: ${(err as Error).message}`);

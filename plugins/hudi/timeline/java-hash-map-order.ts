@@ -39,3 +39,39 @@ export function inJavaHashMapOrder<V>(map: Readonly<Record<string, V>>): Record<
   for (const k of javaHashMapOrder(Object.keys(map))) out[k] = map[k]!;
   return out;
 }
+
+interface TypeShape {
+  typeName: string;
+  types?: TypeShape[];
+  fields?: { name: string; type: TypeShape }[];
+  valuesType?: TypeShape;
+  itemsType?: TypeShape;
+  isValid(v: unknown): boolean;
+}
+
+/**
+ * A copy of an Avro value (avsc, unions unwrapped) with every map in javaHashMapOrder: the order in which Java code
+ * re-encodes a record that Avro's SpecificDatumReader decoded (each map a `new HashMap<>(n)`).
+ */
+export function withJavaMapOrder<T>(type: unknown, value: T): T {
+  const walk = (t: TypeShape, v: unknown): unknown => {
+    if (v === null || v === undefined) return v;
+    if (t.types) {
+      const branch = t.types.find((b) => b.typeName !== 'null' && b.isValid(v));
+      return branch ? walk(branch, v) : v;
+    }
+    if (t.fields) {
+      const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+      for (const f of t.fields) out[f.name] = walk(f.type, out[f.name]);
+      return out;
+    }
+    if (t.valuesType) {
+      const m = inJavaHashMapOrder(v as Record<string, unknown>);
+      for (const k of Object.keys(m)) m[k] = walk(t.valuesType, m[k]);
+      return m;
+    }
+    if (t.itemsType) return (v as unknown[]).map((x) => walk(t.itemsType!, x));
+    return v;
+  };
+  return walk(type as TypeShape, value) as T;
+}
