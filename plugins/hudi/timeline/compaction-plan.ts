@@ -117,7 +117,10 @@ export interface CompactionOperationInput {
 
 export interface CompactionPlanInput {
   operations: CompactionOperationInput[];
-  /** Written only when given (ScheduleCompactionActionExecutor sets the scheduler's extraMetadata, else null). */
+  /**
+   * Written only when given: ScheduleCompactionActionExecutor sets the scheduler's extraMetadata if it has some, else the
+   * plan keeps null. Spark's write client passes an empty map when it schedules inline (its plans hold `{}`).
+   */
   extraMetadata?: Record<string, string>;
 }
 
