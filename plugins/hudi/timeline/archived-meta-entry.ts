@@ -33,6 +33,7 @@ import {
 import { nestSchema } from './avro-schema-nesting';
 import { withJavaMapOrder } from './java-hash-map-order';
 import { COMPACTION_PLAN, HOODIE_COMPACTION_PLAN_SCHEMA, type HoodieCompactionPlan } from './compaction-plan';
+import { instantFileName } from './instant';
 
 const opt = (name: string, type: AvroJson): AvroJson => ({ name, type: ['null', type], default: null });
 
@@ -122,8 +123,9 @@ export interface ArchivedInstantInput {
   /** The file's bytes, as HoodieActiveTimeline.getInstantDetails returns them (may be empty). */
   content: Buffer;
   /**
-   * HoodieInstant.getStateTransitionTime: the file's modification time as an instant string (yyyyMMddHHmmssSSS in the
-   * table's timeline time zone), set for instants listed from storage; null when unknown.
+   * HoodieInstant.getStateTransitionTime: the file's modification time as an instant string, i.e.
+   * formatInstantTime(mtimeMs) for a UTC timeline (HoodieInstantTimeGenerator.formatDate in the timeline's time zone),
+   * as Hudi sets it for instants listed from storage; null when unknown.
    */
   stateTransitionTime: string | null;
 }
@@ -253,15 +255,8 @@ function avroPayload<T>(i: ArchivedInstantInput, rt: TimelineRecordType): T {
     return withJavaMapOrder(rt.type, readOne<T>(i.content, rt));
   } catch (err) {
     // Hudi's archive() logs and skips such a file, or fails the archival (hoodie.archive.fail.on.error? see facts).
-    throw new Error(`archiving ${fileNameOf(i)}: cannot read its ${rt.name}: ${(err as Error).message}`);
+    throw new Error(`archiving ${instantFileName(i)}: cannot read its ${rt.name}: ${(err as Error).message}`);
   }
-}
-
-/** The instant's file name in .hoodie/ (HoodieInstant.getFileName, timeline layout version 1). */
-export function fileNameOf(i: { timestamp: string; action: string; state: ArchivedState }): string {
-  if (i.state === 'COMPLETED') return `${i.timestamp}.${i.action}`;
-  if (i.action === 'commit') return i.state === 'INFLIGHT' ? `${i.timestamp}.inflight` : `${i.timestamp}.commit.requested`;
-  return `${i.timestamp}.${i.action}.${i.state.toLowerCase()}`;
 }
 
 /** The record HoodieTimelineArchiver writes for one active-timeline file (MetadataConversionUtils.createMetaWrapper). */
@@ -281,7 +276,7 @@ export function buildArchivedMetaEntry(i: ArchivedInstantInput): HoodieArchivedM
     case 'commit':
     case 'deltacommit':
       // Every state: requested and inflight files are parsed as commit metadata too (empty → an empty model).
-      e.hoodieCommitMetadata = convertCommitMetadata(i.content, fileNameOf(i));
+      e.hoodieCommitMetadata = convertCommitMetadata(i.content, instantFileName(i));
       break;
     case 'rollback':
       if (i.state === 'COMPLETED') e.hoodieRollbackMetadata = avroPayload<HoodieRollbackMetadata>(i, ROLLBACK_METADATA);

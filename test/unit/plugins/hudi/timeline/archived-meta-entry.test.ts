@@ -13,7 +13,6 @@ import {
   convertCommitMetadata,
   decodeArchivedMetaEntry,
   encodeArchivedMetaEntry,
-  fileNameOf,
   type ArchivedInstantInput,
 } from '../../../../../plugins/hudi/timeline/archived-meta-entry';
 import { renderCommitMetadata, writeStat } from '../../../../../plugins/hudi/timeline/commit-metadata';
@@ -97,13 +96,6 @@ describe('HoodieArchivedMetaEntry', () => {
     const plan = serializeCompactionPlan({ operations: [{ partitionPath: '', logFiles: ['.f-0_20240101000000000.log.1_0-1-2'], metrics: { TOTAL_LOG_FILES_SIZE: 7 } }] });
     const e = buildArchivedMetaEntry({ timestamp: '20240102000000000', action: 'compaction', state: 'REQUESTED', content: plan, stateTransitionTime: null });
     expect(plain(decodeArchivedMetaEntry(encodeArchivedMetaEntry(e)))).toEqual(plain(e));
-  });
-
-  it('names instant files as HoodieInstant.getFileName does', () => {
-    expect(fileNameOf({ timestamp: 't', action: 'commit', state: 'INFLIGHT' })).toBe('t.inflight');
-    expect(fileNameOf({ timestamp: 't', action: 'commit', state: 'REQUESTED' })).toBe('t.commit.requested');
-    expect(fileNameOf({ timestamp: 't', action: 'deltacommit', state: 'INFLIGHT' })).toBe('t.deltacommit.inflight');
-    expect(fileNameOf({ timestamp: 't', action: 'compaction', state: 'COMPLETED' })).toBe('t.compaction');
   });
 
   it('rejects what Hudi could not archive, naming the file', () => {
