@@ -161,11 +161,13 @@ export const CLEAN_METADATA_VERSION = 2;
 /** A JSON value: the schema declarations below. */
 export type AvroJson = null | boolean | number | string | AvroJson[] | { [key: string]: AvroJson };
 
-const NS = 'org.apache.hudi.avro.model';
-const str = (): AvroJson => ({ type: 'string', 'avro.java.string': 'String' });
-const strArray = (): AvroJson => ({ type: 'array', items: str() });
-const longMap = (): AvroJson => ({ type: 'map', values: 'long', 'avro.java.string': 'String' });
-const versionField = (): AvroJson => ({ name: 'version', type: ['int', 'null'], default: 1 });
+/** The namespace of every Hudi timeline record. */
+export const NS = 'org.apache.hudi.avro.model';
+// Schema parts shared by the declarations here and in the sibling modules (compaction-plan, archived-meta-entry).
+export const str = (): AvroJson => ({ type: 'string', 'avro.java.string': 'String' });
+export const strArray = (): AvroJson => ({ type: 'array', items: str() });
+export const longMap = (): AvroJson => ({ type: 'map', values: 'long', 'avro.java.string': 'String' });
+export const versionField = (): AvroJson => ({ name: 'version', type: ['int', 'null'], default: 1 });
 const instantInfo = (): AvroJson => ({
   type: 'record',
   name: 'HoodieInstantInfo',
@@ -335,7 +337,7 @@ export interface TimelineRecordType {
   readonly type: Type;
 }
 
-function recordType(schema: AvroJson): TimelineRecordType {
+export function recordType(schema: AvroJson): TimelineRecordType {
   const name = `${NS}.${(schema as { name: string }).name}`;
   // wrapUnions false: every union here is null + one other type, so values are plain (null or the value).
   const type = Type.forSchema(schema as never, { wrapUnions: false });
@@ -381,7 +383,8 @@ export function writeAvroContainer(rt: TimelineRecordType, records: unknown[], s
   return Buffer.concat([header, LONG_TYPE.toBuffer(records.length), LONG_TYPE.toBuffer(data.length), data, sync]);
 }
 
-function encodeChecked(rt: TimelineRecordType, record: unknown): Buffer {
+/** Avro binary of one record, after checking it against the schema (the error names each bad field). */
+export function encodeChecked(rt: TimelineRecordType, record: unknown): Buffer {
   const problems: string[] = [];
   rt.type.isValid(record, {
     errorHook: (path: string[], val: unknown, type: Type) => {
@@ -463,7 +466,7 @@ export function readAvroContainer(buf: Buffer, rt?: TimelineRecordType): AvroCon
   return { schemaString, codec, meta: header.meta, records };
 }
 
-function readOne<T>(buf: Buffer, rt: TimelineRecordType): T {
+export function readOne<T>(buf: Buffer, rt: TimelineRecordType): T {
   const c = readAvroContainer(buf, rt);
   if (c.records.length === 0) throw new Error(`Could not deserialize metadata of type ${rt.name}: no record`);
   return c.records[0] as T;
