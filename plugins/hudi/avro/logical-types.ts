@@ -193,13 +193,26 @@ function exactLongHook(schema: unknown): avro.Type | undefined {
   return undefined;
 }
 
+export interface AvroTypeOptions {
+  /** Wrap every union of several non-null types ({"int": 5}), leaving only [null, T] unwrapped. avsc's 'auto' leaves
+   *  a union such as ["int", "long"] unwrapped because the exact long is an abstract type it does not bucket, and
+   *  then cannot encode a number into it ("ambiguous conversion"); encoders of arbitrary schemas need this. */
+  wrapUnionsOfSeveral?: boolean;
+}
+
 /** Parses an Avro schema (JSON value) into an avsc type with this module's logical types. Throws avsc's or a
  *  logical type's Error for an invalid schema. */
-export function avroTypeFor(schema: unknown): avro.Type {
+export function avroTypeFor(schema: unknown, options: AvroTypeOptions = {}): avro.Type {
+  const hook = (s: unknown, opts: avro.ForSchemaOptions): avro.Type | undefined => {
+    const long = exactLongHook(s);
+    if (long !== undefined || !options.wrapUnionsOfSeveral || !Array.isArray(s) || s.filter((b) => b !== 'null').length < 2) return long;
+    // Nested types inherit the wrapping, which decoders of wrapped unions handle at any depth.
+    return avro.Type.forSchema(s as avro.Schema, { ...opts, wrapUnions: 'always', typeHook: ((x: unknown, o: avro.ForSchemaOptions) => (x === s ? undefined : hook(x, o))) as never });
+  };
   return avro.Type.forSchema(schema as avro.Schema, {
     logicalTypes: LOGICAL_TYPES,
     assertLogicalTypes: true,
-    typeHook: exactLongHook as never,
+    typeHook: hook as never,
     wrapUnions: 'auto',
   });
 }

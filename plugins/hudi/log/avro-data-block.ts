@@ -37,7 +37,7 @@ export interface AvroRecordCodec {
 }
 
 export function avroRecordCodec(schemaJson: string): AvroRecordCodec {
-  const type = avroTypeFor(JSON.parse(schemaJson));
+  const type = avroTypeFor(JSON.parse(schemaJson), { wrapUnionsOfSeveral: true });
   const table = parseTableSchema(schemaJson, { stripHoodieMetaFields: true, source: 'the log block schema' });
   const slots = new Map(table.fields.map((f) => [f.name, { type: f.column.type, wire: f.wire, nullable: f.column.nullable }]));
   const fields = (type as unknown as { fields: avro.types.Field[] }).fields;
