@@ -1,6 +1,8 @@
 // DELETE_BLOCK content, version 3 (HoodieDeleteBlock): int32 version 3, int32 length, then one Avro binary datum of
 // HoodieDeleteRecordList. Each entry names a key and its partition and carries the ordering (precombine) value the
-// delete had, wrapped by Java type as HoodieAvroUtils.wrapValueIntoAvro does; null means "no ordering value".
+// delete had, wrapped by Java type as HoodieAvroUtils.wrapValueIntoAvro does. For readers (see the conformance tests):
+// write one ordering type per block (hudi-rs 0.5.0 refuses a block mixing them) and never null (Spark's Hudi 0.15
+// read fails on it); int 0 is Hudi's "no ordering value", a delete that wins by arrival order.
 
 import type * as avro from 'avsc';
 import { DataError } from '../../../runtime/spi';
@@ -26,6 +28,10 @@ export type OrderingValue =
   | { type: 'time-micros'; value: number | bigint }
   /** µs since epoch (Java java.sql.Timestamp, only with hoodie.datasource.write.keygenerator.consistent.logical.timestamp.enabled). */
   | { type: 'timestamp-micros'; value: number | bigint };
+
+/** What Hudi's delete operation writes (HoodieRecordPayload.getOrderingValue's default): both readers take a delete
+ *  carrying it as ordered by arrival, so it removes the record whatever the record's ordering value. */
+export const DEFAULT_ORDERING_VALUE: OrderingValue = Object.freeze({ type: 'int', value: 0 });
 
 export interface DeleteRecord {
   recordKey: string;
@@ -112,10 +118,11 @@ function unwrapOrdering(v: Record<string, { value: unknown }> | null): OrderingV
  * The ordering value Hudi 0.15 records for a precombine field of column type `type` holding `value` (the column
  * model's representation): HoodieAvroUtils.getNestedFieldVal reads the Avro value (dates become LocalDate, decimals
  * BigDecimal, timestamps and times stay the raw long/int) and wrapValueIntoAvro wraps it by Java class. Types Hudi
- * cannot wrap (an enum, fixed, record, array, map or union) throw in Hudi; here they throw a DataError.
+ * cannot wrap (an enum, fixed, record, array, map or union) throw in Hudi; here they throw a DataError. A missing
+ * value gives DEFAULT_ORDERING_VALUE (Hudi would refuse the record; a null ordering value breaks Spark's read).
  */
-export function orderingValueOf(type: ColumnType, value: unknown): OrderingValue | null {
-  if (value === null || value === undefined) return null;
+export function orderingValueOf(type: ColumnType, value: unknown): OrderingValue {
+  if (value === null || value === undefined) return DEFAULT_ORDERING_VALUE;
   switch (type.kind) {
     case 'string':
     case 'uuid':

@@ -96,7 +96,9 @@ function int32(v: number): Buffer {
  * disagrees with its length, or 6 bytes follow it that are not a magic; the corrupt block then spans to the next
  * magic after its own, or the end of the file. Hudi stops silently at fewer than 6 trailing bytes and fails on 6
  * that are not a magic where a block should start; both are reported here as corrupt blocks instead, so a writer
- * sees the garbage. A block whose framing adds up but whose header does not parse is corrupt too.
+ * sees the garbage. A block whose framing adds up but whose header does not parse is corrupt too. So a writer must
+ * never append after a torn tail: the whole block before the garbage would turn corrupt with it (no magic follows it);
+ * write the next log version instead, as Hudi 0.15's Spark writer does for every deltacommit.
  */
 export function decodeLogFile(bytes: Uint8Array): LogBlock[] {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -48,7 +48,7 @@ describe('delete-block', () => {
     expect(orderingValueOf({ kind: 'date' }, 19000)).toEqual({ type: 'date', value: 19000 });
     expect(orderingValueOf({ kind: 'decimal', precision: 10, scale: 2 }, '12.30')).toEqual({ type: 'decimal', value: '12.300000000000000' });
     expect(orderingValueOf({ kind: 'string' }, 'x')).toEqual({ type: 'string', value: 'x' });
-    expect(orderingValueOf({ kind: 'double' }, null)).toBeNull();
+    expect(orderingValueOf({ kind: 'double' }, null)).toEqual({ type: 'int', value: 0 });
     expect(() => orderingValueOf({ kind: 'record', fields: [] }, {})).toThrow(/cannot be recorded in a delete block/);
   });
 });
