@@ -19,14 +19,15 @@ mkdir -p "$READERS_DIR" "$READERS_JAR_DIR" "$READERS_M2"
 exec 8>"$READERS_DIR/.setup.lock"
 flock 8
 
-# --- Java and Maven (preinstalled on the project's machines; installed from Debian if missing) ---
-if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+# --- Java, javac and Maven (preinstalled on the project's machines; installed from Debian if missing) ---
+# javac: the log format conformance test compiles its Hudi checker (test/conformance/readers/HudiLogCheck.java).
+if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "java or mvn missing: installing openjdk-17-jre-headless and maven from Debian"
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven >&2 \
-      || die "apt-get install openjdk-17-jre-headless maven failed"
+    log "java, javac or mvn missing: installing openjdk-17-jdk-headless and maven from Debian"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >&2 \
+      || die "apt-get install openjdk-17-jdk-headless maven failed"
   else
-    die "java and mvn are required (OpenJDK 17 and Maven); install them and rerun"
+    die "java, javac and mvn are required (OpenJDK 17 JDK and Maven); install them and rerun"
   fi
 fi
 
