@@ -1,12 +1,15 @@
 // End-to-end benchmark over a real RocketMQ broker (scripts/rocketmq.sh, taken by a lease): the same M order
 // messages go to two topics; a no-op consumer drains one (the baseline: what the broker and the transport's
 // pull path deliver), a worker started with scripts/run_worker.sh drains the other into a Hudi table through
-// the hudi-sink (upsert, GLOBAL_BLOOM). Then, with the worker still running, messages are produced at a steady
+// the hudi-sink (upsert; GLOBAL_BLOOM on copy-on-write by default). Then, with the worker still running, messages are produced at a steady
 // rate and the time until the table's timeline holds each one is measured. Prints records/s, the ratio sink /
 // no-op, commit latency percentiles and peak RSS; asserts nothing (figures are machine-dependent).
 //   node dist/scripts/bench-e2e.js [--messages 1000000] [--latency-seconds 20] [--rate 2000] [--queues 4]
 //                                  [--commit-interval-ms 2000] [--commit-max-records 50000] [--max-file-mb 120]
 //                                  [--profile DIR] [--sink-config key=value,key=value]
+//                                  [--table-type COPY_ON_WRITE|MERGE_ON_READ] [--index GLOBAL_BLOOM|BLOOM|SIMPLE|...]
+// --table-type MERGE_ON_READ needs a non-global index (BLOOM unless --index says otherwise): keys then stay in the
+// partition of their first status, a different table from the copy-on-write run's, so compare rates, not contents.
 // --sink-config adds (or overrides) keys of the hudi-sink connector, e.g. max.inflight.records=100000.
 // --profile DIR runs the worker under `node --cpu-prof` (profiles, one per thread, and worker.log go to DIR) and
 // prints scripts/cpuprofile-summary.ts's summary of the whole worker run (profiled rates are slower: do not quote).
@@ -50,6 +53,9 @@ interface Options {
   maxFileMb: number;
   /** Where the worker's CPU profiles go (node --cpu-prof), if profiling. */
   profile: string | undefined;
+  /** hoodie.table.type and hoodie.index.type of the sink. */
+  tableType: string;
+  index: string;
   /** Extra keys of the sink connector. */
   sinkConfig: Record<string, string>;
 }
@@ -68,6 +74,8 @@ function options(): Options {
         'max-file-mb': { type: 'string' },
         profile: { type: 'string' },
         'sink-config': { type: 'string' },
+        'table-type': { type: 'string' },
+        index: { type: 'string' },
       },
     });
   } catch (err) {
@@ -88,6 +96,8 @@ function options(): Options {
     commitMaxRecords: int('commit-max-records', values['commit-max-records'], 50_000),
     maxFileMb: int('max-file-mb', values['max-file-mb'], 120),
     profile: values.profile === undefined ? undefined : path.resolve(values.profile),
+    tableType: values['table-type'] ?? 'COPY_ON_WRITE',
+    index: values.index ?? (values['table-type'] === 'MERGE_ON_READ' ? 'BLOOM' : 'GLOBAL_BLOOM'),
     sinkConfig: Object.fromEntries(
       (values['sink-config'] ?? '').split(',').filter((kv) => kv.trim() !== '').map((kv) => {
         const at = kv.indexOf('=');
@@ -177,19 +187,23 @@ async function api(base: string, method: string, p: string, body?: unknown): Pro
 
 type Ranges = Record<string, [number, number][]>;
 
-/** The last completed instant (`<17 digits>.commit`), or undefined. Instant times sort as text. */
+const COMPLETED_WRITE = /^\d{17}\.(commit|deltacommit)$/;
+
+/** The last completed write that stores consumed positions (`<17 digits>.commit` or `.deltacommit`; a compaction's
+ *  commit stores none), or undefined. Instant times sort as text. */
 function lastCompletedCommit(table: string): string | undefined {
-  let last: string | undefined;
+  let names: string[];
   try {
-    for (const f of readdirSync(path.join(table, '.hoodie'))) if (/^\d{17}\.commit$/.test(f) && (last === undefined || f > last)) last = f;
+    names = readdirSync(path.join(table, '.hoodie')).filter((f) => COMPLETED_WRITE.test(f)).sort();
   } catch {
     return undefined; // no table yet
   }
-  return last;
+  for (let i = names.length - 1; i >= 0; i--) if (Object.keys(commitRanges(table, names[i]!)).length > 0) return names[i];
+  return undefined;
 }
 
 function completedCommitCount(table: string): number {
-  return readdirSync(path.join(table, '.hoodie')).filter((f) => /^\d{17}\.commit$/.test(f)).length;
+  return readdirSync(path.join(table, '.hoodie')).filter((f) => COMPLETED_WRITE.test(f)).length;
 }
 
 /** The consumed offset ranges (per `topic/queue`, half-open) a commit stores; each commit holds the union so far. */
@@ -399,7 +413,8 @@ async function main(): Promise<void> {
     'hoodie.datasource.write.recordkey.field': 'orderId',
     'hoodie.datasource.write.precombine.field': 'version',
     'hoodie.datasource.write.partitionpath.field': 'orderStatus',
-    'hoodie.index.type': 'GLOBAL_BLOOM',
+    'hoodie.table.type': o.tableType,
+    'hoodie.index.type': o.index,
     'commit.interval.ms': String(o.commitIntervalMs),
     'commit.max.records': String(o.commitMaxRecords),
     'hoodie.parquet.max.file.size': String(o.maxFileMb * 1024 * 1024),
@@ -547,7 +562,7 @@ async function main(): Promise<void> {
     ['queues per topic', String(o.queues)],
     ['produce rate (sink topic / no-op topic)', `${fmt(perSec(M, produceA))} / ${fmt(perSec(M, produceB))} msg/s`],
     ['no-op consumer', `${fmt(noopRate)} records/s`],
-    [`hudi-sink (upsert, GLOBAL_BLOOM, commit every ${o.commitIntervalMs} ms / ${fmt(o.commitMaxRecords)} records, files up to ${o.maxFileMb} MB)`, `${fmt(sinkRate)} records/s (${loadCommits} commits)`],
+    [`hudi-sink (upsert, ${o.tableType}, ${o.index}, commit every ${o.commitIntervalMs} ms / ${fmt(o.commitMaxRecords)} records, files up to ${o.maxFileMb} MB)`, `${fmt(sinkRate)} records/s (${loadCommits} commits)`],
     ['ratio hudi-sink / no-op', (sinkRate / noopRate).toFixed(3)],
     [`commit latency at ${fmt(o.rate)} msg/s for ${o.latencySeconds} s: p50 / p99 / max`, `${fmt(lat.p50)} / ${fmt(lat.p99)} / ${fmt(lat.max)} ms`],
     ['peak RSS worker / benchmark process', `${workerRss.toFixed(0)} / ${benchRss?.toFixed(0) ?? '?'} MB`],

@@ -16,10 +16,14 @@ import { silentLogger } from '../runtime/observability/logger';
 const STATUSES = ['CREATED', 'PAID', 'ACCEPTED', 'DELIVERING', 'FINISHED'];
 const PRODUCTS = ['Kung Pao Chicken', 'Mapo Tofu', 'Dumplings (15 pcs)', 'Beef Noodle Soup', 'Hot Pot Set for Two', 'Margherita Pizza'];
 
-/** The sink keys every side's table is opened with (the record key, precombine and partition fields Spark gets too). */
-export function tableConfig(tablePath: string): Record<string, string> {
+/** The sink keys every side's table is opened with (the record key, precombine and partition fields Spark gets too).
+ *  A merge-on-read table is not compacted inline here: the upsert is timed as the deltacommit alone, as Spark's
+ *  datasource writes it (hoodie.compact.inline is false there by default). */
+export function tableConfig(tablePath: string, tableType: 'COPY_ON_WRITE' | 'MERGE_ON_READ' = 'COPY_ON_WRITE'): Record<string, string> {
   return {
     tablePath,
+    'hoodie.table.type': tableType,
+    ...(tableType === 'MERGE_ON_READ' ? { 'hoodie.compact.inline': 'false' } : {}),
     schemaPath: path.resolve(__dirname, '..', '..', 'schemas', 'order-generator.avsc'),
     'hoodie.datasource.write.recordkey.field': 'orderId',
     'hoodie.datasource.write.precombine.field': 'version',

@@ -2,7 +2,7 @@
 // RSS (the kernel's VmHWM) is the writer's own and not the harness's, and so that it can run under
 // `node --cpu-prof`. It writes an untimed warm-up table first (JIT, WASM compile, encoder thread start), then
 // the workload into --table (kept for the parent to verify), and prints one JSON line: WriterChildResult.
-//   node dist/scripts/bench-table-writer.js --table DIR --rows N --batch B --operation OP
+//   node dist/scripts/bench-table-writer.js --table DIR --rows N --batch B --operation OP [--table-type MERGE_ON_READ]
 
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -29,13 +29,13 @@ export function procStatusBytes(field: 'VmHWM' | 'VmRSS', pid: number | 'self' =
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { table: { type: 'string' }, rows: { type: 'string' }, batch: { type: 'string' }, operation: { type: 'string' } } });
+  const { values } = parseArgs({ options: { table: { type: 'string' }, rows: { type: 'string' }, batch: { type: 'string' }, operation: { type: 'string' }, 'table-type': { type: 'string' } } });
   if (!values.table || !values.rows || !values.batch || !values.operation) throw new Error('bench-table-writer: give --table, --rows, --batch and --operation (it is started by scripts/bench-table.ts)');
   const rows = Number(values.rows);
   const batch = Number(values.batch);
   const operation = values.operation as WriteOperation;
   const tablePath = path.resolve(values.table);
-  const raw = tableConfig(tablePath);
+  const raw = tableConfig(tablePath, values['table-type'] === 'MERGE_ON_READ' ? 'MERGE_ON_READ' : 'COPY_ON_WRITE');
   const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
   const deps = await openTableDeps(settings, raw['schemaPath']!, raw);
   try {

@@ -13,6 +13,7 @@
 // machine-dependent; the ratios are what to compare).
 // Usage: node dist/scripts/bench-table.js [--rows N] [--batch B] [--operation insert|bulk_insert|upsert]
 //                                         [--no-spark] [--spark-memory 1g] [--profile DIR] [--s3 [--rounds R] [--occ]]
+//                                         [--table-type COPY_ON_WRITE|MERGE_ON_READ]
 //
 // --s3 (`npm run bench:table -- --s3`): the same workload, in the same run on the same records, goes both to
 // local disk and to a real S3 server: MinIO from scripts/s3.sh on 127.0.0.1, started under the lease
@@ -219,8 +220,11 @@ async function main(): Promise<void> {
       'no-spark': { type: 'boolean' },
       'spark-memory': { type: 'string' },
       profile: { type: 'string' },
+      'table-type': { type: 'string' },
     },
   });
+  const tableType = (values['table-type'] ?? 'COPY_ON_WRITE') as 'COPY_ON_WRITE' | 'MERGE_ON_READ';
+  if (tableType !== 'COPY_ON_WRITE' && tableType !== 'MERGE_ON_READ') throw new Error(`--table-type must be COPY_ON_WRITE or MERGE_ON_READ, got ${String(values['table-type'])}`);
   const withS3 = values.s3 === true;
   const withOcc = values.occ === true;
   if (withOcc && !withS3) throw new Error('--occ compares against S3: give --s3 too');
@@ -238,7 +242,7 @@ async function main(): Promise<void> {
   const readers = withSpark ? await readersEnv() : undefined;
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-table-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const raw = tableConfig(path.join(dir, 'orders'));
+  const raw = tableConfig(path.join(dir, 'orders'), tableType);
   const U = updateCount(N);
 
   const locals: WorkloadResult[] = [];
@@ -258,7 +262,7 @@ async function main(): Promise<void> {
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     noteLoad('tributary');
-    const out = await run('tributary writer', process.execPath, [...nodeArgs, path.join(__dirname, 'bench-table-writer.js'), '--table', raw['tablePath']!, '--rows', String(N), '--batch', String(batch), '--operation', op]);
+    const out = await run('tributary writer', process.execPath, [...nodeArgs, path.join(__dirname, 'bench-table-writer.js'), '--table', raw['tablePath']!, '--rows', String(N), '--batch', String(batch), '--operation', op, '--table-type', tableType]);
     child = JSON.parse(out.trim().split('\n').pop()!) as WriterChildResult;
     locals.push(child);
     if (profileDir) writeFileSync(path.join(profileDir, 'phases.json'), JSON.stringify(child.marks));
@@ -267,7 +271,7 @@ async function main(): Promise<void> {
     writeInputs(inputDir, N, batch);
     if (withSpark) {
       const sparkTable = path.join(dir, 'spark-orders');
-      const args = [path.join(REPO, 'scripts', 'readers', 'spark_hudi_bench.py'), '--table', sparkTable, '--input', inputDir, '--operation', op, '--verify-against', raw['tablePath']!];
+      const args = [path.join(REPO, 'scripts', 'readers', 'spark_hudi_bench.py'), '--table', sparkTable, '--input', inputDir, '--operation', op, '--table-type', tableType, '--verify-against', raw['tablePath']!];
       if (values['spark-memory']) args.push('--driver-memory', values['spark-memory']);
       noteLoad('Spark');
       const sparkOut = await run('Spark Hudi', readers!['READERS_PYTHON']!, args, { ...process.env, ...readers, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' });
@@ -374,7 +378,7 @@ async function main(): Promise<void> {
   });
   const { insertMs, insertBytes, upsertMs, totalBytes, sampledPeakRss } = combine(locals);
   const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
-  console.log(`bench-table: ${fmt(N)} order records in commits of ${fmt(batch)} into 5 partitions, then ${fmt(U)} upserted; commit ${gitCommit()}; node ${process.version}, ${cpus().length} CPUs`);
+  console.log(`bench-table: ${fmt(N)} order records in commits of ${fmt(batch)} into 5 partitions, then ${fmt(U)} upserted; ${tableType}; commit ${gitCommit()}; node ${process.version}, ${cpus().length} CPUs`);
   const duckRate = rate(N, duckMs);
   const sparkLoadRate = spark ? rate(N, sum(spark.loadCommitMs)) : undefined;
   const sparkUpsertRate = spark ? rate(U, sum(spark.upsertCommitMs)) : undefined;

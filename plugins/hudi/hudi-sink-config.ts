@@ -10,6 +10,8 @@ import { DEFAULT_HEARTBEAT } from './commit/heartbeat';
 import { MAX_NUM_BUCKETS } from './index/bucket-id';
 import { DEFAULT_NUM_BUCKETS, type BucketIndexSpec } from './index/bucket-index';
 import type { IndexType } from './index/index-type';
+import type { TableType } from './table/table-properties';
+import type { CompactionSettings } from './services/compaction';
 
 /** Group of the seed keys that are accepted and have no effect. */
 export const SEED_GROUP = 'Seed keys without effect';
@@ -34,6 +36,11 @@ export function hudiSinkConfigDef() {
     { name: 'hoodie.datasource.write.keygenerator.class', type: 'string', default: null, doc: 'Key generator (org.apache.hudi.keygen.SimpleKeyGenerator, ComplexKeyGenerator, NonpartitionedKeyGenerator); inferred from the key and partition fields when absent.', importance: 'low', group: 'Write' },
     { name: 'delete.marker.field', type: 'string', default: '_hoodie_is_deleted', doc: 'Field whose value marks a record as a delete, so one stream carries inserts, updates and deletes. Absent from the schema = no deletes by marker.', importance: 'medium', group: 'Write' },
     { name: 'delete.marker.values', type: 'list', default: ['true'], doc: 'Values of delete.marker.field that mean delete (compared as strings, e.g. true, or D,DELETE for an operation field).', importance: 'low', group: 'Write' },
+    { name: 'hoodie.table.type', type: 'string', default: 'COPY_ON_WRITE', validator: validators.oneOf('COPY_ON_WRITE', 'MERGE_ON_READ'), accepted: 'COPY_ON_WRITE, MERGE_ON_READ', aliases: ['hoodie.datasource.write.table.type'], doc: 'COPY_ON_WRITE: every commit rewrites the base files it touches (reads are plain Parquet). MERGE_ON_READ: updates and deletes are appended as log files next to the base files in deltacommits (a commit costs what the batch costs, not what the touched file groups hold); readers merge them, read-optimized queries see base files only. Fixed when the table is created.', importance: 'high', group: 'Table' },
+    { name: 'hoodie.compact.inline', type: 'boolean', default: true, doc: 'MERGE_ON_READ: compact in the writer, right after the deltacommit that makes a compaction due: every file group whose latest slice has log files gets a new base file with the log records merged in (streamed a row group at a time; untouched row groups are copied as they are). false: log files accumulate until another writer (e.g. Spark, or `tributary table compact`) compacts.', importance: 'medium', group: 'Compaction' },
+    { name: 'hoodie.compact.inline.max.delta.commits', type: 'int', default: 5, validator: validators.range(1), doc: 'MERGE_ON_READ: deltacommits since the last compaction that make one due (NUM_COMMITS, NUM_OR_TIME, NUM_AND_TIME).', importance: 'medium', group: 'Compaction' },
+    { name: 'hoodie.compact.inline.max.delta.seconds', type: 'int', default: 3600, validator: validators.range(1), doc: 'MERGE_ON_READ: seconds since the first deltacommit after the last compaction that make one due (TIME_ELAPSED, NUM_OR_TIME, NUM_AND_TIME).', importance: 'low', group: 'Compaction' },
+    { name: 'hoodie.compact.inline.trigger.strategy', type: 'string', default: 'NUM_COMMITS', validator: validators.oneOf('NUM_COMMITS', 'TIME_ELAPSED', 'NUM_OR_TIME', 'NUM_AND_TIME'), accepted: 'NUM_COMMITS, TIME_ELAPSED, NUM_OR_TIME, NUM_AND_TIME', doc: 'MERGE_ON_READ: which of the two limits makes a compaction due.', importance: 'low', group: 'Compaction' },
     { name: 'hoodie.index.type', type: 'string', default: 'BLOOM', validator: validators.oneOf('BLOOM', 'GLOBAL_BLOOM', 'SIMPLE', 'GLOBAL_SIMPLE', 'BUCKET'), accepted: 'BLOOM, GLOBAL_BLOOM, SIMPLE, GLOBAL_SIMPLE, BUCKET', doc: 'Where a key is looked up. BLOOM (Hudi\'s default): in its own partition, base files pruned by the key ranges and bloom filters in their footers. SIMPLE (Spark\'s default): in its own partition, by reading the key column of every base file (a join, no false positives to confirm). GLOBAL_BLOOM and GLOBAL_SIMPLE: table-wide, so a key has one row in the whole table and moves when its partition value changes. BUCKET (Hudi\'s simple bucket index): nothing is looked up; the key\'s hash names one of hoodie.bucket.index.num.buckets file groups of its partition, with Hudi\'s hash and file-id encoding, so Spark writers with the same settings agree. Not global (a key is a row per partition); needs a record key; every file group of the table must be a bucket (choose it when the table is created); a bucket is one file group, so hoodie.parquet.max.file.size and small-file packing do not apply.', importance: 'medium', group: 'Index' },
     { name: 'hoodie.bucket.index.num.buckets', type: 'int', default: DEFAULT_NUM_BUCKETS, validator: validators.range(1, MAX_NUM_BUCKETS), doc: 'hoodie.index.type=BUCKET: buckets (file groups) per partition. Fixed for the life of the table: every writer must use the same number, and a table written with more buckets is refused. At most 10^8, the bucket numbers a file id\'s 8 digits carry (Hudi reads only those back).', importance: 'medium', group: 'Index' },
     { name: 'hoodie.bucket.index.hash.field', type: 'list', default: [], doc: 'hoodie.index.type=BUCKET: the record key fields whose values are hashed, comma-separated; a subset of hoodie.datasource.write.recordkey.field. Unset or empty: all record key fields (Hudi\'s default). As in Hudi the values are read back from the record key string and hashed in the key\'s field order.', importance: 'low', group: 'Index' },
@@ -116,6 +123,8 @@ export interface HudiSinkSettings {
     partSizeBytes: number;
   };
   cleanRetained: number;
+  tableType: TableType;
+  compaction: CompactionSettings;
   concurrency: {
     mode: 'single_writer' | 'optimistic_concurrency_control';
     heartbeatIntervalMs: number;
@@ -151,6 +160,20 @@ function operationOf(p: HudiSinkConfig, keyless: boolean): HudiSinkSettings['ope
   return configured ?? (keyless ? 'insert' : 'upsert');
 }
 
+/** Combinations merge-on-read does not write yet, refused up front rather than written wrongly: a global index
+ *  needs the log files read to know where a key lives now (a base file still holds keys a log deleted or moved),
+ *  and several writers need deltacommits checked against each other's log files. */
+function checkTableType(p: HudiSinkConfig): void {
+  if (p['hoodie.table.type'] !== 'MERGE_ON_READ') return;
+  const index = p['hoodie.index.type'];
+  if (index === 'GLOBAL_BLOOM' || index === 'GLOBAL_SIMPLE') {
+    throw new ConfigError([{ name: 'hoodie.index.type', message: `${index} is not supported with hoodie.table.type=MERGE_ON_READ yet (a key's current file group would have to be found through the log files); use BLOOM, SIMPLE or BUCKET, or COPY_ON_WRITE for a global index` }]);
+  }
+  if (p['hoodie.write.concurrency.mode'] !== 'single_writer') {
+    throw new ConfigError([{ name: 'hoodie.write.concurrency.mode', message: `${p['hoodie.write.concurrency.mode']} is not supported with hoodie.table.type=MERGE_ON_READ yet; use single_writer (one writer per table), or COPY_ON_WRITE for several writers` }]);
+  }
+}
+
 /** The bucket index settings, checked as Hudi's HoodieIndexConfig does (hash fields ⊆ record key fields), and
  *  refused on a keyless table: its keys are source positions, so no field could be hashed, and an append-only
  *  table has no updates to route (BLOOM or SIMPLE cost nothing there: insert skips the index). */
@@ -181,6 +204,7 @@ function bucketIndexOf(p: HudiSinkConfig, recordKeyFields: string[]): BucketInde
 }
 
 export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
+  checkTableType(p);
   const recordKeyFields = p['hoodie.datasource.write.recordkey.field'];
   return {
     tablePath: p['tablePath'],
@@ -196,6 +220,13 @@ export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
     keyGeneratorClass: p['hoodie.datasource.write.keygenerator.class'],
     deleteField: p['delete.marker.field'],
     deleteValues: p['delete.marker.values'],
+    tableType: p['hoodie.table.type'],
+    compaction: {
+      enabled: p['hoodie.compact.inline'],
+      maxDeltaCommits: p['hoodie.compact.inline.max.delta.commits'],
+      maxDeltaSeconds: p['hoodie.compact.inline.max.delta.seconds'],
+      trigger: p['hoodie.compact.inline.trigger.strategy'],
+    },
     indexType: p['hoodie.index.type'],
     bucketIndex: bucketIndexOf(p, recordKeyFields),
     bloomType: p['hoodie.bloom.index.filter.type'],

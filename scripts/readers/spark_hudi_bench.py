@@ -11,7 +11,7 @@ as the writer child's timed part starts from in-memory JS objects.
 Warm-up (untimed, own table, deleted), as the writer child's: the first load file's commit, then an upsert of a
 tenth of its keys. Then one commit per load
 file with --operation, one upsert commit per upsert file, each timed. Write options: the table's keys
-(orderId / version / orderStatus, SimpleKeyGenerator, COPY_ON_WRITE), Hudi 0.15's defaults (table version 6,
+(orderId / version / orderStatus, SimpleKeyGenerator, COPY_ON_WRITE or, with --table-type, MERGE_ON_READ without inline compaction), Hudi 0.15's defaults (table version 6,
 bulk_insert row writer, sort mode NONE), plus SPARK_WRITE_DEFAULTS (no metadata table, as our tables have none; no
 embedded timeline server; direct markers) and --index for the upsert's lookup (default BLOOM, our writer's default;
 Hudi 0.15's Spark default would be SIMPLE).
@@ -76,12 +76,12 @@ def _type(name: str):
     return {"string": StringType(), "double": DoubleType(), "timestamp": TimestampType(), "long": LongType(), "boolean": BooleanType()}[name]
 
 
-def write_options(operation: str, index: str) -> Dict[str, str]:
+def write_options(operation: str, index: str, table_type: str) -> Dict[str, str]:
     options = dict(SPARK_WRITE_DEFAULTS)
     options.update(
         {
             "hoodie.table.name": "orders",
-            "hoodie.datasource.write.table.type": "COPY_ON_WRITE",
+            "hoodie.datasource.write.table.type": table_type,
             "hoodie.datasource.write.recordkey.field": "orderId",
             "hoodie.datasource.write.precombine.field": "version",
             "hoodie.datasource.write.partitionpath.field": "orderStatus",
@@ -140,6 +140,7 @@ def main(out) -> int:
     ap.add_argument("--input", required=True)
     ap.add_argument("--operation", required=True, choices=["bulk_insert", "insert", "upsert"])
     ap.add_argument("--index", default="BLOOM")
+    ap.add_argument("--table-type", default="COPY_ON_WRITE", choices=["COPY_ON_WRITE", "MERGE_ON_READ"])
     ap.add_argument("--verify-against")
     ap.add_argument("--driver-memory", default="1g")
     args = ap.parse_args()
@@ -161,10 +162,10 @@ def main(out) -> int:
     warm = table + "-warmup"
     t = time.perf_counter()
     first, first_rows = load_dfs[0]
-    first.write.format("hudi").options(**write_options(args.operation, args.index)).mode("append").save(warm)
+    first.write.format("hudi").options(**write_options(args.operation, args.index, args.table_type)).mode("append").save(warm)
     if upsert_dfs:
         # The first upsert file's records start with the first load file's keys (every 10th).
-        upsert_dfs[0][0].limit(max(1, first_rows // 10)).write.format("hudi").options(**write_options("upsert", args.index)).mode("append").save(warm)
+        upsert_dfs[0][0].limit(max(1, first_rows // 10)).write.format("hudi").options(**write_options("upsert", args.index, args.table_type)).mode("append").save(warm)
     warmup_ms = (time.perf_counter() - t) * 1000
     shutil.rmtree(warm, ignore_errors=True)
     before = jvm_status(spark)
@@ -173,7 +174,7 @@ def main(out) -> int:
         times = []
         for df, _n in dfs:
             t0 = time.perf_counter()
-            df.write.format("hudi").options(**write_options(operation, args.index)).mode("append").save(table)
+            df.write.format("hudi").options(**write_options(operation, args.index, args.table_type)).mode("append").save(table)
             times.append((time.perf_counter() - t0) * 1000)
         return times
 
@@ -193,7 +194,7 @@ def main(out) -> int:
         "loadBytes": load_bytes,
         "totalBytes": table_bytes(table),
         "jvm": {"pid": after["pid"], "peakRss": after["peakRss"], "rssAfterWarmup": before["rss"], "gcMsTimed": after["gcMs"] - before["gcMs"]},
-        "options": write_options(args.operation, args.index),
+        "options": write_options(args.operation, args.index, args.table_type),
     }
     for df, _n in load_dfs + upsert_dfs:
         df.unpersist()

@@ -3,8 +3,10 @@
 // each compared with the oracle; then Spark upserts into our table with its BLOOM index (which reads the
 // bloom filters and key ranges in our footers) and our reader must see Spark's result: no duplicate keys.
 // Row groups of 8 rows, so that merges carry untouched row groups over as they are (their bytes, with a
-// new file-name chunk) and the engines read such files too.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// new file-name chunk) and the engines read such files too. The same stream is written as a copy-on-write and
+// as a merge-on-read table (updates and deletes in log files, merged by the readers), and Spark's own
+// deltacommit logs are read back by our reader.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -70,73 +72,76 @@ const batches: Rec[][] = [
   ],
 ];
 
-let table: string;
-let instants: string[];
+for (const tableType of ['COPY_ON_WRITE', 'MERGE_ON_READ'] as const) describe(`${tableType} tables written by Tributary, read by independent engines`, () => {
+  let table: string;
+  let instants: string[];
 
-beforeAll(async () => {
-  await readersAvailable();
-  const dir = mkdtempSync(path.join(tmpdir(), 'conformance-'));
-  table = path.join(dir, 'payments');
-  writeFileSync(path.join(dir, 'payment.avsc'), JSON.stringify(SCHEMA));
-  const raw = {
-    tablePath: table,
-    tableName: 'payments',
-    schemaPath: path.join(dir, 'payment.avsc'),
-    'hoodie.datasource.write.recordkey.field': 'id',
-    'hoodie.datasource.write.precombine.field': 'ver',
-    'hoodie.datasource.write.partitionpath.field': 'region',
-    'parquet.row.group.rows': '8',
-  };
-  const carried = vi.spyOn(FooterTree.prototype, 'withColumnReplaced');
-  const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
-  const deps = await openTableDeps(settings, raw.schemaPath, raw);
-  const writer = await openTableWriter(settings, deps, new LocalStorage(table), { tableName: 'payments', logger: silentLogger() });
-  for (const batch of batches) {
-    await writer.write(batch.map((r) => ({ row: deps.schema.coerce(r), isDelete: r._hoodie_is_deleted })), 'upsert', deps.schema.columns, deps.schema.schemaJson, {});
-  }
-  await deps.close();
-  expect(carried.mock.calls.length, 'row groups carried over by merges').toBeGreaterThan(0);
-  carried.mockRestore();
-  instants = completedCommits(table);
-  expect(instants).toHaveLength(batches.length);
-}, 600_000);
-
-describe('tables written by Tributary, read by independent engines', () => {
-  it('hudi-rs snapshot, time travel at every instant and incremental reads equal the oracle', async () => {
-    const queries = [
-      { type: 'snapshot' as const },
-      ...instants.map((asOf) => ({ type: 'snapshot' as const, asOf })),
-      ...instants.slice(1).map((to, i) => ({ type: 'incremental' as const, from: instants[i]!, to })),
-    ];
-    const results = await hudiRsRead(table, queries);
-    expect(keyed(rowsOf(results[0]!))).toEqual(expectedAt(batches, batches.length - 1));
-    instants.forEach((_, i) => expect(keyed(rowsOf(results[1 + i]!)), `hudi-rs as of instant ${i}`).toEqual(expectedAt(batches, i)));
-    for (let i = 1; i < instants.length; i++) {
-      const incremental = rowsOf(results[instants.length + i]!);
-      // Incremental (I[i-1], I[i]]: exactly the rows that commit i added or changed (a delete-only commit adds none).
-      const before = expectedAt(batches, i - 1);
-      const after = expectedAt(batches, i);
-      const want = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
-      for (const r of incremental) expect(String(r['_hoodie_commit_time'])).toBe(instants[i]);
-      expect(keyed(incremental), `hudi-rs incremental (${i - 1}, ${i}]`).toEqual(want);
+  beforeAll(async () => {
+    await readersAvailable();
+    const dir = mkdtempSync(path.join(tmpdir(), 'conformance-'));
+    table = path.join(dir, 'payments');
+    writeFileSync(path.join(dir, 'payment.avsc'), JSON.stringify(SCHEMA));
+    const raw = {
+      tablePath: table,
+      tableName: 'payments',
+      schemaPath: path.join(dir, 'payment.avsc'),
+      'hoodie.datasource.write.recordkey.field': 'id',
+      'hoodie.datasource.write.precombine.field': 'ver',
+      'hoodie.datasource.write.partitionpath.field': 'region',
+      'parquet.row.group.rows': '8',
+      'hoodie.table.type': tableType,
+    };
+    const carried = vi.spyOn(FooterTree.prototype, 'withColumnReplaced');
+    const settings = hudiSinkSettings(hudiSinkConfigDef().parse(raw, { allowUnknown: true }));
+    const deps = await openTableDeps(settings, raw.schemaPath, raw);
+    const writer = await openTableWriter(settings, deps, new LocalStorage(table), { tableName: 'payments', logger: silentLogger() });
+    for (const batch of batches) {
+      await writer.write(batch.map((r) => ({ row: deps.schema.coerce(r), isDelete: r._hoodie_is_deleted })), 'upsert', deps.schema.columns, deps.schema.schemaJson, {});
     }
-  }, 300_000);
+    await deps.close();
+    // Merge-on-read appends changes to log files: nothing is carried over because nothing is rewritten.
+    if (tableType === 'COPY_ON_WRITE') expect(carried.mock.calls.length, 'row groups carried over by merges').toBeGreaterThan(0);
+    else expect(readdirSync(path.join(table, 'eu')).filter((n) => n.includes('.log.')).length, 'log files in partition eu').toBeGreaterThan(0);
+    carried.mockRestore();
+    instants = completedCommits(table);
+    expect(instants).toHaveLength(batches.length);
+  }, 600_000);
 
-  it('Spark snapshot and time travel equal the oracle', async () => {
-    const results = await sparkRead(table, [{ type: 'snapshot' }, { type: 'snapshot', asOf: instants[1]! }]);
-    expect(keyed(rowsOf(results[0]!))).toEqual(expectedAt(batches, batches.length - 1));
-    expect(keyed(rowsOf(results[1]!))).toEqual(expectedAt(batches, 1));
-  }, 300_000);
+    it('hudi-rs snapshot, time travel at every instant and incremental reads equal the oracle', async () => {
+      const queries = [
+        { type: 'snapshot' as const },
+        ...instants.map((asOf) => ({ type: 'snapshot' as const, asOf })),
+        ...instants.slice(1).map((to, i) => ({ type: 'incremental' as const, from: instants[i]!, to })),
+      ];
+      const results = await hudiRsRead(table, queries);
+      expect(keyed(rowsOf(results[0]!))).toEqual(expectedAt(batches, batches.length - 1));
+      instants.forEach((_, i) => expect(keyed(rowsOf(results[1 + i]!)), `hudi-rs as of instant ${i}`).toEqual(expectedAt(batches, i)));
+      for (let i = 1; i < instants.length; i++) {
+        const incremental = rowsOf(results[instants.length + i]!);
+        // Incremental (I[i-1], I[i]]: exactly the rows that commit i added or changed (a delete-only commit adds none).
+        const before = expectedAt(batches, i - 1);
+        const after = expectedAt(batches, i);
+        const want = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
+        for (const r of incremental) expect(String(r['_hoodie_commit_time'])).toBe(instants[i]);
+        expect(keyed(incremental), `hudi-rs incremental (${i - 1}, ${i}]`).toEqual(want);
+      }
+    }, 300_000);
 
-  it('Spark upsert with the BLOOM index into our table updates existing keys in place, and our reader reads it', async () => {
-    const sparkRows = [
-      { id: 'k0', region: 'eu', amount: 9000, ver: 50, _hoodie_is_deleted: false },
-      { id: 'k150', region: 'eu', amount: 9001, ver: 50, _hoodie_is_deleted: false },
-      { id: 'spark1', region: 'us', amount: 9002, ver: 1, _hoodie_is_deleted: false },
-    ];
-    await sparkWrite(table, sparkRows, 'upsert');
-    const want = expectedAt([...batches, sparkRows], batches.length);
-    const reader = await HudiTableReader.open(new LocalStorage(table), createParquetCodec());
-    expect(keyed(await reader.snapshot())).toEqual(want);
-  }, 300_000);
+    it('Spark snapshot and time travel equal the oracle', async () => {
+      const results = await sparkRead(table, [{ type: 'snapshot' }, { type: 'snapshot', asOf: instants[1]! }]);
+      expect(keyed(rowsOf(results[0]!))).toEqual(expectedAt(batches, batches.length - 1));
+      expect(keyed(rowsOf(results[1]!))).toEqual(expectedAt(batches, 1));
+    }, 300_000);
+
+    it('Spark upsert with the BLOOM index into our table updates existing keys in place, and our reader reads it', async () => {
+      const sparkRows = [
+        { id: 'k0', region: 'eu', amount: 9000, ver: 50, _hoodie_is_deleted: false },
+        { id: 'k150', region: 'eu', amount: 9001, ver: 50, _hoodie_is_deleted: false },
+        { id: 'spark1', region: 'us', amount: 9002, ver: 1, _hoodie_is_deleted: false },
+      ];
+      await sparkWrite(table, sparkRows, 'upsert');
+      const want = expectedAt([...batches, sparkRows], batches.length);
+      const reader = await HudiTableReader.open(new LocalStorage(table), createParquetCodec());
+      expect(keyed(await reader.snapshot())).toEqual(want);
+    }, 300_000);
 });

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export function completedCommits(table: string): string[] {
-  return readdirSync(path.join(table, '.hoodie')).filter((f) => /^\d{17}\.commit$/.test(f)).map((f) => f.slice(0, 17)).sort();
+  return readdirSync(path.join(table, '.hoodie')).filter((f) => /^\d{17}\.(commit|deltacommit)$/.test(f)).map((f) => f.slice(0, 17)).sort();
 }
 
 export function latestSliceFiles(table: string, asOf?: string): string[] {

@@ -4,7 +4,7 @@
 // through the writer's own file-system view. Encoding runs in-thread (encoderThreads 0): nothing to close
 // but the deps, which `close()` does anyway.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -127,6 +127,7 @@ export async function tableFixture(config: Record<string, string> = {}, schema: 
           partitionFields: settings.partitionFields,
           keyGeneratorClass: deps.keygen.className,
           hiveStylePartitioning: settings.hiveStyle,
+          tableType: settings.tableType,
           urlEncodePartitioning: settings.urlEncode,
         },
         codec: deps.codec,
@@ -140,6 +141,7 @@ export async function tableFixture(config: Record<string, string> = {}, schema: 
         smallFileLimit: settings.smallFileLimit,
         recordSizeEstimate: settings.recordSizeEstimate,
         cleanCommitsRetained: settings.cleanRetained,
+        compaction: settings.compaction,
         ...overrides,
       }),
     write: (writer, recs, operation = 'upsert', extraMetadata = {}) =>
@@ -159,7 +161,11 @@ export async function tableFixture(config: Record<string, string> = {}, schema: 
       (await fixture.rows()).map((r) => `${String(r['_hoodie_partition_path'])}/${String(r['id'])}@${Number(r['ver'])}:${Number(r['amount'])}`).sort(),
     commits: () => completedCommits(table),
     commitMetadata: async (instant) => parseCommitMetadata(await readFile(path.join(table, '.hoodie', `${instant}.commit`), 'utf8'), instant),
-    close: () => deps.close(),
+    // The table goes with the fixture: thousands of tests leave no directories behind.
+    close: async () => {
+      await deps.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
   return fixture;
 }

@@ -12,7 +12,7 @@
 // data phase again on a view that includes that commit (a conflict), so no update is ever lost between writers.
 
 import { ConnectError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
-import type { WriteStatus } from '../file-group/slice-output';
+import type { BaseWriteStatus, WriteStatus } from '../file-group/slice-output';
 import type { BloomIndex } from '../index/bloom-index';
 import type { IndexType } from '../index/index-type';
 import { tableServices, type TableServices } from '../services/table-services';
@@ -27,7 +27,7 @@ import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, type CommitMetad
 import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
 import { rollbackPending } from '../timeline/rollback';
 import { deserializeCleanMetadata } from '../timeline/timeline-avro';
-import { METAFOLDER, Timeline } from '../timeline/timeline';
+import { METAFOLDER, Timeline, isWriteAction } from '../timeline/timeline';
 import type { KeyedRecord } from '../write/keyed-record';
 import { slicesOf } from './commit-slices';
 import { checkConflicts, isConflict, type ConcurrentCommit } from './conflict-check';
@@ -51,6 +51,8 @@ export interface CommitCoordinatorOptions {
    *  it forgets the files cleaning deletes. */
   index: BloomIndex;
   indexType: IndexType;
+  /** The action of this table's write instants: `commit` (copy-on-write) or `deltacommit` (merge-on-read). */
+  writeAction: 'commit' | 'deltacommit';
   cleanCommitsRetained: number;
   /** Failure injection for crash tests: called at named points of a commit. */
   faultPoint?: (point: FaultPoint) => void;
@@ -96,7 +98,8 @@ export class CommitCoordinator {
   private fsView!: FileSystemView;
   /** This writer's instant whose write failed and could not be rolled back yet. */
   private unfinished: Instant | undefined;
-  private crashed = false;
+  /** A fault point threw (tests): the process is "dead", nothing more is done or undone. */
+  private dead = false;
   /** Completed writes whose files the view holds: any other completed write is news to this writer. */
   private applied = new Set<string>();
   private readonly heartbeats: Heartbeats | undefined;
@@ -135,7 +138,8 @@ export class CommitCoordinator {
         await Timeline.deleteInstantFiles(o.storage, stale);
       }
       c.timeline = await Timeline.load(o.storage);
-      for (const pending of c.timeline.pending('commit')) {
+      // A pending compaction is rolled back too: compaction runs inline, so no log file was written against it.
+      for (const pending of c.timeline.pending().filter((i) => isWriteAction(i.action) || i.action === 'compaction')) {
         // A live heartbeat means a writer in optimistic_concurrency_control mode is working on it right now.
         if (!(await heartbeatExpired(o.storage, pending.timestamp, DEFAULT_HEARTBEAT, o.now()))) {
           throw new ConnectError('ILLEGAL_STATE', `${o.storage.location}: commit ${pending.timestamp} is in flight by another writer (its heartbeat .hoodie/.heartbeat/${pending.timestamp} is live); a single_writer would roll it back. Set hoodie.write.concurrency.mode=optimistic_concurrency_control on every writer of this table, or stop the other writer (an abandoned heartbeat expires after ${heartbeatExpiryMs(DEFAULT_HEARTBEAT) / 1000} s)`);
@@ -188,7 +192,7 @@ export class CommitCoordinator {
       try {
         return await this.commitInstant(requested, req, started, () => (completed = true));
       } catch (err) {
-        if (!completed && !this.crashed) {
+        if (!completed && !this.dead) {
           this.unfinished = requested;
           let landed = false;
           try {
@@ -208,7 +212,7 @@ export class CommitCoordinator {
       } finally {
         // A crash leaves its heartbeat to expire; otherwise the instant is done with (completed, or rolled
         // back, or left to be rolled back by this writer's next write or, once the beat is old, by another).
-        if (!this.crashed) await this.heartbeats?.stop(requested.timestamp).catch((err: Error) => this.o.logger.warn({ instant: requested.timestamp, err: err.message }, 'could not remove the heartbeat file; it expires by itself'));
+        if (!this.dead) await this.heartbeats?.stop(requested.timestamp).catch((err: Error) => this.o.logger.warn({ instant: requested.timestamp, err: err.message }, 'could not remove the heartbeat file; it expires by itself'));
       }
     }
   }
@@ -239,7 +243,7 @@ export class CommitCoordinator {
       updates: sum(stats, (s) => s.numUpdateWrites),
       deletes: sum(stats, (s) => s.numDeletes),
       filesWritten: statuses.length,
-      bytesWritten: sum(statuses, (s) => s.file.size),
+      bytesWritten: sum(statuses, (s) => s.stat.fileSizeInBytes),
     };
 
     // Complete the commit: this file is the commit point. With several writers, under the table lock and
@@ -271,9 +275,9 @@ export class CommitCoordinator {
     // The commit is done: from here on nothing may make the commit fail (a retry would write the batch again).
     // The view and timeline learn the commit first; housekeeping failures are only logged.
     for (const c of concurrent) this.apply(c.instant, c.meta);
-    for (const s of statuses) this.fsView.put(s.file);
+    for (const s of statuses) this.fsView.add(s);
     this.applied.add(instant);
-    this.timeline = this.timeline.withCompleted({ timestamp: instant, action: 'commit', state: 'COMPLETED' });
+    this.timeline = this.timeline.withCompleted({ timestamp: instant, action: this.o.writeAction, state: 'COMPLETED' });
     req.onCommitted?.(metadata);
     this.o.logger.info({ instant, operation: operationType, inserts: result.inserts, updates: result.updates, deletes: result.deletes, files: result.filesWritten, bytes: result.bytesWritten, ms: this.o.now() - started }, 'commit completed');
     // Nothing here lists the table: the timeline and the view already know this commit.
@@ -285,10 +289,58 @@ export class CommitCoordinator {
       }
       for (const c of completed) this.timeline = this.timeline.withCompleted(c);
     } catch (err) {
-      if (this.crashed) throw err;
+      if (this.dead) throw err;
       this.o.logger.warn({ instant, err: (err as Error).message }, 'commit completed; cleaning up after it failed and is retried after a later commit');
     }
     return result;
+  }
+
+  /**
+   * Runs a compaction (merge-on-read): `<instant>.compaction.requested` holds the plan, the data phase writes
+   * the new base files, and the completed instant is the commit `<instant>.commit` (compacted: true). Inline,
+   * between deltacommits: a crash leaves it pending, and the next open rolls it back (see open()). The view,
+   * the index and the timeline learn the new slices.
+   */
+  async compact(req: { plan: Buffer; write(instant: InflightInstant): Promise<BaseWriteStatus[]>; metadata(instant: string, statuses: BaseWriteStatus[]): CommitMetadata }): Promise<{ instant: string; statuses: BaseWriteStatus[] }> {
+    const instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
+    let inst = await Timeline.request(this.o.storage, instant, 'compaction', req.plan);
+    this.fault('after-compaction-requested');
+    inst = await Timeline.transition(this.o.storage, inst, '');
+    try {
+      const statuses = await req.write({
+        instant,
+        beforeFile: async (partition, path) => {
+          await this.ensurePartition(partition, instant);
+          await this.writeMarker(instant, path);
+        },
+        fault: (point) => this.fault(point),
+      });
+      await this.claim?.check(instant);
+      const done = await Timeline.transition(this.o.storage, inst, renderCommitMetadata(req.metadata(instant, statuses)));
+      this.fault('after-compaction');
+      for (const st of statuses) this.fsView.add(st);
+      this.applied.add(instant);
+      this.timeline = this.timeline.withCompleted(done);
+      await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
+      return { instant, statuses };
+    } catch (err) {
+      if (!this.dead) {
+        // Not a crash: undone now (its files deleted, its instant removed); the next compaction plans anew.
+        await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), inst, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant, err: e.message }, 'could not roll back the failed compaction now; the next open rolls it back'));
+        this.timeline = await Timeline.load(this.o.storage);
+      }
+      throw err;
+    }
+  }
+
+  /** Whether a fault point threw (crash tests): the writer must do nothing more. */
+  get crashed(): boolean {
+    return this.dead;
+  }
+
+  /** The completed timeline as this writer knows it (what table services plan from). */
+  get currentTimeline(): Timeline {
+    return this.timeline;
   }
 
   private async rebuildView(timeline: Timeline): Promise<void> {
@@ -398,7 +450,7 @@ export class CommitCoordinator {
   /** The result of a commit found completed after its write reported a failure (counts read back from it). */
   private async landedResult(instant: string, operation: OperationType): Promise<CommitResult> {
     const i = this.timeline.completedWrites().find((c) => c.timestamp === instant)!;
-    const meta = parseCommitMetadata((await this.timeline.readDetails(i)).toString('utf8'), `${instant}.commit`);
+    const meta = parseCommitMetadata((await this.timeline.readDetails(i)).toString('utf8'), `${instant}.${i.action}`);
     const stats = Object.values(meta.partitionToWriteStats).flat();
     return {
       instant,
@@ -417,7 +469,7 @@ export class CommitCoordinator {
     try {
       this.o.faultPoint?.(point);
     } catch (err) {
-      this.crashed = true;
+      this.dead = true;
       throw err;
     }
   }
@@ -429,7 +481,7 @@ export class CommitCoordinator {
       // The beat starts first: no other writer may ever see this instant pending without one.
       await this.heartbeats?.start(instant);
       try {
-        return await Timeline.request(this.o.storage, instant, 'commit');
+        return await Timeline.request(this.o.storage, instant, this.o.writeAction);
       } catch (err) {
         this.heartbeats?.abandon(instant); // its file may be the winner's: left in place
         if (errorCode(err) !== 'ALREADY_EXISTS' || attempt >= 10) throw err;

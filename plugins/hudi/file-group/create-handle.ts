@@ -3,9 +3,9 @@
 
 import { newFileId } from '../table/base-file';
 import type { KeyedRecord } from '../write/keyed-record';
-import { SliceOutput, byKey, type WriteContext, type WriteStatus } from './slice-output';
+import { SliceOutput, byKey, type WriteContext, type BaseWriteStatus } from './slice-output';
 
-export async function createFileGroup(ctx: WriteContext, partition: string, inserts: KeyedRecord[], fileId: string = newFileId()): Promise<WriteStatus> {
+export async function createFileGroup(ctx: WriteContext, partition: string, inserts: KeyedRecord[], fileId: string = newFileId()): Promise<BaseWriteStatus> {
   const out = await SliceOutput.open(ctx, partition, fileId);
   try {
     inserts.sort(byKey);

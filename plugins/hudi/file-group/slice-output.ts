@@ -13,6 +13,7 @@ import { BloomPartCollector, encodingBloomParts } from '../index/bloom-part';
 import { BLOOM_FILTER_FOOTER_KEY, BLOOM_FILTER_TYPE_CODE_FOOTER_KEY, FooterIndexWriter, MAX_RECORD_KEY_FOOTER_KEY, MIN_RECORD_KEY_FOOTER_KEY, STALE_KEYS_FOOTER_KEY } from '../index/footer-index';
 import type { Storage } from '../storage/storage';
 import { baseFileName, joinPath, writeToken, type BaseFile } from '../table/base-file';
+import type { LogFile } from '../table/log-file';
 import { FILE_NAME_COLUMN, RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { BloomFilter, BloomFilterFactory, ParquetCodec } from '../table/collaborators';
 import { writeStat, type WriteStat } from '../timeline/commit-metadata';
@@ -37,8 +38,19 @@ export interface WriteContext {
   now(): number;
 }
 
-/** Hudi's WriteStatus: the slice written, its counts, and what the index learns from it. */
-export interface WriteStatus {
+/** Hudi's WriteStatus: what one handle wrote, with its counts — a new base file slice, or a log file. */
+export type WriteStatus = BaseWriteStatus | LogWriteStatus;
+
+/** A log file appended to a merge-on-read slice (file-group/append-handle.ts). */
+export interface LogWriteStatus {
+  kind: 'log';
+  log: LogFile;
+  stat: WriteStat;
+}
+
+/** A new base file slice, and what the index learns from it. */
+export interface BaseWriteStatus {
+  kind: 'base';
   file: BaseFile;
   stat: WriteStat;
   bloom: BloomFilter;
@@ -104,6 +116,14 @@ export class SliceOutput {
     this.push(row, k.key);
   }
 
+  /** A row written by an earlier instant that moves into this slice with its meta values (compaction folds a log
+   *  record into the base file); `inFilter`: its key is in the continued filter already (the key was in the
+   *  previous slice). */
+  emitPreserved(row: Row, key: string, inFilter: boolean): void {
+    for (const c of this.ctx.columns) if (!(c.name in row)) row[c.name] = null;
+    this.push(row, this.continued && inFilter ? undefined : key);
+  }
+
   /** A row kept from the previous slice, with its meta values; columns added since read as null. */
   emitCopy(row: Row, key: string): void {
     for (const c of this.ctx.columns) if (!(c.name in row)) row[c.name] = null;
@@ -158,7 +178,7 @@ export class SliceOutput {
   }
 
   /** Writes the rest and the footer; the slice is then complete in storage (not yet committed). */
-  async close(counts: SliceCounts): Promise<WriteStatus> {
+  async close(counts: SliceCounts): Promise<BaseWriteStatus> {
     if (this.buffer.length > 0) await this.writer.writeRowGroup(this.buffer.splice(0));
     await this.bloomParts?.settled();
     if (this.continued) this.footer.stale += counts.deletes; // rows gone from the file whose keys stay in the filter
@@ -176,7 +196,7 @@ export class SliceOutput {
       fileSizeInBytes: size,
       createMs: this.ctx.now() - this.started,
     });
-    return { file, stat, bloom: this.footer.filter, minKey: this.footer.range.min ?? '', maxKey: this.footer.range.max ?? '' };
+    return { kind: 'base', file, stat, bloom: this.footer.filter, minKey: this.footer.range.min ?? '', maxKey: this.footer.range.max ?? '' };
   }
 
   abort(): Promise<void> {

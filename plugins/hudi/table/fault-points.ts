@@ -11,6 +11,9 @@ export const FAULT_POINTS = [
   'after-commit',
   'after-clean-requested',
   'after-clean',
+  'after-compaction-requested',
+  'after-compaction-file',
+  'after-compaction',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

@@ -5,9 +5,12 @@
 // and other writers' commits wrote (their write stats), less the slices cleans deleted, so steady-state
 // writes and cleans never list the table again.
 
+import type { WriteStatus } from '../file-group/slice-output';
+import { parseLogFileName } from '../log/log-file-name';
 import type { Storage } from '../storage/storage';
 import { METAFOLDER, type Timeline } from '../timeline/timeline';
 import { parseBaseFileName, type BaseFile } from './base-file';
+import type { LogFile } from './log-file';
 
 export const PARTITION_METAFILE = '.hoodie_partition_metadata';
 
@@ -19,6 +22,8 @@ export function renderPartitionMetadata(commitTime: string, partitionPath: strin
 export class FileSystemView {
   /** partition → fileId → committed slices, oldest first */
   private readonly groups = new Map<string, Map<string, BaseFile[]>>();
+  /** partition → fileId → committed log files (merge-on-read), by base instant then version */
+  private readonly logs = new Map<string, Map<string, LogFile[]>>();
 
   private constructor() {}
 
@@ -28,15 +33,16 @@ export class FileSystemView {
 
   static async build(storage: Storage, timeline: Timeline): Promise<FileSystemView> {
     const view = new FileSystemView();
-    const first = timeline.instants[0]?.timestamp;
-    const pending = new Set(timeline.pending().map((i) => i.timestamp));
-    const valid = (instant: string) => timeline.isCompletedWrite(instant) || (first !== undefined && instant < first && !pending.has(instant));
+    const valid = (instant: string) => timeline.holdsWrite(instant);
     for (const partition of await findPartitions(storage)) {
       for (const f of await storage.list(partition)) {
         const name = partition === '' ? f.path : f.path.slice(partition.length + 1);
         const parsed = parseBaseFileName(name);
-        if (!parsed || !valid(parsed.instantTime)) continue;
-        view.put({ partitionPath: partition, ...parsed, path: f.path, size: f.size });
+        if (parsed && valid(parsed.instantTime)) view.put({ partitionPath: partition, ...parsed, path: f.path, size: f.size });
+        // A log file's own deltacommit is not in its name; the open rolled back every unfinished one, so what
+        // is left belongs to completed deltacommits (a single writer: see hudi-sink-config's checkTableType).
+        const log = parsed ? undefined : parseLogFileName(name);
+        if (log && valid(log.baseInstant)) view.putLog({ partitionPath: partition, ...log, path: f.path, size: f.size });
       }
     }
     return view;
@@ -57,8 +63,38 @@ export class FileSystemView {
     else slices.splice(at, 0, file);
   }
 
-  /** Forgets a slice that was deleted (cleaned). */
+  /** Records a committed log file. */
+  putLog(log: LogFile): void {
+    let m = this.logs.get(log.partitionPath);
+    if (!m) this.logs.set(log.partitionPath, (m = new Map()));
+    const list = (m.get(log.fileId) ?? []).filter((l) => l.path !== log.path);
+    list.push(log);
+    list.sort((a, b) => (a.baseInstant !== b.baseInstant ? (a.baseInstant < b.baseInstant ? -1 : 1) : a.version - b.version));
+    m.set(log.fileId, list);
+  }
+
+  /** Records what a committed write produced: a base file slice or a log file. */
+  add(status: WriteStatus): void {
+    if (status.kind === 'log') this.putLog(status.log);
+    else this.put(status.file);
+  }
+
+  /** The log files of the slice whose base file is `base`, oldest first. */
+  logsOf(base: BaseFile): LogFile[] {
+    return (this.logs.get(base.partitionPath)?.get(base.fileId) ?? []).filter((l) => l.baseInstant === base.instantTime);
+  }
+
+  /** Forgets a slice or log file that was deleted (cleaned). */
   remove(path: string): void {
+    for (const m of this.logs.values()) {
+      for (const [fileId, list] of m) {
+        const i = list.findIndex((l) => l.path === path);
+        if (i < 0) continue;
+        list.splice(i, 1);
+        if (list.length === 0) m.delete(fileId);
+        return;
+      }
+    }
     for (const m of this.groups.values()) {
       for (const [fileId, slices] of m) {
         const i = slices.findIndex((s) => s.path === path);

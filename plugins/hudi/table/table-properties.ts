@@ -8,8 +8,12 @@ import { METAFOLDER } from '../timeline/timeline';
 
 export const PROPERTIES_FILE = `${METAFOLDER}/hoodie.properties`;
 
+/** hoodie.table.type: how updates are stored (rewritten base files, or log files merged on read). */
+export type TableType = 'COPY_ON_WRITE' | 'MERGE_ON_READ';
+
 export interface TableIdentity {
   tableName: string;
+  tableType: TableType;
   databaseName: string;
   recordKeyFields: string[];
   precombineField: string | undefined;
@@ -38,7 +42,7 @@ export function renderTableProperties(id: TableIdentity, createdAt: Date): strin
   const props: [string, string][] = [
     ['hoodie.table.name', id.tableName],
     ['hoodie.database.name', id.databaseName],
-    ['hoodie.table.type', 'COPY_ON_WRITE'],
+    ['hoodie.table.type', id.tableType],
     ['hoodie.table.version', '6'],
     ['hoodie.timeline.layout.version', '1'],
     ['hoodie.table.base.file.format', 'PARQUET'],
@@ -86,9 +90,10 @@ export function checkIdentity(props: Record<string, string>, id: TableIdentity, 
     const actual = props[tableKey] ?? '';
     if (actual !== expected) problems.push({ name: configKey, message: `the table at ${location} has ${tableKey}=${JSON.stringify(actual)} but the connector config gives ${JSON.stringify(expected)}; use the table's value or another tablePath` });
   };
-  if (props['hoodie.table.type'] !== undefined && props['hoodie.table.type'] !== 'COPY_ON_WRITE') {
-    // Name the key read, like every other refusal here, so the user knows where the value comes from.
-    problems.push({ name: 'tablePath', message: `the table at ${location} has hoodie.table.type=${props['hoodie.table.type']}; only COPY_ON_WRITE tables are written (use another tablePath)` });
+  // A table without the key is copy-on-write (Hudi's default). The type is fixed when a table is created.
+  const tableType = props['hoodie.table.type'] ?? 'COPY_ON_WRITE';
+  if (tableType !== id.tableType) {
+    problems.push({ name: 'hoodie.table.type', message: `the table at ${location} has hoodie.table.type=${tableType} but the connector config gives ${id.tableType}; a table's type is fixed when it is created: set hoodie.table.type=${tableType} or use another tablePath` });
   }
   const version = Number(props['hoodie.table.version'] ?? '0');
   if (version !== 6) problems.push({ name: 'tablePath', message: `the table at ${location} has hoodie.table.version=${props['hoodie.table.version']}; only version 6 is written` });

@@ -1,14 +1,19 @@
-// Reads a Hudi copy-on-write table the way a timeline-honouring reader does: only base files of
-// completed commits (or of commits older than the active timeline) count; a snapshot takes each file
-// group's latest such slice, a time-travel read the latest slice at or before an instant, and an
-// incremental read the rows committed in (from, to]. Used by `tributary table` and by tests.
+// Reads a Hudi table the way a timeline-honouring reader does: only files of completed writes (or of writes
+// older than the active timeline) count; a snapshot takes each file group's latest such slice — on a
+// merge-on-read table its base file merged with its log files' blocks of such instants (log-records.ts) —
+// a time-travel read the latest slice at or before an instant, and an incremental read the rows committed
+// in (from, to]. Used by `tributary table` and by tests.
 
 import type { Storage } from '../storage/storage';
 import { parseCommitMetadata, type CommitMetadata } from '../timeline/commit-metadata';
 import type { Instant } from '../timeline/instant';
-import { Timeline } from '../timeline/timeline';
+import { Timeline, isWriteAction } from '../timeline/timeline';
+import { LogRecords } from '../file-group/log-records';
+import { parseLogFileName } from '../log/log-file-name';
+import type { LogFile } from './log-file';
+import { readTableProperties } from './table-properties';
 import type { Row } from '../parquet/column-spec';
-import { parseBaseFileName } from './base-file';
+import { parseBaseFileName, type BaseFile } from './base-file';
 import type { ParquetCodec } from './collaborators';
 import { findPartitions } from './file-system-view';
 import { POSITIONS_KEY } from './consumed-ranges';
@@ -45,7 +50,7 @@ export class HudiTableReader {
     const out: TimelineEntry[] = [];
     for (const i of this.timeline.instants) {
       const e: TimelineEntry = { instant: i.timestamp, action: i.action, state: i.state };
-      if (i.state === 'COMPLETED' && (i.action === 'commit' || i.action === 'replacecommit')) {
+      if (i.state === 'COMPLETED' && isWriteAction(i.action)) {
         const m = await this.commitMetadata(i);
         const stats = Object.values(m.partitionToWriteStats).flat();
         e.operation = m.operationType;
@@ -62,29 +67,57 @@ export class HudiTableReader {
     return out;
   }
 
-  /** Paths of the base files a snapshot as of `asOf` (default: latest) reads. */
-  async sliceFiles(asOf?: string): Promise<string[]> {
-    const first = this.timeline.instants[0]?.timestamp ?? '';
-    const pending = new Set(this.timeline.pending().map((i) => i.timestamp));
-    const valid = (t: string) => (this.timeline.isCompletedWrite(t) || (t < first && !pending.has(t))) && (asOf === undefined || t <= asOf);
-    const out: string[] = [];
+  /** Whether files and log blocks of `instant` are in a snapshot as of `asOf` (default: latest). */
+  private validAsOf(asOf?: string): (instant: string) => boolean {
+    return (t) => this.timeline.holdsWrite(t) && (asOf === undefined || t <= asOf);
+  }
+
+  /** The file slices a snapshot as of `asOf` (default: latest) reads: each file group's latest base file with
+   *  the log files appended to it. */
+  async slices(asOf?: string): Promise<{ base: BaseFile; logs: LogFile[] }[]> {
+    const valid = this.validAsOf(asOf);
+    const out: { base: BaseFile; logs: LogFile[] }[] = [];
     for (const partition of await findPartitions(this.storage)) {
-      const latest = new Map<string, { instant: string; path: string }>();
+      const latest = new Map<string, BaseFile>();
+      const logs: LogFile[] = [];
       for (const f of await this.storage.list(partition)) {
         const name = partition === '' ? f.path : f.path.slice(partition.length + 1);
         const p = parseBaseFileName(name);
-        if (!p || !valid(p.instantTime)) continue;
-        const prev = latest.get(p.fileId);
-        if (!prev || prev.instant < p.instantTime) latest.set(p.fileId, { instant: p.instantTime, path: f.path });
+        if (p && valid(p.instantTime)) {
+          const prev = latest.get(p.fileId);
+          if (!prev || prev.instantTime < p.instantTime) latest.set(p.fileId, { partitionPath: partition, ...p, path: f.path, size: f.size });
+        }
+        const l = p ? undefined : parseLogFileName(name);
+        if (l) logs.push({ partitionPath: partition, ...l, path: f.path, size: f.size });
       }
-      out.push(...[...latest.values()].map((v) => v.path));
+      for (const base of latest.values()) {
+        const own = logs.filter((l) => l.fileId === base.fileId && l.baseInstant === base.instantTime).sort((a, b) => a.version - b.version);
+        out.push({ base, logs: own });
+      }
     }
-    return out.sort();
+    return out.sort((a, b) => (a.base.path < b.base.path ? -1 : 1));
+  }
+
+  /** Paths of the base files a snapshot as of `asOf` (default: latest) reads. */
+  async sliceFiles(asOf?: string): Promise<string[]> {
+    return (await this.slices(asOf)).map((s) => s.base.path);
   }
 
   async snapshot(asOf?: string): Promise<Row[]> {
     const rows: Row[] = [];
-    for (const f of await this.sliceFiles(asOf)) rows.push(...(await this.codec.decode(await this.storage.readFile(f))));
+    const props = (await readTableProperties(this.storage)) ?? {};
+    const precombineField = props['hoodie.table.precombine.field'] || undefined;
+    const validInstant = this.validAsOf(asOf);
+    for (const { base, logs } of await this.slices(asOf)) {
+      const baseRows = await this.codec.decode(await this.storage.readFile(base.path));
+      if (logs.length === 0) {
+        rows.push(...baseRows);
+        continue;
+      }
+      // Ordering values compare as stored: decimals are normalized by the writer only (not needed to read).
+      const merged = await LogRecords.read(this.storage, logs, { validInstant, precombineField, orderingOf: (v) => v });
+      rows.push(...merged.over(baseRows), ...merged.remaining());
+    }
     return rows;
   }
 

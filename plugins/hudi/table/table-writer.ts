@@ -1,4 +1,4 @@
-// Writes batches of records into a Hudi copy-on-write table (version 6), one commit per batch, as Hudi's
+// Writes batches of records into a Hudi table (version 6, copy-on-write or merge-on-read), one commit per batch, as Hudi's
 // write client splits it: the commit coordinator (commit/) runs the instant — timeline, rollback, conflict
 // check, offsets in extraMetadata, table services after it — and within it the data phase tags the keys
 // (index/), plans the file groups (write/) and runs one handle per file group (file-group/).
@@ -6,17 +6,21 @@
 // ordering by the precombine field, the greatest value winning — also against rows already in the
 // table — and ties going to the later arrival.
 
-import type { Logger } from '../../../runtime/spi';
+import { ConnectError, type Logger } from '../../../runtime/spi';
 import { withHoodieMetaFields } from '../avro/table-schema';
 import { CommitCoordinator, type CommitResult, type ConcurrencyOptions, type InflightInstant } from '../commit/commit-coordinator';
-import { DEFAULT_ROW_GROUP_ROWS, type WriteContext, type WriteStatus } from '../file-group/slice-output';
+import { LogRecords } from '../file-group/log-records';
+import { mergeFileGroup } from '../file-group/merge-handle';
+import { DEFAULT_ROW_GROUP_ROWS, type BaseWriteStatus, type WriteContext, type WriteStatus } from '../file-group/slice-output';
+import { compactionDue, compactionMetadata, compactionPlan, planCompaction, type CompactionSettings, type CompactionSlice } from '../services/compaction';
 import { BloomIndex, type BloomIndexLimits } from '../index/bloom-index';
 import { BucketIndex, DEFAULT_NUM_BUCKETS, type BucketIndexSpec } from '../index/bucket-index';
 import { isBucketIndex, isGlobalIndex, type IndexType } from '../index/index-type';
 import type { ColumnSpec } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
 import type { CommitMetadata, OperationType } from '../timeline/commit-metadata';
-import { writeCopyOnWrite } from '../write/copy-on-write-writer';
+import { writeCopyOnWrite, type CopyOnWriteInputs } from '../write/copy-on-write-writer';
+import { writeMergeOnRead } from '../write/merge-on-read-writer';
 import { combineBatch, orderingNormalizer, type IncomingRecord, type KeyedRecord, type WriteOperation } from '../write/keyed-record';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
 import type { FaultPoint } from './fault-points';
@@ -47,6 +51,8 @@ export interface TableWriterOptions {
   /** Bytes per record assumed before the table has commits to measure (hoodie.copyonwrite.record.size.estimate). */
   recordSizeEstimate: number;
   cleanCommitsRetained: number;
+  /** When a merge-on-read table is compacted (ignored for copy-on-write). */
+  compaction: CompactionSettings;
   /** Rows per row group of written files (default DEFAULT_ROW_GROUP_ROWS): what a merge holds at once. */
   rowGroupRows?: number;
   /** Failure injection for crash tests: called at named points of a commit. */
@@ -77,7 +83,7 @@ export class HudiTableWriter {
     const props = await readTableProperties(o.storage);
     if (props === undefined) {
       await o.storage.writeFile(PROPERTIES_FILE, renderTableProperties({ ...o.identity, keyGeneratorClass: o.keygen.className }, new Date(o.now())));
-      log.info({ table: o.identity.tableName }, 'created Hudi table (COPY_ON_WRITE, version 6)');
+      log.info({ table: o.identity.tableName, type: o.identity.tableType }, `created Hudi table (${o.identity.tableType}, version 6)`);
     } else {
       checkIdentity(props, o.identity, o.storage.location);
     }
@@ -87,6 +93,7 @@ export class HudiTableWriter {
       now: o.now,
       index,
       indexType: o.indexType,
+      writeAction: o.identity.tableType === 'MERGE_ON_READ' ? 'deltacommit' : 'commit',
       cleanCommitsRetained: o.cleanCommitsRetained,
       ...(o.faultPoint ? { faultPoint: o.faultPoint } : {}),
       ...(o.concurrency ? { concurrency: o.concurrency } : {}),
@@ -120,7 +127,7 @@ export class HudiTableWriter {
   async write(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
     const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
     const keyed = combineBatch(records, { keygen: this.o.keygen, precombineField: this.o.identity.precombineField, orderingOf, global: isGlobalIndex(this.o.indexType) });
-    return this.commits.commit({
+    const result = await this.commits.commit({
       operationType: operation.toUpperCase() as OperationType,
       schemaJson,
       extraMetadata,
@@ -128,25 +135,60 @@ export class HudiTableWriter {
       write: (inflight) => this.writeFileGroups(inflight, keyed, orderingOf, operation, columns, schemaJson),
       onCommitted: (metadata) => this.learnRecordSize(metadata),
     });
+    if (this.o.identity.tableType === 'MERGE_ON_READ') await this.compactIfDue(orderingOf, columns, schemaJson);
+    return result;
+  }
+
+  /** Merge-on-read: compacts when a compaction is due (services/compaction.ts). The deltacommit is done: a failed
+   *  compaction is rolled back and logged, and the next due one plans anew. */
+  private async compactIfDue(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<void> {
+    if (!compactionDue(this.commits.currentTimeline, this.o.compaction, this.o.now())) return;
+    try {
+      await this.compactWith(orderingOf, columns, schemaJson);
+    } catch (err) {
+      if (this.commits.crashed) throw err;
+      this.o.logger.warn({ table: this.o.storage.location, err: (err as Error).message }, 'compaction failed and was rolled back; the deltacommit stands and the next due compaction plans anew');
+    }
+  }
+
+  /** Compacts every file group of this merge-on-read table whose latest slice has log files, now; returns the
+   *  compaction instant and the base files written, or undefined when no slice has log files. `columns` and
+   *  `schemaJson` are the table's (data columns and Avro schema). */
+  async compact(columns: ColumnSpec[], schemaJson: string): Promise<{ instant: string; files: number } | undefined> {
+    if (this.o.identity.tableType !== 'MERGE_ON_READ') throw new ConnectError('BAD_REQUEST', `${this.o.storage.location} is a ${this.o.identity.tableType} table: only merge-on-read tables have log files to compact`);
+    return this.compactWith(orderingNormalizer(columns, this.o.identity.precombineField), columns, schemaJson);
+  }
+
+  private async compactWith(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<{ instant: string; files: number } | undefined> {
+    const slices = planCompaction(this.commits.view);
+    if (slices.length === 0) return undefined;
+    const timeline = this.commits.currentTimeline;
+    const done: { status: BaseWriteStatus; slice: CompactionSlice; records: LogRecords }[] = [];
+    const merge = { precombineField: this.o.identity.precombineField, orderingOf, deleteAll: false };
+    const { instant } = await this.commits.compact({
+      plan: compactionPlan(slices, this.o.maxFileSize),
+      write: async (inflight) => {
+        const ctx = this.writeContext(inflight, columns, schemaJson);
+        for (const slice of slices) {
+          const records = await LogRecords.read(this.o.storage, slice.logs, { validInstant: (t) => timeline.holdsWrite(t), precombineField: this.o.identity.precombineField, orderingOf });
+          const status = await mergeFileGroup(ctx, slice.base, new Map(), [], { ...merge, logs: records });
+          inflight.fault('after-compaction-file');
+          done.push({ status, slice, records });
+        }
+        return done.map((d) => d.status);
+      },
+      metadata: () => compactionMetadata(done, schemaJson),
+    });
+    for (const { status } of done) this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
+    this.o.logger.info({ table: this.o.storage.location, instant, fileGroups: done.length, logFiles: slices.reduce((n, s) => n + s.logs.length, 0) }, 'compaction completed');
+    return { instant, files: done.length };
   }
 
   /** The data phase of one instant: tag, plan and write the file groups (write/copy-on-write-writer.ts). */
   private async writeFileGroups(inflight: InflightInstant, keyed: KeyedRecord[], orderingOf: (v: unknown) => unknown, operation: WriteOperation, columns: ColumnSpec[], schemaJson: string): Promise<WriteStatus[]> {
     const statuses: WriteStatus[] = [];
-    let seq = 0;
-    const ctx: WriteContext = {
-      storage: this.o.storage,
-      codec: this.o.codec,
-      blooms: this.o.blooms,
-      instant: inflight.instant,
-      columns: [...META_COLUMNS, ...columns],
-      footerSchema: withHoodieMetaFields(schemaJson),
-      rowGroupRows: this.o.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
-      nextSeq: () => seq++,
-      beforeFile: (partition, path) => inflight.beforeFile(partition, path),
-      now: this.o.now,
-    };
-    await writeCopyOnWrite({
+    const ctx = this.writeContext(inflight, columns, schemaJson);
+    const inputs: CopyOnWriteInputs = {
       ctx,
       records: keyed,
       operation,
@@ -163,10 +205,29 @@ export class HudiTableWriter {
       onFile: (status) => {
         inflight.fault('after-data-file');
         statuses.push(status);
-        this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
+        if (status.kind === 'base') this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
       },
-    });
+    };
+    if (this.o.identity.tableType === 'MERGE_ON_READ') await writeMergeOnRead({ ...inputs, writerSchema: ctx.footerSchema, holdsWrite: (t) => this.commits.currentTimeline.holdsWrite(t) });
+    else await writeCopyOnWrite(inputs);
     return statuses;
+  }
+
+  /** What every handle of one instant shares. */
+  private writeContext(inflight: InflightInstant, columns: ColumnSpec[], schemaJson: string): WriteContext {
+    let seq = 0;
+    return {
+      storage: this.o.storage,
+      codec: this.o.codec,
+      blooms: this.o.blooms,
+      instant: inflight.instant,
+      columns: [...META_COLUMNS, ...columns],
+      footerSchema: withHoodieMetaFields(schemaJson),
+      rowGroupRows: this.o.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
+      nextSeq: () => seq++,
+      beforeFile: (partition, path) => inflight.beforeFile(partition, path),
+      now: this.o.now,
+    };
   }
 
   private learnRecordSize(m: CommitMetadata): void {

@@ -24,7 +24,8 @@ export async function cleanFileSlices(storage: Storage, timeline: Timeline, deps
     // The newest slice older than the earliest retained commit is still needed by queries as of it.
     for (const s of older.slice(0, -1)) {
       const list = byPartition.get(s.partitionPath) ?? [];
-      list.push(s.path);
+      // A merge-on-read slice is its base file and the log files appended to it.
+      list.push(s.path, ...deps.view.logsOf(s).map((l) => l.path));
       byPartition.set(s.partitionPath, list);
     }
   }

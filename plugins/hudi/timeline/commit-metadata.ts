@@ -25,9 +25,15 @@ export interface WriteStat {
   minEventTime: null;
   maxEventTime: null;
   runtimeStats: { totalScanTime: number; totalUpsertTime: number; totalCreateTime: number } | null;
+  /** HoodieDeltaWriteStat (a log file of a merge-on-read slice): its version, where it was appended from,
+   *  the slice's base file name and the log files written. */
+  logVersion?: number;
+  logOffset?: number;
+  baseFile?: string;
+  logFiles?: string[];
 }
 
-export type OperationType = 'INSERT' | 'UPSERT' | 'DELETE' | 'BULK_INSERT';
+export type OperationType = 'INSERT' | 'UPSERT' | 'DELETE' | 'BULK_INSERT' | 'COMPACT';
 
 export interface CommitMetadata {
   partitionToWriteStats: Record<string, WriteStat[]>;

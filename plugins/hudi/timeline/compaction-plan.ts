@@ -7,6 +7,7 @@
 // preserveHoodieMetadata false (the builder's defaults; only log compaction plans set it true). An operation's fileId
 // and baseInstantTime come from the base file name, or from the first log file of a log-only slice (CompactionOperation).
 
+import { parseLogFileName } from '../log/log-file-name';
 import { inJavaHashMapOrder } from './java-hash-map-order';
 import { NS, readOne, recordType, str, strArray, versionField, writeAvroContainer, type AvroJson, type TimelineRecordType } from './timeline-avro';
 
@@ -128,18 +129,8 @@ export interface CompactionPlanInput {
 export const TOTAL_LOG_FILES_SIZE = 'TOTAL_LOG_FILES_SIZE';
 
 const BASE_FILE = /^([^_]+)_([^_]+)_([^_.]+)\.[A-Za-z0-9]+$/;
-// FSUtils.LOG_FILE_PATTERN, restricted to what table version 6 writers produce (no .cdc suffix).
-const LOG_FILE = /^\.(.+)_([^_]*)\.log\.(\d+)(?:_([0-9]+-[0-9]+-[0-9]+))?$/;
 
 const fileName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
-
-export interface LogFileName { fileId: string; baseInstant: string; version: number; writeToken: string }
-
-/** The parts of a log file name (FSUtils.getFileIdFromLogPath / getBaseCommitTimeFromLogPath / getFileVersionFromLog). */
-export function parseLogFileName(path: string): LogFileName | undefined {
-  const m = LOG_FILE.exec(fileName(path));
-  return m ? { fileId: m[1]!, baseInstant: m[2]!, version: Number(m[3]), writeToken: m[4] ?? '' } : undefined;
-}
 
 function checkInPartition(partitionPath: string, path: string): void {
   const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : undefined;
@@ -155,7 +146,7 @@ export function buildCompactionOperation(op: CompactionOperationInput): HoodieCo
   }
   const logs = op.logFiles.map((p) => {
     checkInPartition(op.partitionPath, p);
-    const parsed = parseLogFileName(p);
+    const parsed = parseLogFileName(fileName(p));
     if (!parsed) throw new Error(`compaction plan: ${p} is not a log file name (.<fileId>_<baseInstant>.log.<version>_<writeToken>)`);
     return { name: fileName(p), ...parsed };
   });

@@ -21,8 +21,10 @@ export const NEXT_STATE: Readonly<Record<InstantState, InstantState | undefined>
 
 const INSTANT_RE = /^(\d{14,17})\.([a-z]+)(?:\.(requested|inflight))?$/;
 
-/** File name of an instant in .hoodie/ (commit's inflight is `<ts>.inflight`, as Hudi writes it). */
+/** File name of an instant in .hoodie/ (commit's inflight is `<ts>.inflight`, and a completed compaction is the
+ *  commit `<ts>.commit`, as Hudi writes them). */
 export function instantFileName(i: Instant): string {
+  if (i.action === 'compaction' && i.state === 'COMPLETED') return `${i.timestamp}.commit`;
   if (i.action === 'commit') {
     if (i.state === 'REQUESTED') return `${i.timestamp}.commit.requested`;
     if (i.state === 'INFLIGHT') return `${i.timestamp}.inflight`;

@@ -9,6 +9,11 @@ import { NEXT_STATE, compareInstants, instantFileName, parseInstantFileName, typ
 
 export const METAFOLDER = '.hoodie';
 
+/** Actions whose completed instant makes data files part of the table. */
+export function isWriteAction(a: InstantAction): boolean {
+  return a === 'commit' || a === 'deltacommit' || a === 'replacecommit';
+}
+
 export class Timeline {
   private constructor(
     private readonly storage: Storage,
@@ -27,12 +32,16 @@ export class Timeline {
       const prev = latest.get(key);
       if (!prev || compareInstants(prev, inst) < 0) latest.set(key, inst);
     }
+    // A completed compaction is the commit of its instant; its requested and inflight files stay beside it.
+    for (const [key, i] of latest) if (i.action === 'compaction' && latest.has(`${i.timestamp}.commit`)) latest.delete(key);
     return new Timeline(storage, [...latest.values()].sort(compareInstants));
   }
 
-  /** This timeline with `i` at its new state (what a writer knows it just did, without listing again). */
+  /** This timeline with `i` at its new state (what a writer knows it just did, without listing again). A
+   *  completed compaction is its instant's commit. */
   withCompleted(i: Instant): Timeline {
-    const rest = this.instants.filter((x) => !(x.timestamp === i.timestamp && x.action === i.action));
+    if (i.action === 'compaction' && i.state === 'COMPLETED') i = { ...i, action: 'commit' };
+    const rest = this.instants.filter((x) => !(x.timestamp === i.timestamp && (x.action === i.action || x.action === 'compaction')));
     return new Timeline(this.storage, [...rest, i].sort(compareInstants));
   }
 
@@ -40,9 +49,9 @@ export class Timeline {
     return this.instants.filter((i) => i.state === 'COMPLETED' && (action === undefined || i.action === action));
   }
 
-  /** Completed instants that wrote data (commits and replace commits). */
+  /** Completed instants that wrote data: commits, delta commits (merge-on-read) and replace commits. */
   completedWrites(): Instant[] {
-    return this.instants.filter((i) => i.state === 'COMPLETED' && (i.action === 'commit' || i.action === 'replacecommit'));
+    return this.instants.filter((i) => i.state === 'COMPLETED' && isWriteAction(i.action));
   }
 
   pending(action?: InstantAction): Instant[] {
@@ -59,7 +68,15 @@ export class Timeline {
   }
 
   isCompletedWrite(timestamp: string): boolean {
-    return this.instants.some((i) => i.timestamp === timestamp && i.state === 'COMPLETED' && (i.action === 'commit' || i.action === 'replacecommit'));
+    return this.instants.some((i) => i.timestamp === timestamp && i.state === 'COMPLETED' && isWriteAction(i.action));
+  }
+
+  /** Whether files (and log blocks) of `timestamp` belong to the table: a completed write, or an instant older
+   *  than the active timeline that is not pending (its commit was archived). Hudi's containsOrBeforeTimelineStarts. */
+  holdsWrite(timestamp: string): boolean {
+    if (this.isCompletedWrite(timestamp)) return true;
+    const first = this.instants[0]?.timestamp;
+    return first !== undefined && timestamp < first && !this.instants.some((i) => i.timestamp === timestamp && i.state !== 'COMPLETED');
   }
 
   async readDetails(i: Instant): Promise<Buffer> {
@@ -73,13 +90,13 @@ export class Timeline {
     return i;
   }
 
-  /** Moves `i` to its next state by creating that state's file exclusively. */
+  /** Moves `i` to its next state by creating that state's file exclusively (a compaction completes as a commit). */
   static async transition(storage: Storage, i: Instant, content: Buffer | string = ''): Promise<Instant> {
     const next = NEXT_STATE[i.state];
     if (!next) throw new ConnectError('ILLEGAL_STATE', `instant ${i.timestamp} ${i.action} is already COMPLETED`);
     const n: Instant = { ...i, state: next };
     await storage.createExclusive(`${METAFOLDER}/${instantFileName(n)}`, content);
-    return n;
+    return n.action === 'compaction' && n.state === 'COMPLETED' ? { ...n, action: 'commit' } : n;
   }
 
   /** Removes every state file of an instant (used only for instants rolled back). */

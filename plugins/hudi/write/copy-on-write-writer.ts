@@ -8,7 +8,7 @@
 import { BaseFileReader } from '../file-group/base-file-reader';
 import { KeyProbe } from '../file-group/key-probe';
 import { createFileGroup } from '../file-group/create-handle';
-import { mergeFileGroup } from '../file-group/merge-handle';
+import { mergeFileGroup, type MergeOptions } from '../file-group/merge-handle';
 import type { WriteContext, WriteStatus } from '../file-group/slice-output';
 import type { BloomIndex } from '../index/bloom-index';
 import type { BucketIndex } from '../index/bucket-index';
@@ -20,10 +20,10 @@ import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { FileSystemView } from '../table/file-system-view';
 import type { KeyedRecord, WriteOperation } from './keyed-record';
 import { planBucketWrite } from './bucket-plan';
-import { planWrite } from './write-plan';
+import { planWrite, type WritePlan } from './write-plan';
 
 /** File groups being written at once: one merging while the previous one's last row groups encode. */
-const HANDLES_IN_FLIGHT = 2;
+export const HANDLES_IN_FLIGHT = 2;
 
 
 export interface CopyOnWriteInputs {
@@ -47,35 +47,46 @@ export interface CopyOnWriteInputs {
 }
 
 export async function writeCopyOnWrite(i: CopyOnWriteInputs): Promise<void> {
+  const plan = await tagAndPlan(i, (partition) => i.view.latest(partition));
+  const merge = mergeOptions(i);
+  const jobs: (() => Promise<WriteStatus>)[] = [
+    ...plan.merges.map((m) => () => mergeFileGroup(i.ctx, m.file, m.changes, m.inserts, { ...merge, changesMayBeNew: m.changesMayBeNew === true })),
+    ...plan.creates.map((c) => () => createFileGroup(i.ctx, c.partition, c.inserts, c.fileId)),
+  ];
+  await runBounded(jobs, HANDLES_IN_FLIGHT, i.onFile);
+}
+
+export function mergeOptions(i: CopyOnWriteInputs): MergeOptions {
+  return { precombineField: i.precombineField, orderingOf: i.orderingOf, deleteAll: i.operation === 'delete' };
+}
+
+/** Tags the batch's keys with the file groups holding them and plans the buckets; `smallFiles` are the slices of
+ *  a partition that may take inserts (small-file packing). */
+export async function tagAndPlan(i: CopyOnWriteInputs, smallFiles: (partition: string) => BaseFile[]): Promise<WritePlan> {
   const { ctx } = i;
   // insert and bulk_insert skip the index, as in Hudi.
   const located =
     i.operation === 'insert' || i.operation === 'bulk_insert' || i.bucketIndex
       ? new Map<string, BaseFile>()
       : await tagLocations(i.records, { all: () => i.view.all(), inPartition: (p) => i.view.latest(p) }, i.index, i.indexType);
-  const plan = i.bucketIndex ? planBucketWrite(i.bucketIndex.tag(i.records, (p) => i.view.latest(p)), i.operation) : await planWrite({
+  if (i.bucketIndex) return planBucketWrite(i.bucketIndex.tag(i.records, (p) => i.view.latest(p)), i.operation);
+  return planWrite({
     records: i.records,
     located,
     operation: i.operation,
     globalIndex: isGlobalIndex(i.indexType),
     precombineField: i.precombineField,
     storedOrderings: (file, keys) => storedOrderings(ctx, file, keys, i.columns.find((c) => c.name === i.precombineField), i.orderingOf),
-    latest: (partition) => i.view.latest(partition),
+    latest: smallFiles,
     maxFileSize: i.maxFileSize,
     smallFileLimit: i.smallFileLimit,
     avgRecordSize: i.avgRecordSize,
   });
-  const merge = { precombineField: i.precombineField, orderingOf: i.orderingOf, deleteAll: i.operation === 'delete' };
-  const jobs: (() => Promise<WriteStatus>)[] = [
-    ...plan.merges.map((m) => () => mergeFileGroup(ctx, m.file, m.changes, m.inserts, { ...merge, changesMayBeNew: m.changesMayBeNew === true })),
-    ...plan.creates.map((c) => () => createFileGroup(ctx, c.partition, c.inserts, c.fileId)),
-  ];
-  await runBounded(jobs, HANDLES_IN_FLIGHT, i.onFile);
 }
 
 /** The stored precombine values of `keys` in `file`, reading its key and precombine columns a row group at a
  *  time, only of the row groups whose key statistics may hold one of them. */
-async function storedOrderings(ctx: WriteContext, file: BaseFile, keys: Set<string>, preColumn: ColumnSpec | undefined, orderingOf: (v: unknown) => unknown): Promise<Map<string, unknown>> {
+export async function storedOrderings(ctx: WriteContext, file: BaseFile, keys: Set<string>, preColumn: ColumnSpec | undefined, orderingOf: (v: unknown) => unknown): Promise<Map<string, unknown>> {
   const reader = await BaseFileReader.open(ctx.storage, ctx.codec, file.path, file.size);
   const out = new Map<string, unknown>();
   for await (const rows of reader.batchesHolding(new KeyProbe(keys), preColumn ? [RECORD_KEY_COLUMN, preColumn] : [RECORD_KEY_COLUMN])) {
@@ -89,7 +100,7 @@ async function storedOrderings(ctx: WriteContext, file: BaseFile, keys: Set<stri
 
 /** Runs `jobs` keeping at most `limit` started and unfinished, handing results over in order. A failure
  *  waits for the jobs already running (none is left writing behind the caller's back), then is thrown. */
-async function runBounded<T>(jobs: (() => Promise<T>)[], limit: number, onDone: (result: T) => void): Promise<void> {
+export async function runBounded<T>(jobs: (() => Promise<T>)[], limit: number, onDone: (result: T) => void): Promise<void> {
   const running: Promise<T>[] = [];
   try {
     for (const job of jobs) {

@@ -39,7 +39,7 @@ export interface PlanInputs {
   precombineField: string | undefined;
   /** The stored ordering values of `keys` in `file` (read for moves only). */
   storedOrderings(file: BaseFile, keys: Set<string>): Promise<Map<string, unknown>>;
-  /** The latest slice of each file group of a partition. */
+  /** The latest slices of a partition that may take inserts (small-file packing) if they are small. */
   latest(partition: string): BaseFile[];
   maxFileSize: number;
   smallFileLimit: number;

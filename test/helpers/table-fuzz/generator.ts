@@ -29,6 +29,10 @@ export interface FuzzConfig {
   occ?: boolean;
   /** The index caches no key set and one bloom filter: every confirmation reads key columns, pruned by row-group statistics. */
   noIndexCache?: boolean;
+  /** hoodie.table.type=MERGE_ON_READ: changes to existing file groups go to log files in deltacommits. */
+  mergeOnRead?: boolean;
+  /** Merge-on-read: hoodie.compact.inline.max.delta.commits (0: hoodie.compact.inline=false, never compacted). */
+  compactEvery?: number;
   /** index BUCKET: hoodie.bucket.index.num.buckets. */
   buckets?: number;
 }
@@ -79,6 +83,8 @@ export interface GeneratorOptions {
   crashRate?: number;
   /** Probability that a successor writer opens the table during a commit (see Supersede). */
   supersedeRate?: number;
+  /** Probability that a case writes a merge-on-read table (where its index and concurrency allow). */
+  mergeOnReadRate?: number;
 }
 
 export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCase {
@@ -180,6 +186,15 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
   for (const batch of batches) {
     if (config.occ || batch.crash || z() >= (opts.supersedeRate ?? 0.12)) continue;
     batch.supersede = z() < 0.4 ? { during: 'idle', nth: 1 } : { during: 'data-file', nth: 1 + Math.floor(z() * 3) };
+  }
+  // The table type too, from a stream of its own. Merge-on-read is written with one writer and a non-global index
+  // (what hudi-sink-config accepts): a global index becomes its partition-local one, where the case's inserts still
+  // keep insert's contract under it, and optimistic concurrency control is dropped.
+  const t = mulberry32(seed ^ 0x7ab1e);
+  if (t() < (opts.mergeOnReadRate ?? 0.5)) {
+    const { occ: _occ, ...rest } = config;
+    const mor: FuzzConfig = { ...rest, mergeOnRead: true, compactEvery: [0, 1, 2, 3, 5][Math.floor(t() * 5)]!, index: config.index.replace('GLOBAL_', '') as IndexType };
+    if (keepsInsertContract({ seed, config: mor, batches })) return { seed, config: mor, batches };
   }
   return { seed, config, batches };
 }

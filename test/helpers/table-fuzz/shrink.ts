@@ -3,6 +3,7 @@
 // writers and restarts, keeping each cut that still fails. Every candidate is run for real, so the result
 // replays as a fixed test.
 
+import { rmSync } from 'node:fs';
 import { keepsInsertContract, type FuzzCase } from './generator';
 import { runCase, type RunResult } from './runner';
 
@@ -14,6 +15,7 @@ export async function shrink(c: FuzzCase, first: RunResult, budget = 400): Promi
     if (runs >= budget || !keepsInsertContract(candidate)) return false;
     runs++;
     const r = await runCase(candidate);
+    rmSync(r.dir, { recursive: true, force: true }); // a failing run keeps its table; a shrink makes hundreds
     if (r.ok) return false;
     best = { ...candidate, batches: candidate.batches.slice(0, (r.failedAt ?? candidate.batches.length - 1) + 1) };
     bestResult = r;
@@ -21,6 +23,7 @@ export async function shrink(c: FuzzCase, first: RunResult, budget = 400): Promi
   };
   if (best.batches.length < c.batches.length) {
     const again = await runCase(best);
+    rmSync(again.dir, { recursive: true, force: true });
     runs++;
     if (again.ok) best = c;
     else bestResult = again;

@@ -22,6 +22,7 @@ async function coordinator(extra: Partial<CommitCoordinatorOptions> = {}): Promi
     now: () => Date.now(),
     index: new BloomIndex(f.storage, f.deps.codec, f.deps.blooms),
     indexType: 'BLOOM',
+    writeAction: 'commit',
     cleanCommitsRetained: 10,
     ...extra,
   };

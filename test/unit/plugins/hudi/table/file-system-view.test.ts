@@ -131,3 +131,28 @@ describe('FileSystemView.put', () => {
     expect(v.latestOf('eu', F1)?.instantTime).toBe(T3);
   });
 });
+
+describe('merge-on-read slices', () => {
+  const delta = (t: string) => [`${t}.deltacommit.requested`, `${t}.deltacommit.inflight`, `${t}.deltacommit`];
+
+  it('log files belong to the slice whose base instant they name, in version order; a removed log leaves it', async () => {
+    const s = await table({ timeline: [...delta(T1), ...delta(T2), ...delta(T3), ...delta(T4)], partitions: ['eu'], files: [['eu', F1, T1], ['eu', F1, T3], ['eu', F2, T1]] });
+    await s.writeFile(`eu/.${F1}_${T1}.log.1_0-1-0`, 'old slice');
+    await s.writeFile(`eu/.${F1}_${T3}.log.2_0-7-0`, 'second');
+    await s.writeFile(`eu/.${F1}_${T3}.log.1_0-9-0`, 'first');
+    await s.writeFile(`eu/.${F2}_${T0}.log.1_0-1-0`, 'of a slice older than the timeline');
+    const v = await view(s);
+    const [f1] = v.latest('eu').filter((b) => b.fileId === F1);
+    expect(f1!.instantTime).toBe(T3);
+    expect(v.logsOf(f1!).map((l) => [l.version, l.writeToken, l.path])).toEqual([
+      [1, '0-9-0', `eu/.${F1}_${T3}.log.1_0-9-0`],
+      [2, '0-7-0', `eu/.${F1}_${T3}.log.2_0-7-0`],
+    ]);
+    const older = v.fileGroups().find((g) => g[0]!.fileId === F1)![0]!;
+    expect(v.logsOf(older).map((l) => l.path)).toEqual([`eu/.${F1}_${T1}.log.1_0-1-0`]);
+    const [f2] = v.latest('eu').filter((b) => b.fileId === F2);
+    expect(v.logsOf(f2!), 'a log of another base instant is not this slice\'s').toEqual([]);
+    v.remove(`eu/.${F1}_${T3}.log.1_0-9-0`);
+    expect(v.logsOf(f1!).map((l) => l.version)).toEqual([2]);
+  });
+});

@@ -29,6 +29,7 @@ const referenceIdentity: TableIdentity = {
   keyGeneratorClass: 'org.apache.hudi.keygen.SimpleKeyGenerator',
   hiveStylePartitioning: false,
   urlEncodePartitioning: false,
+  tableType: 'COPY_ON_WRITE',
 };
 
 const createdAt = new Date(Date.UTC(2026, 10, 23, 12, 10, 18));
@@ -151,11 +152,20 @@ describe('checkIdentity', () => {
     expect(e!.message).toContain('hoodie.table.name="orders"');
   });
 
-  it('checkIdentity of a MERGE_ON_READ table refuses, naming hoodie.table.type and its value', () => {
-    const [e] = problems({ ...props(), 'hoodie.table.type': 'MERGE_ON_READ' }, referenceIdentity);
-    expect(e!.name).toBe('tablePath');
-    expect(e!.message).toContain('hoodie.table.type');
-    expect(e!.message).toContain('MERGE_ON_READ');
+  it('checkIdentity of a table of the other type refuses, naming hoodie.table.type and both values', () => {
+    const [e, ...rest] = problems({ ...props(), 'hoodie.table.type': 'MERGE_ON_READ' }, referenceIdentity);
+    expect(rest).toEqual([]);
+    expect(e!.name).toBe('hoodie.table.type');
+    expect(e!.message).toContain('hoodie.table.type=MERGE_ON_READ');
+    expect(e!.message).toContain('gives COPY_ON_WRITE');
+    const [m] = problems(props(), { ...referenceIdentity, tableType: 'MERGE_ON_READ' });
+    expect(m!.message).toContain('hoodie.table.type=COPY_ON_WRITE but the connector config gives MERGE_ON_READ');
+    expect(() => checkIdentity({ ...props(), 'hoodie.table.type': 'MERGE_ON_READ' }, { ...referenceIdentity, tableType: 'MERGE_ON_READ' }, '/t')).not.toThrow();
+  });
+
+  it('renders the table type it is given', () => {
+    const text = renderTableProperties({ ...referenceIdentity, tableType: 'MERGE_ON_READ' }, createdAt);
+    expect(parseTableProperties(text)['hoodie.table.type']).toBe('MERGE_ON_READ');
   });
 
   it('checkIdentity of a table of another version refuses, naming hoodie.table.version and its value', () => {
@@ -184,6 +194,7 @@ describe('keyless tables', () => {
     keyGeneratorClass,
     hiveStylePartitioning: false,
     urlEncodePartitioning: false,
+    tableType: 'COPY_ON_WRITE',
   });
   const nonpartitioned = keyless('nonpartitioned', [], 'org.apache.hudi.keygen.NonpartitionedKeyGenerator');
   const partitioned = keyless('partitioned', ['color'], 'org.apache.hudi.keygen.SimpleKeyGenerator');

@@ -11,11 +11,11 @@ import {
   buildCompactionPlan,
   compactionOperationMetrics,
   deserializeCompactionPlan,
-  parseLogFileName,
   serializeCompactionPlan,
   type CompactionPlanInput,
 } from '../../../../../plugins/hudi/timeline/compaction-plan';
 import { readAvroContainer, writeAvroContainer } from '../../../../../plugins/hudi/timeline/timeline-avro';
+import { parseLogFileName } from '../../../../../plugins/hudi/log/log-file-name';
 
 const FIXTURES = path.resolve(__dirname, '../../../../fixtures/hudi/avro-check');
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, name));
@@ -103,7 +103,7 @@ describe('compaction plan', () => {
   });
 
   it('parses log file names the way FSUtils does', () => {
-    expect(parseLogFileName(`region=eu/${log12}`)).toEqual({ fileId: FG1, baseInstant: B1, version: 2, writeToken: '0-3-4' });
+    expect(parseLogFileName(log12)).toMatchObject({ fileId: FG1, baseInstant: B1, version: 2, writeToken: '0-3-4' });
     expect(parseLogFileName(base1)).toBeUndefined();
   });
 

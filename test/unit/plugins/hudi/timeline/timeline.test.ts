@@ -126,3 +126,41 @@ describe('Timeline.request and Timeline.transition', () => {
     expect((await Timeline.load(s)).instants).toEqual([{ timestamp: T1, action: 'commit', state: 'COMPLETED' }]);
   });
 });
+
+describe('merge-on-read instants', () => {
+  it('a deltacommit is a completed write; holdsWrite covers completed writes and archived ones, never pending', async () => {
+    const { storage: s } = storage();
+    await touch(s, [`${T2}.deltacommit.requested`, `${T2}.deltacommit.inflight`, `${T2}.deltacommit`, `${T3}.deltacommit.requested`, `${T4}.clean`]);
+    const t = await Timeline.load(s);
+    expect(t.completedWrites()).toEqual([{ timestamp: T2, action: 'deltacommit', state: 'COMPLETED' }]);
+    expect(t.isCompletedWrite(T2)).toBe(true);
+    expect(t.holdsWrite(T2)).toBe(true);
+    expect(t.holdsWrite(T1), 'older than the active timeline: archived').toBe(true);
+    expect(t.holdsWrite(T3), 'pending').toBe(false);
+    expect(t.holdsWrite(T4), 'a clean wrote no data').toBe(false);
+  });
+
+  it('a completed compaction is the commit of its instant: requested and inflight files beside it are not pending', async () => {
+    const { storage: s } = storage();
+    await touch(s, [`${T1}.deltacommit`, `${T2}.compaction.requested`, `${T2}.compaction.inflight`, `${T2}.commit`, `${T3}.compaction.requested`]);
+    const t = await Timeline.load(s);
+    expect(t.instants).toEqual([
+      { timestamp: T1, action: 'deltacommit', state: 'COMPLETED' },
+      { timestamp: T2, action: 'commit', state: 'COMPLETED' },
+      { timestamp: T3, action: 'compaction', state: 'REQUESTED' },
+    ]);
+    expect(t.pending()).toEqual([{ timestamp: T3, action: 'compaction', state: 'REQUESTED' }]);
+  });
+
+  it('transition of a compaction to COMPLETED creates <ts>.commit and returns the commit', async () => {
+    const { dir, storage: s } = storage();
+    let i = await Timeline.request(s, T3, 'compaction', 'plan');
+    i = await Timeline.transition(s, i, '');
+    const done = await Timeline.transition(s, i, '{}');
+    expect(done).toEqual({ timestamp: T3, action: 'commit', state: 'COMPLETED' });
+    expect(readFileSync(path.join(dir, METAFOLDER, `${T3}.commit`), 'utf8')).toBe('{}');
+    expect(readFileSync(path.join(dir, METAFOLDER, `${T3}.compaction.requested`), 'utf8')).toBe('plan');
+    const before = await Timeline.load(s);
+    expect(before.withCompleted({ timestamp: T3, action: 'compaction', state: 'COMPLETED' }).instants).toEqual([{ timestamp: T3, action: 'commit', state: 'COMPLETED' }]);
+  });
+});

@@ -1,0 +1,142 @@
+// Merge-on-read tables through the real writer: updates as log files of the latest slice (deltacommits),
+// deletes by rewriting their file group with its logs folded in, inline compaction into a Hudi compaction
+// instant (plan, empty inflight, `.commit` with compacted: true), a crashed compaction rolled back by the next
+// open, and `tributary table compact`. Our reader merges the logs; the fuzz grid and the conformance tests check
+// the same tables against the model with hudi-rs and Spark.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main as tableCli } from '../../../../../plugins/hudi/cli/table-cli';
+import { HudiTableReader } from '../../../../../plugins/hudi/table/table-reader';
+import { deserializeCompactionPlan } from '../../../../../plugins/hudi/timeline/compaction-plan';
+import { tableFixture, type TableFixture } from '../../../../helpers/hudi-table';
+
+const open: TableFixture[] = [];
+afterEach(async () => {
+  for (const f of open.splice(0)) await f.close();
+});
+
+async function mor(config: Record<string, string> = {}): Promise<TableFixture> {
+  const f = await tableFixture({ 'hoodie.table.type': 'MERGE_ON_READ', 'hoodie.compact.inline': 'false', ...config });
+  open.push(f);
+  return f;
+}
+
+const hoodie = (f: TableFixture) => readdirSync(path.join(f.table, '.hoodie')).filter((n) => /^\d/.test(n)).sort();
+const files = (f: TableFixture, dir: string) => readdirSync(path.join(f.table, dir)).sort();
+const logsIn = (f: TableFixture, dir: string) => files(f, dir).filter((n) => n.includes('.log.'));
+const basesIn = (f: TableFixture, dir: string) => files(f, dir).filter((n) => n.endsWith('.parquet'));
+
+async function snapshot(f: TableFixture): Promise<string[]> {
+  const rows = await (await HudiTableReader.open(f.storage, f.deps.codec)).snapshot();
+  return rows.map((r) => `${String(r['_hoodie_partition_path'])}/${String(r['id'])}@${Number(r['ver'])}:${Number(r['amount'])}`).sort();
+}
+
+describe('merge-on-read writes', () => {
+  it('an update is a deltacommit whose log file joins the latest slice; an older version loses to the base row', async () => {
+    const f = await mor();
+    const w = await f.open();
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 5 }, { id: 'k2', region: 'eu', amount: 2, ver: 5 }]);
+    const [base] = basesIn(f, 'eu');
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 10, ver: 6 }, { id: 'k2', region: 'eu', amount: 20, ver: 4 }]);
+    w.close();
+    expect(hoodie(f).filter((n) => /\.deltacommit$/.test(n))).toHaveLength(2);
+    expect(hoodie(f).some((n) => /^\d+\.commit$/.test(n)), 'no commit action on a merge-on-read table without compaction').toBe(false);
+    expect(basesIn(f, 'eu'), 'the base file is not rewritten').toEqual([base]);
+    const fileId = base!.split('_')[0]!;
+    const baseInstant = base!.split('_')[2]!.replace('.parquet', '');
+    expect(logsIn(f, 'eu')).toHaveLength(1);
+    expect(logsIn(f, 'eu')[0]).toMatch(new RegExp(`^\\.${fileId}_${baseInstant}\\.log\\.1_\\d+-\\d+-\\d+$`));
+    expect(await snapshot(f)).toEqual(['eu/k1@6:10', 'eu/k2@5:2']);
+    const last = hoodie(f).filter((n) => /\.deltacommit$/.test(n)).pop()!;
+    const meta = JSON.parse(readFileSync(path.join(f.table, '.hoodie', last), 'utf8')) as { partitionToWriteStats: Record<string, { path: string; logFiles: string[]; baseFile: string; logVersion: number; prevCommit: string }[]> };
+    const [stat] = meta.partitionToWriteStats['eu']!;
+    expect(stat).toMatchObject({ logFiles: [logsIn(f, 'eu')[0]], baseFile: base, logVersion: 1, prevCommit: baseInstant });
+  });
+
+  it('a delete rewrites its file group with the logs folded in, so an older re-insert comes back as a new row', async () => {
+    const f = await mor();
+    const w = await f.open();
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 5 }, { id: 'k2', region: 'eu', amount: 2, ver: 5 }]);
+    await f.write(w, [{ id: 'k2', region: 'eu', amount: 3, ver: 7 }]); // a log file
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 0, ver: 5, _hoodie_is_deleted: true }]);
+    expect(logsIn(f, 'eu'), 'the rewrite left the log in the old slice').toHaveLength(1);
+    expect(basesIn(f, 'eu')).toHaveLength(2);
+    expect(await snapshot(f)).toEqual(['eu/k2@7:3']);
+    // The key is gone: a version older than the deleted one is a new row, not outranked by the deleted row.
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 9, ver: 2 }]);
+    w.close();
+    expect(await snapshot(f)).toEqual(['eu/k1@2:9', 'eu/k2@7:3']);
+  });
+
+  it('inline compaction folds every slice with logs into a new base file under a Hudi compaction instant', async () => {
+    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '3' });
+    const w = await f.open();
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }, { id: 'k2', region: 'us', amount: 2, ver: 1 }]);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 11, ver: 2 }]);
+    expect(hoodie(f).some((n) => n.includes('compaction')), 'two deltacommits: not due').toBe(false);
+    await f.write(w, [{ id: 'k2', region: 'us', amount: 22, ver: 2 }]);
+    w.close();
+    const requested = hoodie(f).filter((n) => n.endsWith('.compaction.requested'));
+    expect(requested).toHaveLength(1);
+    const instant = requested[0]!.slice(0, 17);
+    expect(readFileSync(path.join(f.table, '.hoodie', `${instant}.compaction.inflight`)).length).toBe(0);
+    const plan = deserializeCompactionPlan(readFileSync(path.join(f.table, '.hoodie', requested[0]!)));
+    expect(plan.operations!.map((o) => o.partitionPath).sort()).toEqual(['eu', 'us']);
+    const commit = JSON.parse(readFileSync(path.join(f.table, '.hoodie', `${instant}.commit`), 'utf8')) as { compacted: boolean; operationType: string; extraMetadata: Record<string, string>; partitionToWriteStats: Record<string, { totalLogFilesCompacted: number; prevCommit: string }[]> };
+    expect(commit).toMatchObject({ compacted: true, operationType: 'COMPACT' });
+    expect(commit.extraMetadata['schema']).toBe(f.deps.schema.schemaJson);
+    expect(commit.partitionToWriteStats['eu']![0]!.totalLogFilesCompacted).toBe(1);
+    expect(basesIn(f, 'eu').some((n) => n.endsWith(`_${instant}.parquet`))).toBe(true);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:11', 'us/k2@2:22']);
+    // The compacted rows keep the commit time of the deltacommit that wrote them.
+    const rows = await f.rows(); // base files only: the read-optimized view, now complete
+    const k1 = rows.find((r) => r['id'] === 'k1')!;
+    expect(String(k1['_hoodie_commit_time']) < instant).toBe(true);
+    expect(String(k1['_hoodie_file_name'])).toContain(`_${instant}.parquet`);
+  });
+
+  it('a crash during a compaction leaves it pending; the next open rolls it back and the table reads the same', async () => {
+    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2' });
+    const w = await f.open();
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }]);
+    const crashing = await f.open({ faultPoint: (p) => { if (p === 'after-compaction-file') throw new Error('crash'); } });
+    w.close();
+    await expect(f.write(crashing, [{ id: 'k1', region: 'eu', amount: 2, ver: 2 }])).rejects.toThrow('crash');
+    crashing.close();
+    expect(hoodie(f).some((n) => n.endsWith('.compaction.inflight'))).toBe(true);
+    const compactedBase = basesIn(f, 'eu').length;
+    expect(compactedBase, 'the crashed compaction wrote its base file').toBe(2);
+    const again = await f.open();
+    again.close();
+    expect(hoodie(f).some((n) => n.includes('.compaction.')), 'rolled back').toBe(false);
+    expect(hoodie(f).some((n) => n.endsWith('.rollback'))).toBe(true);
+    expect(basesIn(f, 'eu')).toHaveLength(1);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:2']);
+  });
+
+  it('tributary table compact compacts a merge-on-read table by hand and refuses a copy-on-write one', async () => {
+    const f = await mor();
+    const w = await f.open();
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }]);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 2, ver: 2 }]);
+    w.close();
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } };
+    expect(await tableCli(['compact', f.table], io)).toBe(0);
+    expect(out.join('')).toMatch(/compacted 1 file group\(s\) at instant \d{17}/);
+    expect(hoodie(f).filter((n) => /^\d+\.commit$/.test(n))).toHaveLength(1);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:2']);
+    expect(await tableCli(['compact', f.table], io)).toBe(0);
+    expect(out.join('')).toContain('nothing to compact');
+
+    const cow = await tableFixture();
+    open.push(cow);
+    const cw = await cow.open();
+    await cow.write(cw, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }]);
+    cw.close();
+    expect(await tableCli(['compact', cow.table], io)).toBe(1);
+    expect(err.join('')).toContain('is a COPY_ON_WRITE table; only MERGE_ON_READ tables have log files to compact');
+  });
+});
