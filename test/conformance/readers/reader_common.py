@@ -134,8 +134,8 @@ def parse_queries(arg: Optional[str]) -> Optional[List[Dict[str, Any]]]:
     if not isinstance(queries, list):
         raise ValueError("--queries must be a JSON list of query objects")
     for q in queries:
-        if not isinstance(q, dict) or q.get("type", "snapshot") not in ("snapshot", "incremental", "timeline"):
-            raise ValueError(f"bad query {q!r}: expected {{type: snapshot|incremental|timeline, ...}}")
+        if not isinstance(q, dict) or q.get("type", "snapshot") not in ("snapshot", "incremental", "timeline", "read_optimized"):
+            raise ValueError(f"bad query {q!r}: expected {{type: snapshot|incremental|timeline|read_optimized, ...}}")
     return queries
 
 

@@ -9,7 +9,8 @@
                                                         {"query": q, "error": "..."}
 P may be s3://bucket/prefix (or s3a://), read through Hadoop's s3a; then HUDI_STORAGE_OPTIONS holds the store as
 a JSON object of hudi-rs storage options (aws_endpoint_url, aws_access_key_id, ...; see reader_common.s3a_settings).
-A query object: {"type": "snapshot", "asOf"?: I} | {"type": "incremental", "from": I, "to"?: J}.
+A query object: {"type": "snapshot", "asOf"?: I} | {"type": "incremental", "from": I, "to"?: J} |
+{"type": "read_optimized"} (merge-on-read: base files only, no log files merged).
 Rows: every column Spark returns, including the _hoodie_* meta columns; timestamps as epoch ms.
 Errors: message on stderr, exit 1 (with --queries: after all queries ran).
 """
@@ -37,6 +38,8 @@ def read(spark, path: str, q: Dict[str, Any]) -> List[Dict[str, Any]]:
         )
         if q.get("to"):
             reader = reader.option("hoodie.datasource.read.end.instanttime", str(q["to"]))
+    elif q.get("type") == "read_optimized":
+        reader = reader.option("hoodie.datasource.query.type", "read_optimized")
     elif q.get("asOf"):
         reader = reader.option("as.of.instant", str(q["asOf"]))
     return spark_rows(reader.load(path))
