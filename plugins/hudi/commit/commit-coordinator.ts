@@ -224,14 +224,7 @@ export class CommitCoordinator {
     const requested = await Timeline.transition(this.o.storage, requestedInstant, renderCommitMetadata({ partitionToWriteStats: {}, compacted: false, extraMetadata: {}, operationType }));
     this.fault('after-inflight');
 
-    const statuses = await req.write({
-      instant,
-      beforeFile: async (partition, path) => {
-        await this.ensurePartition(partition, instant);
-        await this.writeMarker(instant, path);
-      },
-      fault: (point) => this.fault(point),
-    });
+    const statuses = await req.write(this.inflight(instant));
     // Every data file is durable already: a stream is fsynced (or its upload completed) before it is published.
     this.fault('after-data-files');
 
@@ -307,14 +300,7 @@ export class CommitCoordinator {
     this.fault('after-compaction-requested');
     inst = await Timeline.transition(this.o.storage, inst, '');
     try {
-      const statuses = await req.write({
-        instant,
-        beforeFile: async (partition, path) => {
-          await this.ensurePartition(partition, instant);
-          await this.writeMarker(instant, path);
-        },
-        fault: (point) => this.fault(point),
-      });
+      const statuses = await req.write(this.inflight(instant));
       await this.claim?.check(instant);
       const done = await Timeline.transition(this.o.storage, inst, renderCommitMetadata(req.metadata(instant, statuses)));
       this.fault('after-compaction');
@@ -331,6 +317,18 @@ export class CommitCoordinator {
       }
       throw err;
     }
+  }
+
+  /** What a data phase gets for `instant`: partitions and markers are made before each file's first byte. */
+  private inflight(instant: string): InflightInstant {
+    return {
+      instant,
+      beforeFile: async (partition, path) => {
+        await this.ensurePartition(partition, instant);
+        await this.writeMarker(instant, path);
+      },
+      fault: (point) => this.fault(point),
+    };
   }
 
   /** Whether a fault point threw (crash tests): the writer must do nothing more. */

@@ -6,7 +6,7 @@
 
 import type * as avro from 'avsc';
 import { unionMemberName } from '../parquet/column-spec';
-import type { Converter, WireSlot } from '../avro/value-converters';
+import { setOwn, type Converter, type WireSlot } from '../avro/value-converters';
 
 const identity: Converter = (v) => v;
 
@@ -51,7 +51,7 @@ function typeConverter(slot: WireSlot, t: avro.Type): Converter {
       return (v) => {
         const rec = v as Record<string, unknown>;
         const out: Record<string, unknown> = {};
-        for (let i = 0; i < names.length; i++) out[names[i]!] = convs[i]!(rec[names[i]!]);
+        for (let i = 0; i < names.length; i++) setOwn(out, names[i]!, convs[i]!(rec[names[i]!]));
         return out;
       };
     }
@@ -63,7 +63,7 @@ function typeConverter(slot: WireSlot, t: avro.Type): Converter {
       const conv = avroValueConverter(wire.element!, (t as unknown as { valuesType: avro.Type }).valuesType);
       return (v) => {
         const out: Record<string, unknown> = {};
-        for (const key of Object.keys(v as object)) out[key] = conv((v as Record<string, unknown>)[key]);
+        for (const key of Object.keys(v as object)) setOwn(out, key, conv((v as Record<string, unknown>)[key]));
         return out;
       };
     }
