@@ -11,6 +11,7 @@ import { MAX_NUM_BUCKETS } from './index/bucket-id';
 import { DEFAULT_NUM_BUCKETS, type BucketIndexSpec } from './index/bucket-index';
 import type { IndexType } from './index/index-type';
 import type { TableType } from './table/table-properties';
+import type { ArchivalSettings } from './services/archival';
 import type { CompactionSettings } from './services/compaction';
 
 /** Group of the seed keys that are accepted and have no effect. */
@@ -49,6 +50,9 @@ export function hudiSinkConfigDef() {
     { name: 'hoodie.index.bloom.num_entries', type: 'int', default: 60000, validator: validators.range(1), doc: 'Expected keys per file for sizing the bloom filter.', importance: 'low', group: 'Index' },
     { name: 'hoodie.index.bloom.fpp', type: 'double', default: 0.000000001, validator: validators.range(0, 1), doc: 'Target false-positive rate of the bloom filter.', importance: 'low', group: 'Index' },
     { name: 'hoodie.bloom.index.filter.dynamic.max.entries', type: 'int', default: 100000, validator: validators.range(1), doc: 'Upper bound of keys of a DYNAMIC_V0 filter.', importance: 'low', group: 'Index' },
+    { name: 'hoodie.archive.automatic', type: 'boolean', default: true, doc: 'Archive old instants of the timeline after commits: once more than hoodie.keep.max.commits completed commits are active, the oldest move to .hoodie/archived/ until hoodie.keep.min.commits remain (cleans and rollbacks likewise), so opening the table lists a bounded timeline. Never past a pending commit or compaction, a savepoint, the earliest commit the last clean retained, or the deltacommits a compaction trigger still counts.', importance: 'low', group: 'Timeline' },
+    { name: 'hoodie.keep.min.commits', type: 'int', default: 20, validator: validators.range(2), doc: 'Completed commits (and cleans, and rollbacks) archival leaves on the active timeline. Must be greater than hoodie.clean.commits.retained (incremental and time-travel queries need the instants of the commits cleaning retains) and, on MERGE_ON_READ with inline compaction on a count trigger, than hoodie.compact.inline.max.delta.commits.', importance: 'low', group: 'Timeline' },
+    { name: 'hoodie.keep.max.commits', type: 'int', default: 30, validator: validators.range(3), doc: 'Completed commits on the active timeline that start an archival (down to hoodie.keep.min.commits). Must be greater than hoodie.keep.min.commits.', importance: 'low', group: 'Timeline' },
     { name: 'hoodie.parquet.max.file.size', type: 'long', default: 120 * MB, validator: validators.range(1024), doc: 'Target size of base files: inserts fill a file group up to this size.', importance: 'medium', group: 'Files' },
     { name: 'hoodie.parquet.small.file.limit', type: 'long', default: 100 * MB, validator: validators.range(0), doc: 'Base files smaller than this take new inserts before new file groups are opened (0 disables).', importance: 'medium', group: 'Files' },
     { name: 'hoodie.copyonwrite.record.size.estimate', type: 'int', default: 1024, validator: validators.range(1), doc: 'Bytes per record assumed until the table has commits to measure.', importance: 'low', group: 'Files' },
@@ -123,6 +127,7 @@ export interface HudiSinkSettings {
     partSizeBytes: number;
   };
   cleanRetained: number;
+  archival: ArchivalSettings;
   tableType: TableType;
   compaction: CompactionSettings;
   concurrency: {
@@ -203,6 +208,24 @@ function bucketIndexOf(p: HudiSinkConfig, recordKeyFields: string[]): BucketInde
   return spec;
 }
 
+/** HoodieWriteConfig's archival checks: archival must leave what cleaning retains and what a compaction
+ *  trigger still counts, and have room between its two bounds. */
+function archivalOf(p: HudiSinkConfig): ArchivalSettings {
+  const min = p['hoodie.keep.min.commits'];
+  const max = p['hoodie.keep.max.commits'];
+  const retained = p['hoodie.clean.commits.retained'];
+  const problems: { name: string; message: string }[] = [];
+  if (max <= min) problems.push({ name: 'hoodie.keep.max.commits', message: `${max} must be greater than hoodie.keep.min.commits (${min}): archival starts above the maximum and stops at the minimum. Raise hoodie.keep.max.commits or lower hoodie.keep.min.commits` });
+  if (min <= retained) problems.push({ name: 'hoodie.keep.min.commits', message: `${min} must be greater than hoodie.clean.commits.retained (${retained}): archival would remove instants of commits cleaning keeps for incremental and time-travel queries. Raise hoodie.keep.min.commits (and hoodie.keep.max.commits) or lower hoodie.clean.commits.retained` });
+  const trigger = p['hoodie.compact.inline.trigger.strategy'];
+  const deltas = p['hoodie.compact.inline.max.delta.commits'];
+  if (p['hoodie.table.type'] === 'MERGE_ON_READ' && p['hoodie.compact.inline'] && (trigger === 'NUM_COMMITS' || trigger === 'NUM_AND_TIME') && min <= deltas) {
+    problems.push({ name: 'hoodie.keep.min.commits', message: `${min} must be greater than hoodie.compact.inline.max.delta.commits (${deltas}) on a MERGE_ON_READ table: the compaction trigger counts deltacommits on the active timeline. Raise hoodie.keep.min.commits or lower hoodie.compact.inline.max.delta.commits` });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { enabled: p['hoodie.archive.automatic'], minCommits: min, maxCommits: max };
+}
+
 export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
   checkTableType(p);
   const recordKeyFields = p['hoodie.datasource.write.recordkey.field'];
@@ -250,6 +273,7 @@ export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
       partSizeBytes: p['s3.multipart.part.size.bytes'],
     },
     cleanRetained: p['hoodie.clean.commits.retained'],
+    archival: archivalOf(p),
     concurrency: {
       mode: p['hoodie.write.concurrency.mode'],
       heartbeatIntervalMs: p['hoodie.client.heartbeat.interval_in_ms'],

@@ -167,6 +167,7 @@ export function openTableWriter(
     smallFileLimit: settings.smallFileLimit,
     recordSizeEstimate: settings.recordSizeEstimate,
     cleanCommitsRetained: settings.cleanRetained,
+    archival: settings.archival,
     compaction: settings.compaction,
     rowGroupRows: settings.rowGroupRows,
     faultPoint: options.faultPoint,

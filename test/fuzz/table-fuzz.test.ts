@@ -17,9 +17,17 @@ const SEEDS = Number(process.env['FUZZ_SEEDS'] ?? 48);
 const START = Number(process.env['FUZZ_START'] ?? 1);
 const HUDI_RS_EVERY = Number(process.env['FUZZ_HUDI_RS_EVERY'] ?? 8);
 
+/** Seeds whose table ended with an archived timeline, and seeds run: the archival dimension must be exercised. */
+const archival = { archived: 0, crashedAndArchived: 0, seeds: 0 };
+
 async function check(c: FuzzCase, hudiRs: boolean): Promise<void> {
   const r = await runCase(c, { hudiRs });
-  if (r.ok) return;
+  if (r.ok) {
+    archival.seeds++;
+    if (r.archived > 0) archival.archived++;
+    if (r.archived > 0 && r.crashes > 0) archival.crashedAndArchived++;
+    return;
+  }
   const s = await shrink(c, r);
   throw new Error(
     `seed ${c.seed} (${JSON.stringify(c.config)}) failed: ${r.message}\n\n` +
@@ -43,4 +51,9 @@ describe('table writer against the model', () => {
       await check(c, (seed - START) % HUDI_RS_EVERY === 0);
     });
   }
+
+  it.runIf(SEEDS >= 24)('the seeds archived their timelines, some with crashes', () => {
+    expect(archival.archived, `seeds with an archived timeline of ${archival.seeds}`).toBeGreaterThanOrEqual(Math.floor(archival.seeds / 5));
+    expect(archival.crashedAndArchived).toBeGreaterThan(0);
+  });
 });

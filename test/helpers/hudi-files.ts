@@ -7,8 +7,21 @@ export function completedCommits(table: string): string[] {
   return readdirSync(path.join(table, '.hoodie')).filter((f) => /^\d{17}\.(commit|deltacommit)$/.test(f)).map((f) => f.slice(0, 17)).sort();
 }
 
-export function latestSliceFiles(table: string, asOf?: string): string[] {
+/**
+ * Whether a file written at `instant` is part of the table: its commit completed, or it is older than the first
+ * write instant on the active timeline and not pending (its commit was archived), as Hudi reads a timeline.
+ */
+export function committedInstants(table: string): (instant: string) => boolean {
+  const names = readdirSync(path.join(table, '.hoodie'));
   const done = new Set(completedCommits(table));
+  const writes = names.map((f) => /^(\d{17})\.(commit|deltacommit|replacecommit|compaction|inflight)/.exec(f)?.[1]).filter((t): t is string => t !== undefined).sort();
+  const pending = new Set(names.map((f) => /^(\d{17})\.[a-z.]*(requested|inflight)$/.exec(f)?.[1]).filter((t): t is string => t !== undefined && !done.has(t)));
+  return (instant) => done.has(instant) || (writes.length > 0 && instant < writes[0]! && !pending.has(instant));
+}
+
+export function latestSliceFiles(table: string, asOf?: string): string[] {
+  const committed = existsSync(path.join(table, '.hoodie')) ? committedInstants(table) : () => false;
+  const done = { has: committed };
   const latest = new Map<string, { instant: string; file: string }>();
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {

@@ -141,6 +141,7 @@ export async function tableFixture(config: Record<string, string> = {}, schema: 
         smallFileLimit: settings.smallFileLimit,
         recordSizeEstimate: settings.recordSizeEstimate,
         cleanCommitsRetained: settings.cleanRetained,
+        archival: settings.archival,
         compaction: settings.compaction,
         ...overrides,
       }),

@@ -29,7 +29,7 @@ export interface ReaderEnv {
 }
 
 /** A read: snapshot (optionally time travel to `asOf`, inclusive) or incremental over commits in (from, to]. */
-export type ReadQuery = { type: 'snapshot'; asOf?: string } | { type: 'incremental'; from: string; to?: string } | { type: 'read_optimized' };
+export type ReadQuery = { type: 'snapshot'; asOf?: string } | { type: 'incremental'; from: string; to?: string } | { type: 'read_optimized' } | { type: 'timeline' };
 
 export interface QueryResult {
   query: ReadQuery;

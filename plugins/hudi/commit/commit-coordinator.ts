@@ -15,6 +15,7 @@ import { ConnectError, errorCode, RetriableError, type Logger } from '../../../r
 import type { BaseWriteStatus, WriteStatus } from '../file-group/slice-output';
 import type { BloomIndex } from '../index/bloom-index';
 import type { IndexType } from '../index/index-type';
+import type { ArchivalSettings } from '../services/archival';
 import { tableServices, type TableServices } from '../services/table-services';
 import type { Storage } from '../storage/storage';
 import { joinPath } from '../table/base-file';
@@ -25,6 +26,7 @@ import { SoleWriterClaim } from './sole-writer-claim';
 import { TableLock } from './table-lock';
 import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
 import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
+import { archivedCommitMetadata, readArchivedEntries } from '../timeline/archived-timeline';
 import { rollbackPending } from '../timeline/rollback';
 import { deserializeCleanMetadata } from '../timeline/timeline-avro';
 import { METAFOLDER, Timeline, isWriteAction } from '../timeline/timeline';
@@ -54,6 +56,8 @@ export interface CommitCoordinatorOptions {
   /** The action of this table's write instants: `commit` (copy-on-write) or `deltacommit` (merge-on-read). */
   writeAction: 'commit' | 'deltacommit';
   cleanCommitsRetained: number;
+  /** Timeline archival after commits (services/archival.ts); absent = never archives. */
+  archival?: ArchivalSettings;
   /** Failure injection for crash tests: called at named points of a commit. */
   faultPoint?: (point: FaultPoint) => void;
   /** Several writers on this table (optimistic concurrency control); absent = the only writer. */
@@ -110,7 +114,7 @@ export class CommitCoordinator {
   private readonly knownPartitions = new Set<string>();
 
   private constructor(private readonly o: CommitCoordinatorOptions) {
-    this.services = tableServices({ storage: o.storage, logger: o.logger, now: o.now, cleanCommitsRetained: o.cleanCommitsRetained, fault: (point) => this.fault(point) });
+    this.services = tableServices({ storage: o.storage, logger: o.logger, now: o.now, cleanCommitsRetained: o.cleanCommitsRetained, ...(o.archival ? { archival: o.archival } : {}), fault: (point) => this.fault(point) });
     const c = o.concurrency;
     if (c) {
       const sleep = c.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -162,12 +166,18 @@ export class CommitCoordinator {
     this.heartbeats?.close();
   }
 
-  /** The newest completed commit's metadata, or the newest one `accept` takes (walking back the timeline). */
+  /** The newest completed commit's metadata, or the newest one `accept` takes (walking back the timeline, then
+   *  the archived timeline: a writer of a shared table may not have committed for longer than archival keeps). */
   async lastCommitMetadata(accept: (m: CommitMetadata) => boolean = () => true): Promise<CommitMetadata | undefined> {
     const writes = this.timeline.completedWrites();
     for (let i = writes.length - 1; i >= 0; i--) {
       const meta = await this.metadataOf(this.timeline, writes[i]!);
       if (accept(meta)) return meta;
+    }
+    const archived = await readArchivedEntries(this.o.storage);
+    for (let i = archived.length - 1; i >= 0; i--) {
+      const meta = archivedCommitMetadata(archived[i]!);
+      if (meta && accept(meta)) return meta;
     }
     return undefined;
   }
@@ -275,12 +285,13 @@ export class CommitCoordinator {
     this.o.logger.info({ instant, operation: operationType, inserts: result.inserts, updates: result.updates, deletes: result.deletes, files: result.filesWritten, bytes: result.bytesWritten, ms: this.o.now() - started }, 'commit completed');
     // Nothing here lists the table: the timeline and the view already know this commit.
     try {
-      const { removed, completed } = await this.services.afterCommit(instant, this.timeline, this.fsView);
+      const { removed, completed, archived } = await this.services.afterCommit(instant, this.timeline, this.fsView);
       for (const p of removed) {
         this.fsView.remove(p);
         this.o.index.forget(p);
       }
       for (const c of completed) this.timeline = this.timeline.withCompleted(c);
+      if (archived.length > 0) this.timeline = this.timeline.without(new Set(archived));
     } catch (err) {
       if (this.dead) throw err;
       this.o.logger.warn({ instant, err: (err as Error).message }, 'commit completed; cleaning up after it failed and is retried after a later commit');
@@ -353,8 +364,10 @@ export class CommitCoordinator {
   private async catchUp(): Promise<void> {
     const timeline = await Timeline.load(this.o.storage);
     const news = timeline.completedWrites().filter((i) => !this.applied.has(i.timestamp));
-    if (news.some((i) => i.action !== 'commit')) {
-      await this.rebuildView(timeline); // a replacecommit retires file groups: rebuilt from storage
+    if (news.some((i) => i.action !== 'commit') || this.mayHaveMissedArchived(timeline)) {
+      // A replacecommit retires file groups, and commits archived before this writer saw them left no metadata
+      // to apply: rebuilt from storage.
+      await this.rebuildView(timeline);
     } else {
       for (const i of news) this.apply(i, await this.metadataOf(timeline, i));
       // Slices other writers' cleans deleted leave the view (this writer's own cleans removed theirs already).
@@ -371,6 +384,20 @@ export class CommitCoordinator {
     }
     this.timeline = timeline;
     if (timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) await this.reapAbandoned();
+  }
+
+  /**
+   * Whether another writer's archival may have moved out commits this writer never applied: a write it saw pending
+   * is gone from the active timeline unapplied (archived, or rolled back), or the active writes now start after
+   * everything this writer saw (instants made since may have come and gone).
+   */
+  private mayHaveMissedArchived(timeline: Timeline): boolean {
+    const first = timeline.completedWrites()[0]?.timestamp;
+    if (first === undefined) return false;
+    const active = new Set(timeline.instants.map((i) => i.timestamp));
+    if (this.timeline.pending().some((i) => isWriteAction(i.action) && !active.has(i.timestamp) && !this.applied.has(i.timestamp))) return true;
+    const lastSeen = this.timeline.lastTimestamp();
+    return lastSeen !== undefined && first > lastSeen;
   }
 
   /** Puts a completed commit's slices into the view. */

@@ -89,8 +89,8 @@ function invalidRecord(type: avro.Type, rec: Record<string, unknown>, row: Row, 
   return new DataError(`log block record ${String(row['_hoodie_record_key'] ?? '')}: ${shown} does not fit the block schema ${type.name ?? ''}: ${(cause as Error).message}`, cause);
 }
 
-/** The content bytes of an AVRO_DATA_BLOCK. */
-export function avroDataBlockContent(codec: AvroRecordCodec, records: readonly Row[]): Buffer {
+/** The content bytes of an AVRO_DATA_BLOCK holding `records` encoded by `codec`. */
+export function avroDataBlockContent<T>(codec: { encode(record: T): Buffer }, records: readonly T[]): Buffer {
   const bodies = records.map((r) => codec.encode(r));
   const out = Buffer.alloc(8 + bodies.reduce((n, b) => n + 4 + b.length, 0));
   let pos = out.writeInt32BE(LOG_BLOCK_CONTENT_VERSION, 0);
@@ -100,6 +100,18 @@ export function avroDataBlockContent(codec: AvroRecordCodec, records: readonly R
     pos += b.copy(out, pos);
   }
   return out;
+}
+
+/** The records of an AVRO_DATA_BLOCK's content, each still in Avro binary (throws on a bad layout). */
+export function avroDataBlockBodies(content: Buffer): Buffer[] {
+  const r = new Cursor(content);
+  const version = r.int32();
+  if (version !== LOG_BLOCK_CONTENT_VERSION) throw new Error(`content version ${version}; only ${LOG_BLOCK_CONTENT_VERSION} (Hudi 0.14 and later) is read`);
+  const count = r.int32();
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < count; i++) bodies.push(r.bytes(r.int32()));
+  if (r.remaining() !== 0) throw new Error(`${r.remaining()} bytes after record ${count}`);
+  return bodies;
 }
 
 /** A whole AVRO_DATA_BLOCK (framing included), header INSTANT_TIME + SCHEMA, ready to append to a log file. */
@@ -115,14 +127,8 @@ export function decodeAvroDataBlock(block: LogBlock, codec?: AvroRecordCodec): A
   const instantTime = block.header.INSTANT_TIME;
   if (schema === undefined || instantTime === undefined) throw new LogFormatError(`avro-data block at offset ${block.offset} has no ${schema === undefined ? 'SCHEMA' : 'INSTANT_TIME'} header; it was not written by Hudi or by this plugin`);
   const c = codec !== undefined && codec.schema === schema ? codec : avroRecordCodec(schema);
-  const r = new Cursor(block.content);
   try {
-    const version = r.int32();
-    if (version !== LOG_BLOCK_CONTENT_VERSION) throw new Error(`content version ${version}; only ${LOG_BLOCK_CONTENT_VERSION} (Hudi 0.14 and later) is read`);
-    const count = r.int32();
-    const records: Row[] = [];
-    for (let i = 0; i < count; i++) records.push(c.decode(r.bytes(r.int32())));
-    if (r.remaining() !== 0) throw new Error(`${r.remaining()} bytes after record ${count}`);
+    const records = avroDataBlockBodies(block.content).map((b) => c.decode(b));
     return { instantTime, schema, header: block.header, records };
   } catch (e) {
     throw new LogFormatError(`avro-data block at offset ${block.offset} (instant ${instantTime}) does not decode: ${(e as Error).message}`);

@@ -14,6 +14,8 @@ export const FAULT_POINTS = [
   'after-compaction-requested',
   'after-compaction-file',
   'after-compaction',
+  'after-archive-file',
+  'after-archive-pending-deleted',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

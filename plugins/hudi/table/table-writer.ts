@@ -12,6 +12,7 @@ import { CommitCoordinator, type CommitResult, type ConcurrencyOptions, type Inf
 import { LogRecords } from '../file-group/log-records';
 import { mergeFileGroup } from '../file-group/merge-handle';
 import { DEFAULT_ROW_GROUP_ROWS, type BaseWriteStatus, type WriteContext, type WriteStatus } from '../file-group/slice-output';
+import { DEFAULT_ARCHIVAL, type ArchivalSettings } from '../services/archival';
 import { compactionDue, compactionMetadata, compactionPlan, planCompaction, type CompactionSettings, type CompactionSlice } from '../services/compaction';
 import { BloomIndex, type BloomIndexLimits } from '../index/bloom-index';
 import { BucketIndex, DEFAULT_NUM_BUCKETS, type BucketIndexSpec } from '../index/bucket-index';
@@ -51,6 +52,8 @@ export interface TableWriterOptions {
   /** Bytes per record assumed before the table has commits to measure (hoodie.copyonwrite.record.size.estimate). */
   recordSizeEstimate: number;
   cleanCommitsRetained: number;
+  /** Timeline archival (hoodie.keep.*); default Hudi's: on, 20..30 commits. */
+  archival?: Omit<ArchivalSettings, 'compaction'>;
   /** When a merge-on-read table is compacted (ignored for copy-on-write). */
   compaction: CompactionSettings;
   /** Rows per row group of written files (default DEFAULT_ROW_GROUP_ROWS): what a merge holds at once. */
@@ -95,6 +98,7 @@ export class HudiTableWriter {
       indexType: o.indexType,
       writeAction: o.identity.tableType === 'MERGE_ON_READ' ? 'deltacommit' : 'commit',
       cleanCommitsRetained: o.cleanCommitsRetained,
+      archival: { ...(o.archival ?? DEFAULT_ARCHIVAL), ...(o.identity.tableType === 'MERGE_ON_READ' && o.compaction.enabled ? { compaction: o.compaction } : {}) },
       ...(o.faultPoint ? { faultPoint: o.faultPoint } : {}),
       ...(o.concurrency ? { concurrency: o.concurrency } : {}),
     });

@@ -72,11 +72,18 @@ export class Timeline {
   }
 
   /** Whether files (and log blocks) of `timestamp` belong to the table: a completed write, or an instant older
-   *  than the active timeline that is not pending (its commit was archived). Hudi's containsOrBeforeTimelineStarts. */
+   *  than the first write instant of the active timeline that is not pending (its commit was archived). Hudi's
+   *  containsOrBeforeTimelineStarts on the write timeline: cleans and rollbacks, archived on their own schedule,
+   *  do not mark where the archived writes end. */
   holdsWrite(timestamp: string): boolean {
     if (this.isCompletedWrite(timestamp)) return true;
-    const first = this.instants[0]?.timestamp;
+    const first = this.instants.find((i) => isWriteAction(i.action) || i.action === 'compaction')?.timestamp;
     return first !== undefined && timestamp < first && !this.instants.some((i) => i.timestamp === timestamp && i.state !== 'COMPLETED');
+  }
+
+  /** This timeline without the instants at `timestamps` (archived: they moved to .hoodie/archived/). */
+  without(timestamps: ReadonlySet<string>): Timeline {
+    return new Timeline(this.storage, this.instants.filter((i) => !timestamps.has(i.timestamp)));
   }
 
   async readDetails(i: Instant): Promise<Buffer> {

@@ -10,7 +10,9 @@
 P may be s3://bucket/prefix (or s3a://), read through Hadoop's s3a; then HUDI_STORAGE_OPTIONS holds the store as
 a JSON object of hudi-rs storage options (aws_endpoint_url, aws_access_key_id, ...; see reader_common.s3a_settings).
 A query object: {"type": "snapshot", "asOf"?: I} | {"type": "incremental", "from": I, "to"?: J} |
-{"type": "read_optimized"} (merge-on-read: base files only, no log files merged).
+{"type": "read_optimized"} (merge-on-read: base files only, no log files merged) |
+{"type": "timeline"} (the instants Hudi's own HoodieTableMetaClient loads, one row each: {"timeline": "active" or
+"archived", "timestamp", "action", "state"}; the archived ones read from .hoodie/archived/ by HoodieArchivedTimeline).
 Rows: every column Spark returns, including the _hoodie_* meta columns; timestamps as epoch ms.
 Errors: message on stderr, exit 1 (with --queries: after all queries ran).
 """
@@ -28,7 +30,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reader_common import dumps, parse_queries, run_main, s3a_settings, short_error, spark_rows, spark_session, write_lines  # noqa: E402
 
 
+def timeline(spark, path: str) -> List[Dict[str, Any]]:
+    jvm = spark._jvm
+    meta = jvm.org.apache.hudi.common.table.HoodieTableMetaClient.builder().setConf(
+        jvm.org.apache.hudi.storage.hadoop.HadoopStorageConfiguration(spark._jsc.hadoopConfiguration())
+    ).setBasePath(path).build()
+    rows: List[Dict[str, Any]] = []
+    for name, t in (("active", meta.getActiveTimeline()), ("archived", meta.getArchivedTimeline())):
+        for i in t.getInstants():
+            rows.append({"timeline": name, "timestamp": str(i.getTimestamp()), "action": str(i.getAction()), "state": str(i.getState().name())})
+    return rows
+
+
 def read(spark, path: str, q: Dict[str, Any]) -> List[Dict[str, Any]]:
+    if q.get("type") == "timeline":
+        return timeline(spark, path)
     reader = spark.read.format("hudi").option("hoodie.metadata.enable", "false")
     if q.get("type", "snapshot") == "incremental":
         if not q.get("from"):

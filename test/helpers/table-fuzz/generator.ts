@@ -35,6 +35,8 @@ export interface FuzzConfig {
   compactEvery?: number;
   /** index BUCKET: hoodie.bucket.index.num.buckets. */
   buckets?: number;
+  /** hoodie.keep.min.commits and hoodie.keep.max.commits (timeline archival); absent: Hudi's 20 and 30. */
+  keepCommits?: [number, number];
 }
 
 export interface Crash {
@@ -194,9 +196,19 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
   if (t() < (opts.mergeOnReadRate ?? 0.5)) {
     const { occ: _occ, ...rest } = config;
     const mor: FuzzConfig = { ...rest, mergeOnRead: true, compactEvery: [0, 1, 2, 3, 5][Math.floor(t() * 5)]!, index: config.index.replace('GLOBAL_', '') as IndexType };
-    if (keepsInsertContract({ seed, config: mor, batches })) return { seed, config: mor, batches };
+    if (keepsInsertContract({ seed, config: mor, batches })) return withArchival({ seed, config: mor, batches });
   }
-  return { seed, config, batches };
+  return withArchival({ seed, config, batches });
+}
+
+/** Timeline archival within reach of the case's few commits in two seeds of three (the rest keep Hudi's
+ *  20..30, which these cases never reach), from a stream of its own; the bounds are the smallest the
+ *  settings accept: above the commits cleaning retains and the deltacommits compaction counts. */
+function withArchival(c: FuzzCase): FuzzCase {
+  const a = mulberry32(c.seed ^ 0xa4c1e);
+  if (a() >= 2 / 3) return c;
+  const keepMin = Math.max(c.config.cleanRetained, c.config.compactEvery ?? 0) + 1 + Math.floor(a() * 2);
+  return { ...c, config: { ...c.config, keepCommits: [keepMin, keepMin + 1 + Math.floor(a() * 3)] } };
 }
 
 /** Insert and bulk_insert skip the index: Hudi's contract is that they are given keys the table does not

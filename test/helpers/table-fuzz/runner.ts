@@ -15,6 +15,7 @@ import { openTableDeps, openTableWriter } from '../../../plugins/hudi/hudi-sink-
 import { LocalStorage } from '../../../plugins/hudi/storage/local-storage';
 import type { FaultPoint } from '../../../plugins/hudi/table/fault-points';
 import { HudiTableReader } from '../../../plugins/hudi/table/table-reader';
+import { readArchivedEntries } from '../../../plugins/hudi/timeline/archived-timeline';
 import { ConcurrentWriterError } from '../../../plugins/hudi/commit/sole-writer-claim';
 import type { HudiTableWriter } from '../../../plugins/hudi/table/table-writer';
 import type { Storage } from '../../../plugins/hudi/storage/storage';
@@ -60,6 +61,8 @@ export interface RunResult {
   superseded: number;
   /** Writes refused because another writer had written to the table (ConcurrentWriterError). */
   refusals: number;
+  /** Instants the table's archived timeline holds at the end. */
+  archived: number;
   dir: string;
 }
 
@@ -107,6 +110,7 @@ export function connectorConfig(c: FuzzCase, table: string, schemaPath: string):
     'hoodie.parquet.small.file.limit': String(c.config.smallFileLimit),
     'hoodie.copyonwrite.record.size.estimate': String(c.config.recordSizeEstimate),
     'hoodie.clean.commits.retained': String(c.config.cleanRetained),
+    ...(c.config.keepCommits ? { 'hoodie.keep.min.commits': String(c.config.keepCommits[0]), 'hoodie.keep.max.commits': String(c.config.keepCommits[1]) } : {}),
     ...(c.config.defaultBloom ? {} : { 'hoodie.index.bloom.num_entries': '100', 'hoodie.index.bloom.fpp': '0.01', 'hoodie.bloom.index.filter.dynamic.max.entries': '400' }),
     'parquet.encoder.threads': String(c.config.encoderThreads ?? 0),
     ...(c.config.rowGroupRows !== undefined ? { 'parquet.row.group.rows': String(c.config.rowGroupRows) } : {}),
@@ -126,7 +130,7 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
   const deps = await openTableDeps(settings, schemaPath, raw);
   const storage = new LocalStorage(table);
   const model = new TableModel({ global: c.config.index.startsWith('GLOBAL_'), precombine: c.config.precombine });
-  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, dir };
+  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, archived: 0, dir };
   let armed: { point: FaultPoint; left: number } | undefined;
   const open = async (): Promise<Opened> => {
     const hooked = hookDataFiles(storage);
@@ -238,6 +242,7 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
       const d3 = diff(expectedRows(model), readerRows(await hudiRsSnapshot(table)));
       if (d3) return fail(c.batches.length - 1, `at the end hudi-rs: ${d3}`);
     }
+    result.archived = new Set((await readArchivedEntries(storage)).map((e) => e.commitTime)).size;
     return result;
   } finally {
     current.writer.close();
