@@ -86,9 +86,10 @@ export interface TableFixture {
   close(): Promise<void>;
 }
 
-/** `schema` replaces PAYMENT_SCHEMA (same field names, other types) where a test needs another type. */
-export async function tableFixture(config: Record<string, string> = {}, schema: object = PAYMENT_SCHEMA): Promise<TableFixture> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hudi-unit-'));
+/** `schema` replaces PAYMENT_SCHEMA (same field names, other types) where a test needs another type; `root` is
+ *  where the table's directory is made (default the system's temporary directory). */
+export async function tableFixture(config: Record<string, string> = {}, schema: object = PAYMENT_SCHEMA, o: { root?: string } = {}): Promise<TableFixture> {
+  const dir = mkdtempSync(path.join(o.root ?? tmpdir(), 'hudi-unit-'));
   const table = path.join(dir, 'payments');
   const schemaPath = path.join(dir, 'payment.avsc');
   writeFileSync(schemaPath, JSON.stringify(schema));
