@@ -126,5 +126,6 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   } finally {
     clearInterval(sample);
     writer.close();
+    await writer.drained();
   }
 }

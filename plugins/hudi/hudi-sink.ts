@@ -162,6 +162,8 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
     this.closeDeps = async () => {
       try {
         this.writer?.close();
+        // A compaction running in the background stops (and is rolled back) before the encoders close under it.
+        await this.writer?.drained();
         await deps.close();
       } finally {
         table.close();

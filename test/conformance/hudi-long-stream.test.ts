@@ -72,6 +72,7 @@ describe('an hour-equivalent stream into a merge-on-read bucket table, with comp
         else if (!stored || r.ver >= stored.ver) model.set(r.id, r);
       }
     }
+    await w.drained(); // the closing compaction (due after the last deltacommit) runs in the background
     w.close();
   }, 900_000);
 

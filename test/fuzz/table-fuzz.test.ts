@@ -17,8 +17,9 @@ const SEEDS = Number(process.env['FUZZ_SEEDS'] ?? 48);
 const START = Number(process.env['FUZZ_START'] ?? 1);
 const HUDI_RS_EVERY = Number(process.env['FUZZ_HUDI_RS_EVERY'] ?? 8);
 
-/** Seeds whose table ended with an archived timeline, and seeds run: the archival dimension must be exercised. */
-const archival = { archived: 0, crashedAndArchived: 0, seeds: 0 };
+/** Seeds whose table ended with an archived timeline, or had a compaction carry logs into its new slices, and
+ *  seeds run: those dimensions must be exercised, not only configured. */
+const archival = { archived: 0, crashedAndArchived: 0, carried: 0, seeds: 0 };
 
 async function check(c: FuzzCase, hudiRs: boolean): Promise<void> {
   const r = await runCase(c, { hudiRs });
@@ -26,6 +27,7 @@ async function check(c: FuzzCase, hudiRs: boolean): Promise<void> {
     archival.seeds++;
     if (r.archived > 0) archival.archived++;
     if (r.archived > 0 && r.crashes > 0) archival.crashedAndArchived++;
+    if (r.carriedLogFiles > 0) archival.carried++;
     return;
   }
   const s = await shrink(c, r);
@@ -52,8 +54,9 @@ describe('table writer against the model', () => {
     });
   }
 
-  it.runIf(SEEDS >= 24)('the seeds archived their timelines, some with crashes', () => {
+  it.runIf(SEEDS >= 24)('the seeds archived their timelines (some with crashes), and compactions ran beside deltacommits', () => {
     expect(archival.archived, `seeds with an archived timeline of ${archival.seeds}`).toBeGreaterThanOrEqual(Math.floor(archival.seeds / 5));
     expect(archival.crashedAndArchived).toBeGreaterThan(0);
+    expect(archival.carried, 'seeds where a compaction carried log files deltacommits appended while it ran').toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,7 @@
 // through the writer's own file-system view. Encoding runs in-thread (encoderThreads 0): nothing to close
 // but the deps, which `close()` does anyway.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -170,4 +170,26 @@ export async function tableFixture(config: Record<string, string> = {}, schema: 
     },
   };
   return fixture;
+}
+
+/**
+ * Holds a merge-on-read compaction at its first base file: `storage` is the fixture's, except that opening a base
+ * file of a pending compaction waits until open() is called; `reached` resolves when a compaction got there. For
+ * tests of what deltacommits do while a compaction runs beside them.
+ */
+export function compactionGate(f: TableFixture): { storage: LocalStorage; reached: Promise<void>; open(): void } {
+  let release!: () => void;
+  let arrived!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  const storage = Object.create(f.storage) as LocalStorage;
+  storage.openWrite = async (p: string) => {
+    const instant = /_(\d{17})\.parquet$/.exec(p)?.[1];
+    if (instant !== undefined && existsSync(path.join(f.table, '.hoodie', `${instant}.compaction.requested`))) {
+      arrived();
+      await released;
+    }
+    return f.storage.openWrite(p);
+  };
+  return { storage, reached, open: release };
 }

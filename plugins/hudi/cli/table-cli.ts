@@ -143,6 +143,7 @@ async function compact(storage: Storage, io: TableCliIo): Promise<number> {
         return 0;
       } finally {
         writer.close();
+        await writer.drained();
       }
     } finally {
       await deps.close();

@@ -64,6 +64,12 @@ export interface CommitCoordinatorOptions {
   concurrency?: ConcurrencyOptions;
 }
 
+/** A compaction scheduled by this writer and not completed yet. */
+export interface PendingCompaction {
+  readonly instant: Instant;
+  readonly inflight: InflightInstant;
+}
+
 export interface CommitResult {
   instant: string;
   operation: OperationType;
@@ -104,6 +110,7 @@ export class CommitCoordinator {
   private unfinished: Instant | undefined;
   /** A fault point threw (tests): the process is "dead", nothing more is done or undone. */
   private dead = false;
+  private closed = false;
   /** Completed writes whose files the view holds: any other completed write is news to this writer. */
   private applied = new Set<string>();
   private readonly heartbeats: Heartbeats | undefined;
@@ -163,6 +170,7 @@ export class CommitCoordinator {
 
   /** Stops heartbeats (an unfinished instant's beat stops, so other writers may roll it back). */
   close(): void {
+    this.closed = true;
     this.heartbeats?.close();
   }
 
@@ -300,34 +308,56 @@ export class CommitCoordinator {
   }
 
   /**
-   * Runs a compaction (merge-on-read): `<instant>.compaction.requested` holds the plan, the data phase writes
-   * the new base files, and the completed instant is the commit `<instant>.commit` (compacted: true). Inline,
-   * between deltacommits: a crash leaves it pending, and the next open rolls it back (see open()). The view,
-   * the index and the timeline learn the new slices.
+   * Runs a compaction (merge-on-read) start to end: see beginCompaction and completeCompaction.
    */
   async compact(req: { plan: Buffer; write(instant: InflightInstant): Promise<BaseWriteStatus[]>; metadata(instant: string, statuses: BaseWriteStatus[]): CommitMetadata }): Promise<{ instant: string; statuses: BaseWriteStatus[] }> {
-    const instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
-    let inst = await Timeline.request(this.o.storage, instant, 'compaction', req.plan);
-    this.fault('after-compaction-requested');
-    inst = await Timeline.transition(this.o.storage, inst, '');
+    const pending = await this.beginCompaction(req.plan);
     try {
-      const statuses = await req.write(this.inflight(instant));
-      await this.claim?.check(instant);
-      const done = await Timeline.transition(this.o.storage, inst, renderCommitMetadata(req.metadata(instant, statuses)));
-      this.fault('after-compaction');
-      for (const st of statuses) this.fsView.add(st);
-      this.applied.add(instant);
-      this.timeline = this.timeline.withCompleted(done);
-      await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
-      return { instant, statuses };
+      const statuses = await req.write(pending.inflight);
+      await this.completeCompaction(pending, statuses, req.metadata(pending.instant.timestamp, statuses));
+      return { instant: pending.instant.timestamp, statuses };
     } catch (err) {
-      if (!this.dead) {
-        // Not a crash: undone now (its files deleted, its instant removed); the next compaction plans anew.
-        await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), inst, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant, err: e.message }, 'could not roll back the failed compaction now; the next open rolls it back'));
-        this.timeline = await Timeline.load(this.o.storage);
-      }
+      await this.abortCompaction(pending);
       throw err;
     }
+  }
+
+  /**
+   * Schedules a compaction: `<instant>.compaction.requested` holds the plan, then an empty inflight file. The
+   * timeline this writer plans from holds it as pending, so later instants are newer, cleaning waits (the plan's
+   * slices must stay readable) and archival stops before it. A crash leaves it pending, and the next open rolls it back.
+   */
+  async beginCompaction(plan: Buffer): Promise<PendingCompaction> {
+    const instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
+    let inst = await Timeline.request(this.o.storage, instant, 'compaction', plan);
+    this.fault('after-compaction-requested');
+    inst = await Timeline.transition(this.o.storage, inst, '');
+    this.timeline = this.timeline.withInstant(inst);
+    return { instant: inst, inflight: this.inflight(instant) };
+  }
+
+  /**
+   * Completes a compaction: the completed instant is the commit `<instant>.commit` (compacted: true). `statuses`
+   * are its files — the new base files, and log files it carried into the new slices — which the view and the
+   * timeline learn.
+   */
+  async completeCompaction(pending: PendingCompaction, statuses: WriteStatus[], metadata: CommitMetadata): Promise<void> {
+    const instant = pending.instant.timestamp;
+    await this.claim?.check(instant);
+    const done = await Timeline.transition(this.o.storage, pending.instant, renderCommitMetadata(metadata));
+    this.fault('after-compaction');
+    for (const st of statuses) this.fsView.add(st);
+    this.applied.add(instant);
+    this.timeline = this.timeline.withInstant(done);
+    await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
+  }
+
+  /** Undoes a compaction that failed (not a crash): its files deleted, its instant removed; the next one plans anew. */
+  async abortCompaction(pending: PendingCompaction): Promise<void> {
+    if (this.dead) return;
+    const instant = pending.instant.timestamp;
+    await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), pending.instant, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant, err: e.message }, 'could not roll back the failed compaction now; the next open rolls it back'));
+    this.timeline = await Timeline.load(this.o.storage);
   }
 
   /** What a data phase gets for `instant`: partitions and markers are made before each file's first byte. */
@@ -335,6 +365,8 @@ export class CommitCoordinator {
     return {
       instant,
       beforeFile: async (partition, path) => {
+        // A compaction writing in the background stops once its writer was closed or crashed.
+        if (this.dead || this.closed) throw new ConnectError('ILLEGAL_STATE', `the writer of ${this.o.storage.location} was ${this.dead ? 'stopped by a crash' : 'closed'}; instant ${instant} writes no more files`);
         await this.ensurePartition(partition, instant);
         await this.writeMarker(instant, path);
       },

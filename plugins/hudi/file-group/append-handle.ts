@@ -37,11 +37,26 @@ export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs:
     rows.push(row);
   }
   const version = logs.reduce((v, l) => Math.max(v, l.version), 0) + 1;
-  const name = logFileName({ fileId: base.fileId, baseInstant: base.instantTime, version, writeToken: newWriteToken() });
-  const path = joinPath(base.partitionPath, name);
   const blocks: Uint8Array[] = [];
   if (rows.length > 0) blocks.push(encodeAvroDataBlock({ instantTime: ctx.instant, schema: o.writerSchema, records: rows }));
+  return writeLogFile(ctx, base, version, blocks, { records: rows.length, started });
+}
 
+/**
+ * Copies the log file `from` (of an older slice of the same file group) into the slice whose base file is `base`,
+ * as its log version `version`, block for block: the blocks keep the instants that wrote them. A compaction that
+ * ran beside deltacommits carries the logs they appended to the slice it compacted into its new slice this way.
+ * The records are counted in the deltacommits that wrote them, not here.
+ */
+export async function carryLogFile(ctx: WriteContext, from: LogFile, base: BaseFile, version: number): Promise<LogWriteStatus> {
+  if (from.fileId !== base.fileId || from.partitionPath !== base.partitionPath) throw new ConnectError('INTERNAL', `log file ${from.path} is not of the file group of ${base.path}. This is a bug: please report it`);
+  return writeLogFile(ctx, base, version, [await ctx.storage.readFile(from.path)], { records: 0, started: ctx.now() });
+}
+
+/** Publishes `blocks` as log file `version` of the slice whose base file is `base` (marker first, whole or not at all). */
+async function writeLogFile(ctx: WriteContext, base: BaseFile, version: number, blocks: readonly Uint8Array[], counts: { records: number; started: number }): Promise<LogWriteStatus> {
+  const name = logFileName({ fileId: base.fileId, baseInstant: base.instantTime, version, writeToken: newWriteToken() });
+  const path = joinPath(base.partitionPath, name);
   await ctx.beforeFile(base.partitionPath, path);
   const sink = await ctx.storage.openWrite(path);
   let size: number;
@@ -54,8 +69,8 @@ export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs:
   }
   const log: LogFile = { partitionPath: base.partitionPath, fileId: base.fileId, baseInstant: base.instantTime, version, writeToken: name.slice(name.lastIndexOf('_') + 1), path, size };
   const stat = {
-    ...writeStat({ fileId: base.fileId, path, partitionPath: base.partitionPath, prevCommit: base.instantTime, numWrites: rows.length, numDeletes: 0, numUpdateWrites: rows.length, numInserts: 0, fileSizeInBytes: size, upsertMs: ctx.now() - started }),
-    totalLogRecords: rows.length,
+    ...writeStat({ fileId: base.fileId, path, partitionPath: base.partitionPath, prevCommit: base.instantTime, numWrites: counts.records, numDeletes: 0, numUpdateWrites: counts.records, numInserts: 0, fileSizeInBytes: size, upsertMs: ctx.now() - counts.started }),
+    totalLogRecords: counts.records,
     totalLogBlocks: blocks.length,
     // HoodieDeltaWriteStat's own fields: the slice this log file belongs to.
     logVersion: version,

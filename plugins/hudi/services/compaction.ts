@@ -26,6 +26,9 @@ export interface CompactionSettings {
   maxDeltaSeconds: number;
   /** hoodie.compact.inline.trigger.strategy */
   trigger: CompactionTrigger;
+  /** hoodie.datasource.compaction.async.enable: the base files are written beside the next deltacommits
+   *  (one writer only; with several the compaction runs before the next write). Default true. */
+  async?: boolean;
 }
 
 /** A file group to compact: its latest slice. */

@@ -8,7 +8,8 @@
 
 import { ConnectError, type Logger } from '../../../runtime/spi';
 import { withHoodieMetaFields } from '../avro/table-schema';
-import { CommitCoordinator, type CommitResult, type ConcurrencyOptions, type InflightInstant } from '../commit/commit-coordinator';
+import { CommitCoordinator, type CommitResult, type ConcurrencyOptions, type InflightInstant, type PendingCompaction } from '../commit/commit-coordinator';
+import { carryLogFile } from '../file-group/append-handle';
 import { LogRecords } from '../file-group/log-records';
 import { mergeFileGroup } from '../file-group/merge-handle';
 import { DEFAULT_ROW_GROUP_ROWS, type BaseWriteStatus, type WriteContext, type WriteStatus } from '../file-group/slice-output';
@@ -68,8 +69,27 @@ export interface TableWriterOptions {
 
 export type { FaultPoint } from './fault-points';
 
+/** A compaction scheduled by this writer: its instant, what it compacts and how it writes. */
+interface StartedCompaction {
+  pending: PendingCompaction;
+  slices: CompactionSlice[];
+  ctx: WriteContext;
+  orderingOf: (v: unknown) => unknown;
+  schemaJson: string;
+  holdsWrite(instant: string): boolean;
+}
+
+type CompactedSlice = { status: BaseWriteStatus; slice: CompactionSlice; records: LogRecords };
+
 export class HudiTableWriter {
   private avgRecordSize: number;
+  /** Writes and the short steps of a compaction run one at a time, in call order (see exclusive()). */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** The compaction running beside the deltacommits (hoodie.datasource.compaction.async.enable), if any. */
+  private background: Promise<void> | undefined;
+  /** A crash (fault point) in the background compaction: the writer is dead and says so at its next call. */
+  private backgroundCrash: unknown;
+  private closed = false;
 
   private constructor(
     private readonly o: TableWriterOptions,
@@ -108,9 +128,16 @@ export class HudiTableWriter {
     return w;
   }
 
-  /** Stops heartbeats (an unfinished instant's beat stops, so other writers may roll it back). */
+  /** Stops heartbeats (an unfinished instant's beat stops, so other writers may roll it back). A compaction
+   *  running in the background stops at its next file and is left pending: the next open rolls it back. */
   close(): void {
+    this.closed = true;
     this.commits.close();
+  }
+
+  /** Resolves once no compaction runs in the background (after close(): once it stopped). */
+  async drained(): Promise<void> {
+    await this.background;
   }
 
   get location(): string {
@@ -129,24 +156,47 @@ export class HudiTableWriter {
   /** Writes one commit. `columns` are the data columns (table schema) and `schemaJson` their Avro schema:
    *  the commit records it as is (as Spark does), base file footers with the Hudi meta fields added. */
   async write(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
+    this.throwIfCrashed();
     const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
     const keyed = combineBatch(records, { keygen: this.o.keygen, precombineField: this.o.identity.precombineField, orderingOf, global: isGlobalIndex(this.o.indexType) });
-    const result = await this.commits.commit({
-      operationType: operation.toUpperCase() as OperationType,
-      schemaJson,
-      extraMetadata,
-      records: keyed,
-      write: (inflight) => this.writeFileGroups(inflight, keyed, orderingOf, operation, columns, schemaJson),
-      onCommitted: (metadata) => this.learnRecordSize(metadata),
+    return this.exclusive(async () => {
+      const result = await this.commits.commit({
+        operationType: operation.toUpperCase() as OperationType,
+        schemaJson,
+        extraMetadata,
+        records: keyed,
+        write: (inflight) => this.writeFileGroups(inflight, keyed, orderingOf, operation, columns, schemaJson),
+        onCommitted: (metadata) => this.learnRecordSize(metadata),
+      });
+      if (this.o.identity.tableType === 'MERGE_ON_READ') await this.compactIfDue(orderingOf, columns, schemaJson);
+      return result;
     });
-    if (this.o.identity.tableType === 'MERGE_ON_READ') await this.compactIfDue(orderingOf, columns, schemaJson);
-    return result;
   }
 
-  /** Merge-on-read: compacts when a compaction is due (services/compaction.ts). The deltacommit is done: a failed
-   *  compaction is rolled back and logged, and the next due one plans anew. */
+  /** Runs `step` after every step called before it has finished (a write, or the start or end of a compaction). */
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(step, step);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private throwIfCrashed(): void {
+    if (this.backgroundCrash !== undefined) throw this.backgroundCrash;
+  }
+
+  /**
+   * Merge-on-read: compacts when a compaction is due (services/compaction.ts). The deltacommit is done: a failed
+   * compaction is rolled back and logged, and the next due one plans anew. With async compaction (the default with
+   * one writer) the plan is made now and the new base files are written beside the next deltacommits; with several
+   * writers it runs here, before the next write.
+   */
   private async compactIfDue(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<void> {
-    if (!compactionDue(this.commits.currentTimeline, this.o.compaction, this.o.now())) return;
+    if (this.background !== undefined || !compactionDue(this.commits.currentTimeline, this.o.compaction, this.o.now())) return;
+    if (this.o.compaction.async !== false && this.o.concurrency === undefined) {
+      const started = await this.startCompaction(orderingOf, columns, schemaJson);
+      if (started) this.background = this.runInBackground(started);
+      return;
+    }
     try {
       await this.compactWith(orderingOf, columns, schemaJson);
     } catch (err) {
@@ -160,32 +210,84 @@ export class HudiTableWriter {
    *  `schemaJson` are the table's (data columns and Avro schema). */
   async compact(columns: ColumnSpec[], schemaJson: string): Promise<{ instant: string; files: number } | undefined> {
     if (this.o.identity.tableType !== 'MERGE_ON_READ') throw new ConnectError('BAD_REQUEST', `${this.o.storage.location} is a ${this.o.identity.tableType} table: only merge-on-read tables have log files to compact`);
-    return this.compactWith(orderingNormalizer(columns, this.o.identity.precombineField), columns, schemaJson);
+    await this.background; // one compaction at a time
+    return this.exclusive(() => this.compactWith(orderingNormalizer(columns, this.o.identity.precombineField), columns, schemaJson));
   }
 
   private async compactWith(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<{ instant: string; files: number } | undefined> {
+    const started = await this.startCompaction(orderingOf, columns, schemaJson);
+    if (!started) return undefined;
+    try {
+      return await this.finishCompaction(started, await this.writeCompactedFiles(started));
+    } catch (err) {
+      await this.commits.abortCompaction(started.pending);
+      throw err;
+    }
+  }
+
+  /** Plans a compaction of every slice with log files and schedules its instant; undefined when nothing has logs. */
+  private async startCompaction(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<StartedCompaction | undefined> {
     const slices = planCompaction(this.commits.view);
     if (slices.length === 0) return undefined;
     const timeline = this.commits.currentTimeline;
-    const done: { status: BaseWriteStatus; slice: CompactionSlice; records: LogRecords }[] = [];
-    const merge = { precombineField: this.o.identity.precombineField, orderingOf, deleteAll: false };
-    const { instant } = await this.commits.compact({
-      plan: compactionPlan(slices, this.o.maxFileSize),
-      write: async (inflight) => {
-        const ctx = this.writeContext(inflight, columns, schemaJson);
-        for (const slice of slices) {
-          const records = await LogRecords.read(this.o.storage, slice.logs, { validInstant: (t) => timeline.holdsWrite(t), precombineField: this.o.identity.precombineField, orderingOf });
-          const status = await mergeFileGroup(ctx, slice.base, new Map(), [], { ...merge, logs: records });
-          inflight.fault('after-compaction-file');
-          done.push({ status, slice, records });
-        }
-        return done.map((d) => d.status);
-      },
-      metadata: () => compactionMetadata(done, schemaJson),
-    });
+    const pending = await this.commits.beginCompaction(compactionPlan(slices, this.o.maxFileSize));
+    return { pending, slices, ctx: this.writeContext(pending.inflight, columns, schemaJson), orderingOf, schemaJson, holdsWrite: (t) => timeline.holdsWrite(t) };
+  }
+
+  /** The new base files: each planned slice's base rows with its planned log records merged in. Reads only what
+   *  the plan names (files no writer changes), so deltacommits may run meanwhile. */
+  private async writeCompactedFiles(c: StartedCompaction): Promise<CompactedSlice[]> {
+    const done: CompactedSlice[] = [];
+    const merge = { precombineField: this.o.identity.precombineField, orderingOf: c.orderingOf, deleteAll: false };
+    for (const slice of c.slices) {
+      const records = await LogRecords.read(this.o.storage, slice.logs, { validInstant: c.holdsWrite, precombineField: this.o.identity.precombineField, orderingOf: c.orderingOf });
+      const status = await mergeFileGroup(c.ctx, slice.base, new Map(), [], { ...merge, logs: records });
+      c.pending.inflight.fault('after-compaction-file');
+      done.push({ status, slice, records });
+    }
+    return done;
+  }
+
+  /**
+   * Completes a compaction whose base files are written. Log files deltacommits appended to a planned slice
+   * meanwhile are carried into the new slice (their records are newer than the new base file); a slice a
+   * deltacommit rewrote meanwhile (a delete) already has a newer slice holding its logs, so nothing is carried.
+   */
+  private async finishCompaction(c: StartedCompaction, done: CompactedSlice[]): Promise<{ instant: string; files: number }> {
+    const view = this.commits.view;
+    const carried: WriteStatus[] = [];
+    for (const { slice, status } of done) {
+      if (view.latestOf(slice.base.partitionPath, slice.base.fileId)?.path !== slice.base.path) continue;
+      const planned = new Set(slice.logs.map((l) => l.path));
+      let version = 0;
+      for (const log of view.logsOf(slice.base)) if (!planned.has(log.path)) carried.push(await carryLogFile(c.ctx, log, status.file, ++version));
+    }
+    const instant = c.pending.instant.timestamp;
+    await this.commits.completeCompaction(c.pending, [...done.map((d) => d.status), ...carried], compactionMetadata(done, c.schemaJson));
     for (const { status } of done) this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
-    this.o.logger.info({ table: this.o.storage.location, instant, fileGroups: done.length, logFiles: slices.reduce((n, s) => n + s.logs.length, 0) }, 'compaction completed');
+    this.o.logger.info({ table: this.o.storage.location, instant, fileGroups: done.length, logFiles: c.slices.reduce((n, s) => n + s.logs.length, 0), carriedLogFiles: carried.length }, 'compaction completed');
     return { instant, files: done.length };
+  }
+
+  /** Writes the compaction's files beside the next deltacommits, then completes it between two of them. A crash
+   *  (fault point) is reported by the next write; any other failure, or a close meanwhile, rolls it back. */
+  private async runInBackground(c: StartedCompaction): Promise<void> {
+    try {
+      const done = await this.writeCompactedFiles(c);
+      await this.exclusive(async () => {
+        if (this.closed) throw new ConnectError('ILLEGAL_STATE', `the writer of ${this.o.storage.location} was closed before compaction ${c.pending.instant.timestamp} completed`);
+        await this.finishCompaction(c, done);
+      });
+    } catch (err) {
+      if (this.commits.crashed) {
+        this.backgroundCrash = err;
+        return;
+      }
+      if (!this.closed) this.o.logger.warn({ table: this.o.storage.location, instant: c.pending.instant.timestamp, err: (err as Error).message }, 'compaction failed and is rolled back; the next due compaction plans anew');
+      await this.exclusive(() => this.commits.abortCompaction(c.pending)).catch((e: Error) => this.o.logger.warn({ table: this.o.storage.location, err: e.message }, 'could not roll back the compaction now; the next open rolls it back'));
+    } finally {
+      this.background = undefined;
+    }
   }
 
   /** The data phase of one instant: tag, plan and write the file groups (write/copy-on-write-writer.ts). */

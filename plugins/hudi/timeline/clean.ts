@@ -16,6 +16,9 @@ import { serializeCleanMetadata, serializeCleanerPlan } from './timeline-avro';
 export async function cleanFileSlices(storage: Storage, timeline: Timeline, deps: { retained: number; now: () => number; logger: Logger; view: FileSystemView; fault?: (point: 'after-clean-requested' | 'after-clean') => void }): Promise<{ removed: string[]; clean?: Instant }> {
   const writes = timeline.completedWrites();
   if (writes.length <= deps.retained) return { removed: [] };
+  // A pending compaction reads the slices its plan names: cleaning waits until it completed (Hudi's cleaner
+  // skips file groups in pending compaction), then catches up.
+  if (timeline.pending('compaction').length > 0) return { removed: [] };
   const earliest = writes[writes.length - deps.retained]!;
 
   const byPartition = new Map<string, string[]>();

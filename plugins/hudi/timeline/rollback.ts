@@ -5,6 +5,7 @@
 // files are removed, as Hudi does. A reader honouring the timeline never saw those files.
 
 import { ConnectError, type Logger } from '../../../runtime/spi';
+import { parseLogFileName } from '../log/log-file-name';
 import { parseBaseFileName } from '../table/base-file';
 import { findPartitions } from '../table/file-system-view';
 import type { Storage } from '../storage/storage';
@@ -16,7 +17,7 @@ const MARKER_SUFFIX = /\.marker\.(CREATE|MERGE|APPEND)$/;
 
 /**
  * Data files an instant created, relative to the base path: those its markers name, and any base file named
- * with its instant time. Markers alone are not enough: a writer that was superseded (another writer rolled
+ * with its instant time (or log file of a slice based at it). Markers alone are not enough: a writer that was superseded (another writer rolled
  * its instant back, markers included, while it was still writing) goes on writing files whose markers are
  * gone, and one left behind would later pass for an archived commit's file (older than the timeline).
  */
@@ -37,7 +38,9 @@ export async function filesOfInstant(storage: Storage, instant: string): Promise
   for (const partition of await findPartitions(storage)) {
     for (const f of await storage.list(partition)) {
       const name = partition === '' ? f.path : f.path.slice(partition.length + 1);
-      if (parseBaseFileName(name)?.instantTime === instant) out.add(f.path);
+      // Log files of a slice based at this instant can only have been written while it was pending (a
+      // compaction carries logs into its new slices before it completes).
+      if (parseBaseFileName(name)?.instantTime === instant || parseLogFileName(name)?.baseInstant === instant) out.add(f.path);
     }
   }
   return [...out].sort();

@@ -40,6 +40,11 @@ export class Timeline {
   /** This timeline with `i` at its new state (what a writer knows it just did, without listing again). A
    *  completed compaction is its instant's commit. */
   withCompleted(i: Instant): Timeline {
+    return this.withInstant(i);
+  }
+
+  /** This timeline with `i` at whatever state it is now in (pending or completed). */
+  withInstant(i: Instant): Timeline {
     if (i.action === 'compaction' && i.state === 'COMPLETED') i = { ...i, action: 'commit' };
     const rest = this.instants.filter((x) => !(x.timestamp === i.timestamp && (x.action === i.action || x.action === 'compaction')));
     return new Timeline(this.storage, [...rest, i].sort(compareInstants));

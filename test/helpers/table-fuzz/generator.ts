@@ -33,6 +33,8 @@ export interface FuzzConfig {
   mergeOnRead?: boolean;
   /** Merge-on-read: hoodie.compact.inline.max.delta.commits (0: hoodie.compact.inline=false, never compacted). */
   compactEvery?: number;
+  /** Merge-on-read: hoodie.datasource.compaction.async.enable=false (the compaction runs before the next write). */
+  syncCompaction?: boolean;
   /** index BUCKET: hoodie.bucket.index.num.buckets. */
   buckets?: number;
   /** hoodie.keep.min.commits and hoodie.keep.max.commits (timeline archival); absent: Hudi's 20 and 30. */
@@ -196,6 +198,8 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
   if (t() < (opts.mergeOnReadRate ?? 0.5)) {
     const { occ: _occ, ...rest } = config;
     const mor: FuzzConfig = { ...rest, mergeOnRead: true, compactEvery: [0, 1, 2, 3, 5][Math.floor(t() * 5)]!, index: config.index.replace('GLOBAL_', '') as IndexType };
+    // Compaction beside the deltacommits (the default) in two seeds of three, before the next write in the rest.
+    if (mulberry32(seed ^ 0xa5c0)() < 1 / 3) mor.syncCompaction = true;
     if (keepsInsertContract({ seed, config: mor, batches })) return withArchival({ seed, config: mor, batches });
   }
   return withArchival({ seed, config, batches });

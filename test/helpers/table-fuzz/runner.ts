@@ -19,7 +19,7 @@ import { readArchivedEntries } from '../../../plugins/hudi/timeline/archived-tim
 import { ConcurrentWriterError } from '../../../plugins/hudi/commit/sole-writer-claim';
 import type { HudiTableWriter } from '../../../plugins/hudi/table/table-writer';
 import type { Storage } from '../../../plugins/hudi/storage/storage';
-import { fakeLogger } from '../fake-contexts';
+import { fakeLogger, type LogEntry } from '../fake-contexts';
 import { duckdbRows, latestSliceFiles } from '../hudi-files';
 import { hudiRsSnapshot } from '../table-readers';
 import { bucketLayoutProblem } from './bucket-layout';
@@ -63,6 +63,8 @@ export interface RunResult {
   refusals: number;
   /** Instants the table's archived timeline holds at the end. */
   archived: number;
+  /** Log files compactions carried into their new slices (appended by deltacommits while they ran). */
+  carriedLogFiles: number;
   dir: string;
 }
 
@@ -116,6 +118,7 @@ export function connectorConfig(c: FuzzCase, table: string, schemaPath: string):
     ...(c.config.rowGroupRows !== undefined ? { 'parquet.row.group.rows': String(c.config.rowGroupRows) } : {}),
     ...(c.config.occ ? { 'hoodie.write.concurrency.mode': 'optimistic_concurrency_control' } : {}),
     ...(c.config.mergeOnRead ? { 'hoodie.table.type': 'MERGE_ON_READ' } : {}),
+    ...(c.config.syncCompaction ? { 'hoodie.datasource.compaction.async.enable': 'false' } : {}),
     ...(c.config.compactEvery === 0 ? { 'hoodie.compact.inline': 'false' } : c.config.compactEvery !== undefined ? { 'hoodie.compact.inline.max.delta.commits': String(c.config.compactEvery) } : {}),
   };
 }
@@ -130,13 +133,14 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
   const deps = await openTableDeps(settings, schemaPath, raw);
   const storage = new LocalStorage(table);
   const model = new TableModel({ global: c.config.index.startsWith('GLOBAL_'), precombine: c.config.precombine });
-  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, archived: 0, dir };
+  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, archived: 0, carriedLogFiles: 0, dir };
   let armed: { point: FaultPoint; left: number } | undefined;
+  const logEntries: LogEntry[] = [];
   const open = async (): Promise<Opened> => {
     const hooked = hookDataFiles(storage);
     const w = await openTableWriter(settings, deps, hooked.storage, {
       tableName: 'fuzz',
-      logger: fakeLogger(),
+      logger: fakeLogger(logEntries),
       ...(c.config.noIndexCache ? { indexLimits: { maxBlooms: 1, maxCachedKeys: 0 } } : {}),
       faultPoint: (point) => {
         if (armed && armed.point === point && --armed.left === 0) {
@@ -173,12 +177,14 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
           if (!(err instanceof ConcurrentWriterError)) throw err;
           result.refusals++;
           current.writer.close();
+          await current.writer.drained();
           current = await open();
           await writeUnlessHeld(current.writer);
         }
       };
       if (batch.restart) {
         current.writer.close();
+        await current.writer.drained();
         current = await open();
       }
       armed = batch.crash ? { point: batch.crash.point, left: batch.crash.nth } : undefined;
@@ -204,6 +210,7 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
           } finally {
             zombie.hooks.beforeDataFile = undefined;
             zombie.writer.close();
+            await zombie.writer.drained();
           }
           result.superseded++;
           current = await openSuccessor();
@@ -217,6 +224,7 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
         // last completed commit already holds it (the sink's positions do this in production).
         result.crashes++;
         current.writer.close();
+        await current.writer.drained();
         current = await open();
         await writeUnlessHeld(current.writer);
       }
@@ -243,9 +251,11 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
       if (d3) return fail(c.batches.length - 1, `at the end hudi-rs: ${d3}`);
     }
     result.archived = new Set((await readArchivedEntries(storage)).map((e) => e.commitTime)).size;
+    result.carriedLogFiles = logEntries.reduce((n, e) => n + (e.msg === 'compaction completed' ? Number((e.obj as { carriedLogFiles?: number }).carriedLogFiles ?? 0) : 0), 0);
     return result;
   } finally {
     current.writer.close();
+    await current.writer.drained();
     await deps.close();
     if (result.ok && !opts.keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,7 @@ describe('hoodie.table.type', () => {
     expect(settings({}).tableType).toBe('COPY_ON_WRITE');
     const mor = settings({ 'hoodie.datasource.write.table.type': 'MERGE_ON_READ', 'hoodie.compact.inline.max.delta.commits': '2' });
     expect(mor.tableType).toBe('MERGE_ON_READ');
-    expect(mor.compaction).toEqual({ enabled: true, maxDeltaCommits: 2, maxDeltaSeconds: 3600, trigger: 'NUM_COMMITS' });
+    expect(mor.compaction).toEqual({ enabled: true, maxDeltaCommits: 2, maxDeltaSeconds: 3600, trigger: 'NUM_COMMITS', async: true });
   });
 
   it('an unknown table type is refused naming the value and the accepted ones', () => {

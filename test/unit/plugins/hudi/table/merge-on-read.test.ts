@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main as tableCli } from '../../../../../plugins/hudi/cli/table-cli';
 import { HudiTableReader } from '../../../../../plugins/hudi/table/table-reader';
 import { deserializeCompactionPlan } from '../../../../../plugins/hudi/timeline/compaction-plan';
-import { tableFixture, type TableFixture } from '../../../../helpers/hudi-table';
+import { compactionGate, tableFixture, type TableFixture } from '../../../../helpers/hudi-table';
 
 const open: TableFixture[] = [];
 afterEach(async () => {
@@ -69,13 +69,17 @@ describe('merge-on-read writes', () => {
     expect(await snapshot(f)).toEqual(['eu/k1@2:9', 'eu/k2@7:3']);
   });
 
-  it('inline compaction folds every slice with logs into a new base file under a Hudi compaction instant', async () => {
-    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '3' });
+  it.each(['false', 'true'])('inline compaction (async: %s) folds every slice with logs into a new base file under a Hudi compaction instant', async (async) => {
+    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '3', 'hoodie.datasource.compaction.async.enable': async });
     const w = await f.open();
     await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }, { id: 'k2', region: 'us', amount: 2, ver: 1 }]);
     await f.write(w, [{ id: 'k1', region: 'eu', amount: 11, ver: 2 }]);
     expect(hoodie(f).some((n) => n.includes('compaction')), 'two deltacommits: not due').toBe(false);
     await f.write(w, [{ id: 'k2', region: 'us', amount: 22, ver: 2 }]);
+    if (async === 'true') {
+      expect(hoodie(f).some((n) => n.endsWith('.compaction.requested')), 'planned by the deltacommit that made it due').toBe(true);
+      await w.drained();
+    }
     w.close();
     const requested = hoodie(f).filter((n) => n.endsWith('.compaction.requested'));
     expect(requested).toHaveLength(1);
@@ -97,7 +101,7 @@ describe('merge-on-read writes', () => {
   });
 
   it('a crash during a compaction leaves it pending; the next open rolls it back and the table reads the same', async () => {
-    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2' });
+    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2', 'hoodie.datasource.compaction.async.enable': 'false' });
     const w = await f.open();
     await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }]);
     const crashing = await f.open({ faultPoint: (p) => { if (p === 'after-compaction-file') throw new Error('crash'); } });
@@ -112,6 +116,52 @@ describe('merge-on-read writes', () => {
     expect(hoodie(f).some((n) => n.includes('.compaction.')), 'rolled back').toBe(false);
     expect(hoodie(f).some((n) => n.endsWith('.rollback'))).toBe(true);
     expect(basesIn(f, 'eu')).toHaveLength(1);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:2']);
+  });
+
+  it('an async compaction runs beside deltacommits: logs they append to a compacted slice are carried into its new slice, a slice they rewrite is not', async () => {
+    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2' });
+    const gate = compactionGate(f);
+    const w = await f.open({ storage: gate.storage });
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }, { id: 'k2', region: 'us', amount: 2, ver: 1 }]);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 11, ver: 2 }, { id: 'k2', region: 'us', amount: 22, ver: 2 }]);
+    await gate.reached; // the compaction is planned and waits at its first base file
+    const compaction = hoodie(f).find((n) => n.endsWith('.compaction.requested'))!.slice(0, 17);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 111, ver: 3 }]); // a log on the slice being compacted
+    await f.write(w, [{ id: 'k2', region: 'us', amount: 0, ver: 3, _hoodie_is_deleted: true }]); // rewrites us
+    await f.write(w, [{ id: 'k3', region: 'us', amount: 3, ver: 1 }]);
+    expect(hoodie(f).some((n) => n === `${compaction}.commit`), 'still pending').toBe(false);
+    expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k3@1:3']);
+    gate.open();
+    await w.drained();
+    w.close();
+    expect(hoodie(f)).toContain(`${compaction}.commit`);
+    const carried = logsIn(f, 'eu').filter((n) => n.includes(`_${compaction}.log.`));
+    expect(carried, 'the log appended while compacting, in the new slice').toHaveLength(1);
+    expect(logsIn(f, 'us').filter((n) => n.includes(`_${compaction}.log.`)), 'us was rewritten meanwhile: its newer slice holds everything').toEqual([]);
+    expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k3@1:3']);
+    // A new writer builds its view from the listing: the carried log is the new slice's.
+    const again = await f.open({ 'hoodie.datasource.compaction.async.enable': 'false' } as never);
+    await f.write(again, [{ id: 'k1', region: 'eu', amount: 1111, ver: 4 }]);
+    again.close();
+    expect(await snapshot(f)).toEqual(['eu/k1@4:1111', 'us/k3@1:3']);
+  });
+
+  it('a crash in a background compaction is reported by the next write; the next open rolls the compaction back', async () => {
+    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2' });
+    const gate = compactionGate(f);
+    const w = await f.open({ storage: gate.storage, faultPoint: (p) => { if (p === 'after-compaction-file') throw new Error('crash in the background'); } });
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }]);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 2, ver: 2 }]);
+    await gate.reached;
+    gate.open();
+    await w.drained();
+    await expect(f.write(w, [{ id: 'k1', region: 'eu', amount: 3, ver: 3 }])).rejects.toThrow('crash in the background');
+    w.close();
+    expect(hoodie(f).some((n) => n.endsWith('.compaction.inflight')), 'left pending, as a crash leaves it').toBe(true);
+    const again = await f.open();
+    again.close();
+    expect(hoodie(f).some((n) => n.includes('.compaction.'))).toBe(false);
     expect(await snapshot(f)).toEqual(['eu/k1@2:2']);
   });
 
