@@ -5,14 +5,14 @@
 // Spark's snapshot and (the stream ends with a compaction) Spark's read-optimized query and DuckDB on the latest
 // base files; Hudi's own HoodieArchivedTimeline reads every archived deltacommit back from our archive files, and
 // the active timeline stays as short as hoodie.keep.max.commits says.
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HudiTableReader } from '../../plugins/hudi/table/table-reader';
 import { readArchivedEntries } from '../../plugins/hudi/timeline/archived-timeline';
 import { mulberry32 } from '../helpers/faulty-proxy';
 import { latestSliceFiles } from '../helpers/hudi-files';
-import { tableFixture, type Payment, type TableFixture } from '../helpers/hudi-table';
+import { compactionGate, tableFixture, type Payment, type TableFixture } from '../helpers/hudi-table';
 import { duckdbReadBaseFiles, hudiRsSnapshot, readersAvailable, rowsOf, sparkRead, type Row } from '../helpers/table-readers';
 
 const DELTACOMMITS = 3000;
@@ -115,3 +115,46 @@ describe('an hour-equivalent stream into a merge-on-read bucket table, with comp
     expect(instants.filter((i) => i.timeline === 'archived').length).toBeGreaterThan(DELTACOMMITS - 40);
   }, 900_000);
 });
+
+describe('a compaction that ran beside deltacommits, read by Spark and hudi-rs', () => {
+  let f: TableFixture;
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('the log files it carried into its new slices are read, and the read-optimized query is the table as of its plan', async () => {
+    await readersAvailable();
+    f = await tableFixture({ 'hoodie.table.type': 'MERGE_ON_READ', 'hoodie.index.type': 'BUCKET', 'hoodie.bucket.index.num.buckets': '2', 'hoodie.compact.inline.max.delta.commits': '2' });
+    const gate = compactionGate(f);
+    const w = await f.open({ storage: gate.storage });
+    const model = new Map<string, Payment>();
+    const write = async (rows: Payment[]) => {
+      await f.write(w, rows);
+      for (const r of rows) model.set(r.id, r);
+    };
+    const keys = Array.from({ length: 12 }, (_, k) => k);
+    await write(keys.map((k) => ({ id: `k${k}`, region: regionOf(k), amount: k, ver: 1 })));
+    await write(keys.map((k) => ({ id: `k${k}`, region: regionOf(k), amount: 100 + k, ver: 2 })));
+    await gate.reached; // planned after the second deltacommit, holding at its first base file
+    const asOfPlan = [...model.values()].map(show).sort();
+    await write(keys.filter((k) => k % 2 === 0).map((k) => ({ id: `k${k}`, region: regionOf(k), amount: 200 + k, ver: 3 })));
+    await write([{ id: 'k12', region: regionOf(12), amount: 12, ver: 1 }]);
+    gate.open();
+    await w.drained();
+    w.close();
+    const carried = latestSliceLogs(f.table).filter((n) => n.includes('.log.'));
+    expect(carried.length, 'log files carried into the compaction\'s slices').toBeGreaterThan(0);
+    const expected = [...model.values()].map(show).sort();
+    expect(shown(await (await HudiTableReader.open(f.storage, f.deps.codec)).snapshot())).toEqual(expected);
+    expect(shown(await hudiRsSnapshot(f.table))).toEqual(expected);
+    const [snapshot, readOptimized] = await sparkRead(f.table, [{ type: 'snapshot' }, { type: 'read_optimized' }]);
+    expect(shown(rowsOf(snapshot!))).toEqual(expected);
+    expect(shown(rowsOf(readOptimized!)), 'base files only: the compaction\'s, as of its plan').toEqual(asOfPlan);
+  }, 600_000);
+});
+
+/** Names of the log files in the table's partitions whose base instant is the newest completed compaction. */
+function latestSliceLogs(table: string): string[] {
+  const compaction = readdirSync(path.join(table, '.hoodie')).filter((n) => /^\d{17}\.compaction\.requested$/.test(n)).sort().pop()!.slice(0, 17);
+  return ['asia', 'eu', 'us'].flatMap((p) => (existsSync(path.join(table, p)) ? readdirSync(path.join(table, p)) : [])).filter((n) => n.includes(`_${compaction}.log.`));
+}
