@@ -191,6 +191,32 @@ const COMPLETED_WRITE = /^\d{17}\.(commit|deltacommit)$/;
 
 /** The last completed write that stores consumed positions (`<17 digits>.commit` or `.deltacommit`; a compaction's
  *  commit stores none), or undefined. Instant times sort as text. */
+/** Log files of each file group's latest slice (merge-on-read): bounded when compaction keeps up. */
+function logFilesPerSlice(table: string): { slices: number; max: number; mean: number } {
+  const latest = new Map<string, string>();
+  const logs = new Map<string, number>();
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === '.hoodie') continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        walk(full);
+        continue;
+      }
+      const base = /^(.+)_[^_]+_(\d{17})\.parquet$/.exec(e.name);
+      if (base) {
+        const key = `${dir}/${base[1]}`;
+        if ((latest.get(key) ?? '') < base[2]!) latest.set(key, base[2]!);
+      }
+      const log = /^\.(.+)_(\d{17})\.log\.\d+_/.exec(e.name);
+      if (log) logs.set(`${dir}/${log[1]}@${log[2]}`, (logs.get(`${dir}/${log[1]}@${log[2]}`) ?? 0) + 1);
+    }
+  };
+  walk(table);
+  const counts = [...latest].map(([group, instant]) => logs.get(`${group}@${instant}`) ?? 0);
+  return { slices: counts.length, max: Math.max(0, ...counts), mean: counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length) };
+}
+
 function lastCompletedCommit(table: string): string | undefined {
   let names: string[];
   try {
@@ -549,6 +575,8 @@ async function main(): Promise<void> {
   const stopped = await stopWorker(worker);
   if (stopped !== 0) console.log(`  note: the worker exited with ${stopped} after SIGTERM (expected 0); ${worker.log}:\n${logTail(worker.log, 20)}`);
   const wall = performance.now() - runStart;
+  const sliceLogs = logFilesPerSlice(table);
+  console.log(`  log files per latest file slice at the end: max ${sliceLogs.max}, mean ${sliceLogs.mean.toFixed(1)} over ${sliceLogs.slices} file groups`);
   if (o.profile) {
     copyFileSync(worker.log, path.join(o.profile, 'worker.log'));
     console.log(`  profiled run (node --cpu-prof on the worker): rates above are slowed by the profiler; profiles and worker.log in ${o.profile}`);
@@ -566,6 +594,7 @@ async function main(): Promise<void> {
     ['ratio hudi-sink / no-op', (sinkRate / noopRate).toFixed(3)],
     [`commit latency at ${fmt(o.rate)} msg/s for ${o.latencySeconds} s: p50 / p99 / max`, `${fmt(lat.p50)} / ${fmt(lat.p99)} / ${fmt(lat.max)} ms`],
     ['peak RSS worker / benchmark process', `${workerRss.toFixed(0)} / ${benchRss?.toFixed(0) ?? '?'} MB`],
+    ['log files per latest file slice at the end: max / mean', `${sliceLogs.max} / ${sliceLogs.mean.toFixed(1)} (${sliceLogs.slices} file groups)`],
     ['wall time', secs(wall)],
   ];
   console.log('\n| figure | value |\n|---|---|');
