@@ -160,20 +160,6 @@ function operationOf(p: HudiSinkConfig, keyless: boolean): HudiSinkSettings['ope
   return configured ?? (keyless ? 'insert' : 'upsert');
 }
 
-/** Combinations merge-on-read does not write yet, refused up front rather than written wrongly: a global index
- *  needs the log files read to know where a key lives now (a base file still holds keys a log deleted or moved),
- *  and several writers need deltacommits checked against each other's log files. */
-function checkTableType(p: HudiSinkConfig): void {
-  if (p['hoodie.table.type'] !== 'MERGE_ON_READ') return;
-  const index = p['hoodie.index.type'];
-  if (index === 'GLOBAL_BLOOM' || index === 'GLOBAL_SIMPLE') {
-    throw new ConfigError([{ name: 'hoodie.index.type', message: `${index} is not supported with hoodie.table.type=MERGE_ON_READ yet (a key's current file group would have to be found through the log files); use BLOOM, SIMPLE or BUCKET, or COPY_ON_WRITE for a global index` }]);
-  }
-  if (p['hoodie.write.concurrency.mode'] !== 'single_writer') {
-    throw new ConfigError([{ name: 'hoodie.write.concurrency.mode', message: `${p['hoodie.write.concurrency.mode']} is not supported with hoodie.table.type=MERGE_ON_READ yet; use single_writer (one writer per table), or COPY_ON_WRITE for several writers` }]);
-  }
-}
-
 /** The bucket index settings, checked as Hudi's HoodieIndexConfig does (hash fields ⊆ record key fields), and
  *  refused on a keyless table: its keys are source positions, so no field could be hashed, and an append-only
  *  table has no updates to route (BLOOM or SIMPLE cost nothing there: insert skips the index). */
@@ -204,7 +190,6 @@ function bucketIndexOf(p: HudiSinkConfig, recordKeyFields: string[]): BucketInde
 }
 
 export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
-  checkTableType(p);
   const recordKeyFields = p['hoodie.datasource.write.recordkey.field'];
   return {
     tablePath: p['tablePath'],
