@@ -10,6 +10,9 @@
 // its commit point, under the table lock, a writer checks the commits completed since its write began, and
 // if one touched a file group it rewrote or holds a key of its batch, it rolls its attempt back and runs the
 // data phase again on a view that includes that commit (a conflict), so no update is ever lost between writers.
+// Merge-on-read under optimistic concurrency control: deltacommits are learned like commits (their log files too),
+// and a compaction holds the table lock from planning to completion, so it plans on every completed deltacommit
+// and none completes while it runs; a writer whose log went to a slice a compaction then superseded conflicts.
 
 import { ConnectError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
 import type { BaseWriteStatus, WriteStatus } from '../file-group/slice-output';
@@ -26,10 +29,10 @@ import { TableLock } from './table-lock';
 import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
 import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
 import { rollbackPending } from '../timeline/rollback';
-import { deserializeCleanMetadata } from '../timeline/timeline-avro';
+import { deserializeCleanMetadata, deserializeRollbackMetadata } from '../timeline/timeline-avro';
 import { METAFOLDER, Timeline, isWriteAction } from '../timeline/timeline';
 import type { KeyedRecord } from '../write/keyed-record';
-import { slicesOf } from './commit-slices';
+import { logFilesOf, slicesOf } from './commit-slices';
 import { checkConflicts, isConflict, type ConcurrentCommit } from './conflict-check';
 
 export interface ConcurrencyOptions {
@@ -108,6 +111,8 @@ export class CommitCoordinator {
   private claim: SoleWriterClaim | undefined;
   private readonly services: TableServices;
   private readonly knownPartitions = new Set<string>();
+  /** Completed rollbacks whose deleted files the view has forgotten (several writers: see learnRollbacks). */
+  private learnedRollbacks = new Set<string>();
 
   private constructor(private readonly o: CommitCoordinatorOptions) {
     this.services = tableServices({ storage: o.storage, logger: o.logger, now: o.now, cleanCommitsRetained: o.cleanCommitsRetained, fault: (point) => this.fault(point) });
@@ -292,17 +297,56 @@ export class CommitCoordinator {
    * Runs a compaction (merge-on-read): `<instant>.compaction.requested` holds the plan, the data phase writes
    * the new base files, and the completed instant is the commit `<instant>.commit` (compacted: true). Inline,
    * between deltacommits: a crash leaves it pending, and the next open rolls it back (see open()). The view,
-   * the index and the timeline learn the new slices.
+   * the index and the timeline learn the new slices. `plan` decides on the view and timeline the compaction
+   * starts from (undefined: nothing to compact). With several writers the table lock is held throughout: the
+   * plan sees every completed deltacommit and none completes until the compaction has (a deltacommit written
+   * meanwhile to a compacted file group then conflicts: conflict-check.ts); a compaction found pending under the
+   * lock is not running (its writer would hold the lock), so it is rolled back first.
    */
-  async compact(req: { plan: Buffer; write(instant: InflightInstant): Promise<BaseWriteStatus[]>; metadata(instant: string, statuses: BaseWriteStatus[]): CommitMetadata }): Promise<{ instant: string; statuses: BaseWriteStatus[] }> {
-    const instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
-    let inst = await Timeline.request(this.o.storage, instant, 'compaction', req.plan);
-    this.fault('after-compaction-requested');
-    inst = await Timeline.transition(this.o.storage, inst, '');
+  async compact(req: {
+    plan(view: FileSystemView, timeline: Timeline): Buffer | undefined;
+    write(instant: InflightInstant): Promise<BaseWriteStatus[]>;
+    metadata(instant: string, statuses: BaseWriteStatus[]): CommitMetadata;
+  }): Promise<{ instant: string; statuses: BaseWriteStatus[] } | undefined> {
+    if (this.lock) await this.catchUp();
+    const lease = this.lock ? await this.lock.acquire() : undefined;
+    let inst: Instant | undefined;
+    let beating: string | undefined;
     try {
+      if (lease) {
+        await this.learn(await Timeline.load(this.o.storage));
+        for (const dead of this.timeline.pending('compaction')) {
+          await rollbackPending(this.o.storage, this.timeline, dead, { now: this.o.now, logger: this.o.logger });
+          await this.o.storage.delete(heartbeatPath(dead.timestamp));
+          this.timeline = await Timeline.load(this.o.storage);
+        }
+      }
+      const plan = req.plan(this.fsView, this.timeline);
+      if (!plan) return undefined;
+      const instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
+      if (this.heartbeats) {
+        await this.heartbeats.start(instant);
+        beating = instant;
+      }
+      try {
+        inst = await Timeline.request(this.o.storage, instant, 'compaction', plan);
+      } catch (err) {
+        this.heartbeats?.abandon(instant); // its file may be another writer's instant: left in place
+        beating = undefined;
+        throw err;
+      }
+      this.fault('after-compaction-requested');
+      inst = await Timeline.transition(this.o.storage, inst, '');
       const statuses = await req.write(this.inflight(instant));
-      await this.claim?.check(instant);
+      if (lease) {
+        if (!this.heartbeats!.alive(instant) || !lease.valid()) {
+          throw new RetriableError(`compaction ${instant} took longer than its heartbeat or table lock allows (hoodie.client.heartbeat.*, hoodie.write.lock.storage.validity.timeout.secs); it is rolled back and the next due compaction plans anew`);
+        }
+      } else {
+        await this.claim!.check(instant);
+      }
       const done = await Timeline.transition(this.o.storage, inst, renderCommitMetadata(req.metadata(instant, statuses)));
+      inst = undefined;
       this.fault('after-compaction');
       for (const st of statuses) this.fsView.add(st);
       this.applied.add(instant);
@@ -310,12 +354,17 @@ export class CommitCoordinator {
       await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
       return { instant, statuses };
     } catch (err) {
-      if (!this.dead) {
+      if (inst && !this.dead) {
         // Not a crash: undone now (its files deleted, its instant removed); the next compaction plans anew.
-        await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), inst, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant, err: e.message }, 'could not roll back the failed compaction now; the next open rolls it back'));
+        const failed = inst;
+        await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), failed, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant: failed.timestamp, err: e.message }, 'could not roll back the failed compaction now; the next open (or compaction) rolls it back'));
         this.timeline = await Timeline.load(this.o.storage);
       }
       throw err;
+    } finally {
+      if (lease) await this.release(lease);
+      // A crash leaves its heartbeat to expire (see commit()).
+      if (beating && !this.dead) await this.heartbeats!.stop(beating).catch((err: Error) => this.o.logger.warn({ instant: beating, err: err.message }, 'could not remove the heartbeat file; it expires by itself'));
     }
   }
 
@@ -344,6 +393,8 @@ export class CommitCoordinator {
   private async rebuildView(timeline: Timeline): Promise<void> {
     this.fsView = await FileSystemView.build(this.o.storage, timeline);
     this.applied = new Set(timeline.completedWrites().map((i) => i.timestamp));
+    // The listing saw no file these rollbacks deleted.
+    this.learnedRollbacks = new Set(timeline.completed('rollback').map((i) => i.timestamp));
   }
 
   /**
@@ -351,9 +402,14 @@ export class CommitCoordinator {
    * stats go into the view, no listing of data directories) and rolls back instants whose writer died.
    */
   private async catchUp(): Promise<void> {
-    const timeline = await Timeline.load(this.o.storage);
+    await this.learn(await Timeline.load(this.o.storage));
+    if (this.timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) await this.reapAbandoned();
+  }
+
+  /** Several writers: makes `timeline` this writer's, applying what completed in it that the view lacks. */
+  private async learn(timeline: Timeline): Promise<void> {
     const news = timeline.completedWrites().filter((i) => !this.applied.has(i.timestamp));
-    if (news.some((i) => i.action !== 'commit')) {
+    if (news.some((i) => i.action === 'replacecommit')) {
       await this.rebuildView(timeline); // a replacecommit retires file groups: rebuilt from storage
     } else {
       for (const i of news) this.apply(i, await this.metadataOf(timeline, i));
@@ -368,14 +424,35 @@ export class CommitCoordinator {
           }
         }
       }
+      await this.learnRollbacks(timeline);
     }
     this.timeline = timeline;
-    if (timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) await this.reapAbandoned();
   }
 
-  /** Puts a completed commit's slices into the view. */
+  /**
+   * Forgets the files rollbacks deleted. A view built from a listing holds the log files of deltacommits that were
+   * in flight then (a log file's name does not say which instant wrote it; their blocks are skipped while the
+   * instant is pending); when such an instant is rolled back, by any writer, its files must leave the view.
+   */
+  private async learnRollbacks(timeline: Timeline): Promise<void> {
+    for (const r of timeline.completed('rollback')) {
+      if (this.learnedRollbacks.has(r.timestamp)) continue;
+      this.learnedRollbacks.add(r.timestamp);
+      for (const [partition, m] of Object.entries(deserializeRollbackMetadata(await timeline.readDetails(r)).partitionMetadata)) {
+        // Rollback metadata names files by absolute path (base path + relative path): a file lies in its partition.
+        for (const name of m.successDeleteFiles) {
+          const file = joinPath(partition, name.slice(name.lastIndexOf('/') + 1));
+          this.fsView.remove(file);
+          this.o.index.forget(file);
+        }
+      }
+    }
+  }
+
+  /** Puts a completed commit's slices and log files into the view. */
   private apply(i: Instant, meta: CommitMetadata): void {
     for (const f of slicesOf(meta, i.timestamp)) this.fsView.put(f);
+    for (const l of logFilesOf(meta)) this.fsView.putLog(l);
     this.applied.add(i.timestamp);
   }
 
@@ -395,7 +472,7 @@ export class CommitCoordinator {
       const out: Instant[] = [];
       for (const i of t.pending()) {
         if (this.heartbeats!.owns(i.timestamp)) continue;
-        if (i.action === 'commit' && (await heartbeatExpired(this.o.storage, i.timestamp, c.heartbeat, this.o.now()))) out.push(i);
+        if ((isWriteAction(i.action) || i.action === 'compaction') && (await heartbeatExpired(this.o.storage, i.timestamp, c.heartbeat, this.o.now()))) out.push(i);
         else if ((i.action === 'rollback' || i.action === 'clean') && this.o.now() - parseInstantTime(i.timestamp.slice(0, 17).padEnd(17, '0')) > expiry) out.push(i);
       }
       return out;
@@ -405,7 +482,7 @@ export class CommitCoordinator {
     try {
       this.timeline = await Timeline.load(this.o.storage);
       for (const i of await abandoned(this.timeline)) {
-        if (i.action === 'commit') {
+        if (i.action !== 'rollback' && i.action !== 'clean') {
           await rollbackPending(this.o.storage, this.timeline, i, { now: this.o.now, logger: this.o.logger });
           await this.o.storage.delete(heartbeatPath(i.timestamp));
         } else {

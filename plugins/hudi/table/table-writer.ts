@@ -19,6 +19,7 @@ import { isBucketIndex, isGlobalIndex, type IndexType } from '../index/index-typ
 import type { ColumnSpec } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
 import type { CommitMetadata, OperationType } from '../timeline/commit-metadata';
+import type { Timeline } from '../timeline/timeline';
 import { writeCopyOnWrite, type CopyOnWriteInputs } from '../write/copy-on-write-writer';
 import { writeMergeOnRead } from '../write/merge-on-read-writer';
 import { combineBatch, orderingNormalizer, type IncomingRecord, type KeyedRecord, type WriteOperation } from '../write/keyed-record';
@@ -142,9 +143,11 @@ export class HudiTableWriter {
   /** Merge-on-read: compacts when a compaction is due (services/compaction.ts). The deltacommit is done: a failed
    *  compaction is rolled back and logged, and the next due one plans anew. */
   private async compactIfDue(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<void> {
-    if (!compactionDue(this.commits.currentTimeline, this.o.compaction, this.o.now())) return;
+    const due = (timeline: Timeline) => compactionDue(timeline, this.o.compaction, this.o.now());
+    if (!due(this.commits.currentTimeline)) return;
     try {
-      await this.compactWith(orderingOf, columns, schemaJson);
+      // Asked again on the timeline the compaction plans from: with several writers another may have compacted.
+      await this.compactWith(orderingOf, columns, schemaJson, due);
     } catch (err) {
       if (this.commits.crashed) throw err;
       this.o.logger.warn({ table: this.o.storage.location, err: (err as Error).message }, 'compaction failed and was rolled back; the deltacommit stands and the next due compaction plans anew');
@@ -159,14 +162,18 @@ export class HudiTableWriter {
     return this.compactWith(orderingNormalizer(columns, this.o.identity.precombineField), columns, schemaJson);
   }
 
-  private async compactWith(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<{ instant: string; files: number } | undefined> {
-    const slices = planCompaction(this.commits.view);
-    if (slices.length === 0) return undefined;
-    const timeline = this.commits.currentTimeline;
+  private async compactWith(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string, due?: (timeline: Timeline) => boolean): Promise<{ instant: string; files: number } | undefined> {
+    let slices: CompactionSlice[] = [];
+    let timeline!: Timeline;
     const done: { status: BaseWriteStatus; slice: CompactionSlice; records: LogRecords }[] = [];
     const merge = { precombineField: this.o.identity.precombineField, orderingOf, deleteAll: false };
-    const { instant } = await this.commits.compact({
-      plan: compactionPlan(slices, this.o.maxFileSize),
+    const compacted = await this.commits.compact({
+      plan: (view, t) => {
+        if (due && !due(t)) return undefined;
+        slices = planCompaction(view);
+        timeline = t;
+        return slices.length > 0 ? compactionPlan(slices, this.o.maxFileSize) : undefined;
+      },
       write: async (inflight) => {
         const ctx = this.writeContext(inflight, columns, schemaJson);
         for (const slice of slices) {
@@ -179,6 +186,8 @@ export class HudiTableWriter {
       },
       metadata: () => compactionMetadata(done, schemaJson),
     });
+    if (!compacted) return undefined;
+    const { instant } = compacted;
     for (const { status } of done) this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
     this.o.logger.info({ table: this.o.storage.location, instant, fileGroups: done.length, logFiles: slices.reduce((n, s) => n + s.logs.length, 0) }, 'compaction completed');
     return { instant, files: done.length };
