@@ -10,9 +10,9 @@
 // its commit point, under the table lock, a writer checks the commits completed since its write began, and
 // if one touched a file group it rewrote or holds a key of its batch, it rolls its attempt back and runs the
 // data phase again on a view that includes that commit (a conflict), so no update is ever lost between writers.
-// Merge-on-read under optimistic concurrency control: deltacommits are learned like commits (their log files too),
-// and a compaction holds the table lock from planning to completion, so it plans on every completed deltacommit
-// and none completes while it runs; a writer whose log went to a slice a compaction then superseded conflicts.
+// Merge-on-read under optimistic concurrency control: deltacommits are learned like commits (their log files too);
+// a writer whose log went to a slice a compaction then superseded conflicts, and a compaction that a write to one
+// of its file groups completed during is rolled back instead of completed (see compact()).
 
 import { ConnectError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
 import type { BaseWriteStatus, WriteStatus } from '../file-group/slice-output';
@@ -33,7 +33,7 @@ import { deserializeCleanMetadata, deserializeRollbackMetadata } from '../timeli
 import { METAFOLDER, Timeline, isWriteAction } from '../timeline/timeline';
 import type { KeyedRecord } from '../write/keyed-record';
 import { logFilesOf, slicesOf } from './commit-slices';
-import { checkConflicts, isConflict, type ConcurrentCommit } from './conflict-check';
+import { checkCompactionConflicts, checkConflicts, isConflict, type ConcurrentCommit } from './conflict-check';
 
 export interface ConcurrencyOptions {
   /** Names this writer in lock files and messages (connector and task). */
@@ -298,10 +298,10 @@ export class CommitCoordinator {
    * the new base files, and the completed instant is the commit `<instant>.commit` (compacted: true). Inline,
    * between deltacommits: a crash leaves it pending, and the next open rolls it back (see open()). The view,
    * the index and the timeline learn the new slices. `plan` decides on the view and timeline the compaction
-   * starts from (undefined: nothing to compact). With several writers the table lock is held throughout: the
-   * plan sees every completed deltacommit and none completes until the compaction has (a deltacommit written
-   * meanwhile to a compacted file group then conflicts: conflict-check.ts); a compaction found pending under the
-   * lock is not running (its writer would hold the lock), so it is rolled back first.
+   * starts from (undefined: nothing to compact). With several writers it is planned and requested under the table
+   * lock, on every deltacommit completed by then, written without it (beating a heartbeat, so others can tell a
+   * dead one), and completed under it again only if no write completed meanwhile to a file group it compacted —
+   * else it is rolled back (the next due one plans anew), since that write's log or slice would be lost under it.
    */
   async compact(req: {
     plan(view: FileSystemView, timeline: Timeline): Buffer | undefined;
@@ -309,44 +309,50 @@ export class CommitCoordinator {
     metadata(instant: string, statuses: BaseWriteStatus[]): CommitMetadata;
   }): Promise<{ instant: string; statuses: BaseWriteStatus[] } | undefined> {
     if (this.lock) await this.catchUp();
-    const lease = this.lock ? await this.lock.acquire() : undefined;
     let inst: Instant | undefined;
     let beating: string | undefined;
+    /** The completed writes the plan saw: any other one completed while the compaction ran. */
+    let seen = this.applied;
     try {
-      if (lease) {
-        await this.learn(await Timeline.load(this.o.storage));
-        for (const dead of this.timeline.pending('compaction')) {
-          await rollbackPending(this.o.storage, this.timeline, dead, { now: this.o.now, logger: this.o.logger });
-          await this.o.storage.delete(heartbeatPath(dead.timestamp));
-          this.timeline = await Timeline.load(this.o.storage);
-        }
-      }
-      const plan = req.plan(this.fsView, this.timeline);
-      if (!plan) return undefined;
-      const instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
-      if (this.heartbeats) {
-        await this.heartbeats.start(instant);
-        beating = instant;
-      }
+      const planLease = this.lock ? await this.lock.acquire() : undefined;
+      let plan: Buffer | undefined;
+      let instant: string;
       try {
+        if (planLease) await this.learn(await Timeline.load(this.o.storage));
+        seen = new Set(this.applied);
+        plan = req.plan(this.fsView, this.timeline);
+        if (!plan) return undefined;
+        instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
+        if (this.heartbeats) {
+          await this.heartbeats.start(instant);
+          beating = instant;
+        }
         inst = await Timeline.request(this.o.storage, instant, 'compaction', plan);
-      } catch (err) {
-        this.heartbeats?.abandon(instant); // its file may be another writer's instant: left in place
-        beating = undefined;
-        throw err;
+      } finally {
+        if (planLease) await this.release(planLease);
       }
       this.fault('after-compaction-requested');
       inst = await Timeline.transition(this.o.storage, inst, '');
       const statuses = await req.write(this.inflight(instant));
-      if (lease) {
-        if (!this.heartbeats!.alive(instant) || !lease.valid()) {
-          throw new RetriableError(`compaction ${instant} took longer than its heartbeat or table lock allows (hoodie.client.heartbeat.*, hoodie.write.lock.storage.validity.timeout.secs); it is rolled back and the next due compaction plans anew`);
+      const lease = this.lock ? await this.lock.acquire() : undefined;
+      let done: Instant;
+      try {
+        if (lease) {
+          const timeline = await Timeline.load(this.o.storage);
+          const concurrent: ConcurrentCommit[] = [];
+          for (const i of timeline.completedWrites()) if (!seen.has(i.timestamp)) concurrent.push({ instant: i, meta: await this.metadataOf(timeline, i) });
+          checkCompactionConflicts(instant, statuses.map((st) => st.stat), concurrent);
+          if (!this.heartbeats!.alive(instant) || !lease.valid()) {
+            throw new RetriableError(`compaction ${instant} took longer than its heartbeat or table lock allows (hoodie.client.heartbeat.*, hoodie.write.lock.storage.validity.timeout.secs); it is rolled back and the next due compaction plans anew`);
+          }
+        } else {
+          await this.claim!.check(instant);
         }
-      } else {
-        await this.claim!.check(instant);
+        done = await Timeline.transition(this.o.storage, inst, renderCommitMetadata(req.metadata(instant, statuses)));
+        inst = undefined;
+      } finally {
+        if (lease) await this.release(lease);
       }
-      const done = await Timeline.transition(this.o.storage, inst, renderCommitMetadata(req.metadata(instant, statuses)));
-      inst = undefined;
       this.fault('after-compaction');
       for (const st of statuses) this.fsView.add(st);
       this.applied.add(instant);
@@ -357,12 +363,11 @@ export class CommitCoordinator {
       if (inst && !this.dead) {
         // Not a crash: undone now (its files deleted, its instant removed); the next compaction plans anew.
         const failed = inst;
-        await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), failed, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant: failed.timestamp, err: e.message }, 'could not roll back the failed compaction now; the next open (or compaction) rolls it back'));
+        await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), failed, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant: failed.timestamp, err: e.message }, 'could not roll back the failed compaction now; it is rolled back later (the next open, or another writer once its heartbeat expired)'));
         this.timeline = await Timeline.load(this.o.storage);
       }
       throw err;
     } finally {
-      if (lease) await this.release(lease);
       // A crash leaves its heartbeat to expire (see commit()).
       if (beating && !this.dead) await this.heartbeats!.stop(beating).catch((err: Error) => this.o.logger.warn({ instant: beating, err: err.message }, 'could not remove the heartbeat file; it expires by itself'));
     }

@@ -8,8 +8,8 @@
 // Merge-on-read: a log file is a write to its file group as much as a new slice is (two deltacommits appending to
 // one file group conflict, as in Hudi), and a compaction completed meanwhile conflicts with a commit that wrote to
 // a file group it compacted: the commit's log file or rewrite belongs to the slice the compaction superseded.
-// (A pending compaction cannot be running at the commit point: under optimistic concurrency control compaction
-// holds the table lock from its plan to its completion — see commit-coordinator.ts.)
+// The other way round, a compaction during which a write to one of its file groups completed must not complete
+// (its new base file would supersede that write): the write wins and the compaction yields (checkCompactionConflicts).
 
 import { RetriableError } from '../../../runtime/spi';
 import type { BloomIndex } from '../index/bloom-index';
@@ -53,4 +53,13 @@ export async function checkConflicts(mine: Instant, stats: WriteStat[], records:
       ? `file groups this commit wrote to (${overlap.slice(0, 3).map((f) => f.fileId).join(', ')}${overlap.length > 3 ? ', …' : ''})`
       : `keys of this batch (${[...held.keys()].slice(0, 3).join(', ')}${held.size > 3 ? ', …' : ''})`;
   throw new WriteConflictError(`commit ${mine.timestamp} conflicts with ${concurrent.map((c) => c.instant.timestamp).join(', ')} completed meanwhile by another writer, which wrote ${what}`);
+}
+
+/** Throws WriteConflictError if a commit of `concurrent` (completed while compaction `instant` ran) wrote to a file
+ *  group the compaction wrote a new base file for (`stats`). */
+export function checkCompactionConflicts(instant: string, stats: WriteStat[], concurrent: ConcurrentCommit[]): void {
+  const compacted = new Set(stats.map((s) => `${s.partitionPath}/${s.fileId}`));
+  const hit = concurrent.filter((c) => [...slicesOf(c.meta, c.instant.timestamp), ...logFilesOf(c.meta)].some((f) => compacted.has(`${f.partitionPath}/${f.fileId}`)) || c.instant.action === 'replacecommit');
+  if (hit.length === 0) return;
+  throw new WriteConflictError(`compaction ${instant} conflicts with ${hit.map((c) => c.instant.timestamp).join(', ')}, completed meanwhile by another writer, which wrote to file groups it compacted; the compaction is rolled back and the next due one plans anew`);
 }

@@ -6,7 +6,8 @@
 // heartbeat expired. The table lock is checked on its own: mutual exclusion, takeover, timeout. A
 // single_writer that another writer superseded (opened the table after it) has its commits refused.
 // Merge-on-read: two deltacommits appending to one file group conflict, a compaction completed meanwhile conflicts
-// with a deltacommit whose log went to a slice it compacted, and a dead compaction is rolled back by the next one.
+// with a deltacommit whose log went to a slice it compacted, a compaction yields to a deltacommit completed while
+// it ran, and a dead compaction is rolled back once its heartbeat expired.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -323,14 +324,35 @@ describe('optimistic concurrency control on a merge-on-read table', () => {
     expect(pendingFiles(f.table)).toEqual([]);
   });
 
-  it('a compaction left pending by a writer that died is rolled back by the next compaction, which compacts everything', async () => {
+  it('a compaction during which another writer completed a deltacommit to a file group it compacts yields: rolled back, nothing lost', async () => {
+    const { f, a, writerA, writerB } = await twoWriters(mor);
+    await f.write(writerA, [p('k1', 'eu', 1), p('k2', 'eu', 1)]);
+    await f.write(writerA, [p('k1', 'eu', 2, 20)]);
+    const held = a.holdNextUpload();
+    const compaction = writerA.compact(f.deps.schema.columns, f.deps.schema.schemaJson);
+    await held.reached; // planned and requested, writing its base file
+    await f.write(writerB, [p('k2', 'eu', 3, 30)]); // a log file of the slice being compacted
+    held.open();
+    await expect(compaction).rejects.toThrow(/compaction \d+ conflicts with \d+, completed meanwhile by another writer, which wrote to file groups it compacted/);
+    expect(pendingFiles(f.table)).toEqual([]);
+    expect(timeline(f).filter((n) => n.endsWith('.commit'))).toEqual([]);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:20', 'eu/k2@3:30']);
+    // The next compaction plans anew, with B's log.
+    expect((await writerA.compact(f.deps.schema.columns, f.deps.schema.schemaJson))?.files).toBe(1);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:20', 'eu/k2@3:30']);
+  });
+
+  it('a compaction left pending by a writer that died is rolled back once its heartbeat expired; the next one compacts everything', async () => {
     const f = await tableFixture({ ...mor });
     open.push(f);
     let crash = true;
-    const dying = await f.open({ concurrency: occ('writer A'), faultPoint: (point) => {
-      if (point === 'after-compaction-file' && crash) throw new Error('injected crash');
-    } });
-    const writerB = await f.open({ concurrency: occ('writer B') });
+    const dying = await f.open({
+      concurrency: occ('writer A'),
+      faultPoint: (point) => {
+        if (point === 'after-compaction-file' && crash) throw new Error('injected crash');
+      },
+    });
+    const writerB = await f.open({ concurrency: occ('writer B', { heartbeat: { intervalMs: 100, tolerableMisses: 2 } }) });
     writers.push(dying, writerB);
     await f.write(dying, [p('k1', 'eu', 1), p('k2', 'us', 1)]);
     await f.write(dying, [p('k1', 'eu', 2, 20), p('k2', 'us', 2, 20)]);
@@ -338,7 +360,10 @@ describe('optimistic concurrency control on a merge-on-read table', () => {
     crash = false;
     dying.close();
     expect(pendingFiles(f.table).some((n) => n.includes('compaction'))).toBe(true);
+    // The dead compaction's base files are not the table: B's deltacommit goes to the old slice's log.
     await f.write(writerB, [p('k2', 'us', 3, 30)]);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:20', 'us/k2@3:30']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const done = await writerB.compact(f.deps.schema.columns, f.deps.schema.schemaJson);
     expect(done?.files).toBe(2);
     expect(pendingFiles(f.table)).toEqual([]);
