@@ -327,7 +327,13 @@ export class CommitCoordinator {
           await this.heartbeats.start(instant);
           beating = instant;
         }
-        inst = await Timeline.request(this.o.storage, instant, 'compaction', plan);
+        try {
+          inst = await Timeline.request(this.o.storage, instant, 'compaction', plan);
+        } catch (err) {
+          this.heartbeats?.abandon(instant); // the file may be the beat of another writer's instant of that time
+          beating = undefined;
+          throw err;
+        }
       } finally {
         if (planLease) await this.release(planLease);
       }
