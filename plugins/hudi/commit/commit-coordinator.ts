@@ -414,7 +414,10 @@ export class CommitCoordinator {
    */
   private async catchUp(): Promise<void> {
     await this.learn(await Timeline.load(this.o.storage));
-    if (this.timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) await this.reapAbandoned();
+    if (this.timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) {
+      await this.reapAbandoned();
+      await this.learnRollbacks(this.timeline); // what it rolled back may be in the view (an in-flight log listed)
+    }
   }
 
   /** Several writers: makes `timeline` this writer's, applying what completed in it that the view lacks. */

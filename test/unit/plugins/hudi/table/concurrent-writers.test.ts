@@ -342,6 +342,32 @@ describe('optimistic concurrency control on a merge-on-read table', () => {
     expect(await snapshot(f)).toEqual(['eu/k1@2:20', 'eu/k2@3:30']);
   });
 
+  it('a log file of a deltacommit in flight when a writer opened leaves its view once that deltacommit is rolled back', async () => {
+    const f = await tableFixture({ ...mor });
+    open.push(f);
+    let crash = false;
+    const dying = await f.open({
+      concurrency: occ('writer A'),
+      faultPoint: (point) => {
+        if (point === 'after-data-files' && crash) throw new Error('injected crash');
+      },
+    });
+    writers.push(dying);
+    await f.write(dying, [p('k1', 'eu', 1), p('k2', 'eu', 1)]);
+    crash = true;
+    await expect(f.write(dying, [p('k1', 'eu', 2, 20)])).rejects.toThrow('injected crash');
+    dying.close();
+    expect(logs(f, 'eu')).toHaveLength(1); // the dead deltacommit's log file, listed by the next writer's open
+    const writerB = await f.open({ concurrency: occ('writer B', { heartbeat: { intervalMs: 100, tolerableMisses: 2 } }) });
+    writers.push(writerB);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A delete rewrites the file group with its logs: the rolled-back log must not be read (it is gone).
+    await f.write(writerB, [p('k2', 'eu', 3, 0, true)]);
+    expect(logs(f, 'eu')).toEqual([]);
+    expect(pendingFiles(f.table)).toEqual([]);
+    expect(await snapshot(f)).toEqual(['eu/k1@1:1']);
+  });
+
   it('a compaction left pending by a writer that died is rolled back once its heartbeat expired; the next one compacts everything', async () => {
     const f = await tableFixture({ ...mor });
     open.push(f);
