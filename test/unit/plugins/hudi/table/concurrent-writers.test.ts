@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../../../../plugins/hudi/storage/storage';
 import { ConcurrentWriterError } from '../../../../../plugins/hudi/commit/sole-writer-claim';
 import { TableLock } from '../../../../../plugins/hudi/commit/table-lock';
+import type { FaultPoint } from '../../../../../plugins/hudi/table/fault-points';
 import type { ConcurrencyOptions, HudiTableWriter } from '../../../../../plugins/hudi/table/table-writer';
 import { fakeLogger } from '../../../../helpers/fake-contexts';
 import { HudiTableReader } from '../../../../../plugins/hudi/table/table-reader';
@@ -258,6 +259,20 @@ describe('optimistic concurrency control on a merge-on-read table', () => {
   const snapshot = async (f: TableFixture) =>
     (await (await HudiTableReader.open(f.storage, f.deps.codec)).snapshot()).map((r) => `${String(r['_hoodie_partition_path'])}/${String(r['id'])}@${Number(r['ver'])}:${Number(r['amount'])}`).sort();
   const logs = (f: TableFixture, partition: string) => readdirSync(path.join(f.table, partition)).filter((n) => n.includes('.log.')).sort();
+  /** A table and a writer on it that "dies" (a thrown fault) at `point` once `arm()` was called. */
+  async function dyingWriter(point: FaultPoint): Promise<{ f: TableFixture; dying: HudiTableWriter; arm(on: boolean): void }> {
+    const f = await tableFixture({ ...mor });
+    open.push(f);
+    let armed = false;
+    const dying = await f.open({
+      concurrency: occ('writer A'),
+      faultPoint: (at) => {
+        if (at === point && armed) throw new Error('injected crash');
+      },
+    });
+    writers.push(dying);
+    return { f, dying, arm: (on) => (armed = on) };
+  }
   const timeline = (f: TableFixture) => readdirSync(path.join(f.table, '.hoodie')).filter((n) => /^\d+\.(deltacommit|commit)$/.test(n)).sort();
 
   it('two deltacommits appending to one file group conflict: the held one is written again after the other, nothing lost', async () => {
@@ -343,18 +358,9 @@ describe('optimistic concurrency control on a merge-on-read table', () => {
   });
 
   it('a log file of a deltacommit in flight when a writer opened leaves its view once that deltacommit is rolled back', async () => {
-    const f = await tableFixture({ ...mor });
-    open.push(f);
-    let crash = false;
-    const dying = await f.open({
-      concurrency: occ('writer A'),
-      faultPoint: (point) => {
-        if (point === 'after-data-files' && crash) throw new Error('injected crash');
-      },
-    });
-    writers.push(dying);
+    const { f, dying, arm } = await dyingWriter('after-data-files');
     await f.write(dying, [p('k1', 'eu', 1), p('k2', 'eu', 1)]);
-    crash = true;
+    arm(true);
     await expect(f.write(dying, [p('k1', 'eu', 2, 20)])).rejects.toThrow('injected crash');
     dying.close();
     expect(logs(f, 'eu')).toHaveLength(1); // the dead deltacommit's log file, listed by the next writer's open
@@ -369,21 +375,14 @@ describe('optimistic concurrency control on a merge-on-read table', () => {
   });
 
   it('a compaction left pending by a writer that died is rolled back once its heartbeat expired; the next one compacts everything', async () => {
-    const f = await tableFixture({ ...mor });
-    open.push(f);
-    let crash = true;
-    const dying = await f.open({
-      concurrency: occ('writer A'),
-      faultPoint: (point) => {
-        if (point === 'after-compaction-file' && crash) throw new Error('injected crash');
-      },
-    });
+    const { f, dying, arm } = await dyingWriter('after-compaction-file');
     const writerB = await f.open({ concurrency: occ('writer B', { heartbeat: { intervalMs: 100, tolerableMisses: 2 } }) });
-    writers.push(dying, writerB);
+    writers.push(writerB);
+    arm(true);
     await f.write(dying, [p('k1', 'eu', 1), p('k2', 'us', 1)]);
     await f.write(dying, [p('k1', 'eu', 2, 20), p('k2', 'us', 2, 20)]);
     await expect(dying.compact(f.deps.schema.columns, f.deps.schema.schemaJson)).rejects.toThrow('injected crash');
-    crash = false;
+    arm(false);
     dying.close();
     expect(pendingFiles(f.table).some((n) => n.includes('compaction'))).toBe(true);
     // The dead compaction's base files are not the table: B's deltacommit goes to the old slice's log.
