@@ -10,6 +10,9 @@
 // its commit point, under the table lock, a writer checks the commits completed since its write began, and
 // if one touched a file group it rewrote or holds a key of its batch, it rolls its attempt back and runs the
 // data phase again on a view that includes that commit (a conflict), so no update is ever lost between writers.
+// Merge-on-read under optimistic concurrency control: deltacommits are learned like commits (their log files too);
+// a writer whose log went to a slice a compaction then superseded conflicts, and a compaction that a write to one
+// of its file groups completed during is rolled back instead of completed (see compact()).
 
 import { ConnectError, errorCode, RetriableError, type Logger } from '../../../runtime/spi';
 import type { BaseWriteStatus, WriteStatus } from '../file-group/slice-output';
@@ -28,11 +31,11 @@ import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, type CommitMetad
 import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
 import { archivedCommitMetadata, readArchivedEntries } from '../timeline/archived-timeline';
 import { rollbackPending } from '../timeline/rollback';
-import { deserializeCleanMetadata } from '../timeline/timeline-avro';
+import { deserializeCleanMetadata, deserializeRollbackMetadata } from '../timeline/timeline-avro';
 import { METAFOLDER, Timeline, isWriteAction } from '../timeline/timeline';
 import type { KeyedRecord } from '../write/keyed-record';
-import { slicesOf } from './commit-slices';
-import { checkConflicts, isConflict, type ConcurrentCommit } from './conflict-check';
+import { logFilesOf, slicesOf } from './commit-slices';
+import { checkCompactionConflicts, checkConflicts, isConflict, type ConcurrentCommit } from './conflict-check';
 
 export interface ConcurrencyOptions {
   /** Names this writer in lock files and messages (connector and task). */
@@ -68,6 +71,8 @@ export interface CommitCoordinatorOptions {
 export interface PendingCompaction {
   readonly instant: Instant;
   readonly inflight: InflightInstant;
+  /** The completed writes its plan saw: any other one completed while it ran (several writers: conflicts). */
+  readonly seen: ReadonlySet<string>;
 }
 
 export interface CommitResult {
@@ -119,6 +124,8 @@ export class CommitCoordinator {
   private claim: SoleWriterClaim | undefined;
   private readonly services: TableServices;
   private readonly knownPartitions = new Set<string>();
+  /** Completed rollbacks whose deleted files the view has forgotten (several writers: see learnRollbacks). */
+  private learnedRollbacks = new Set<string>();
 
   private constructor(private readonly o: CommitCoordinatorOptions) {
     this.services = tableServices({ storage: o.storage, logger: o.logger, now: o.now, cleanCommitsRetained: o.cleanCommitsRetained, ...(o.archival ? { archival: o.archival } : {}), fault: (point) => this.fault(point) });
@@ -308,10 +315,12 @@ export class CommitCoordinator {
   }
 
   /**
-   * Runs a compaction (merge-on-read) start to end: see beginCompaction and completeCompaction.
+   * Runs a compaction (merge-on-read) start to end: see beginCompaction and completeCompaction. `plan` decides on
+   * the view and timeline the compaction starts from (undefined: nothing to compact).
    */
-  async compact(req: { plan: Buffer; write(instant: InflightInstant): Promise<BaseWriteStatus[]>; metadata(instant: string, statuses: BaseWriteStatus[]): CommitMetadata }): Promise<{ instant: string; statuses: BaseWriteStatus[] }> {
+  async compact(req: { plan(view: FileSystemView, timeline: Timeline): Buffer | undefined; write(instant: InflightInstant): Promise<BaseWriteStatus[]>; metadata(instant: string, statuses: BaseWriteStatus[]): CommitMetadata }): Promise<{ instant: string; statuses: BaseWriteStatus[] } | undefined> {
     const pending = await this.beginCompaction(req.plan);
+    if (!pending) return undefined;
     try {
       const statuses = await req.write(pending.inflight);
       await this.completeCompaction(pending, statuses, req.metadata(pending.instant.timestamp, statuses));
@@ -323,41 +332,91 @@ export class CommitCoordinator {
   }
 
   /**
-   * Schedules a compaction: `<instant>.compaction.requested` holds the plan, then an empty inflight file. The
-   * timeline this writer plans from holds it as pending, so later instants are newer, cleaning waits (the plan's
-   * slices must stay readable) and archival stops before it. A crash leaves it pending, and the next open rolls it back.
+   * Schedules a compaction: `<instant>.compaction.requested` holds the plan `plan` makes from the view and timeline
+   * (undefined: nothing to compact), then an empty inflight file. The timeline this writer plans from holds it as
+   * pending, so later instants are newer, cleaning waits (the plan's slices must stay readable) and archival stops
+   * before it. A crash leaves it pending, and the next open rolls it back. With several writers it is planned and
+   * requested under the table lock, on every deltacommit completed by then, and beats a heartbeat while it runs (so
+   * others can tell a dead one).
    */
-  async beginCompaction(plan: Buffer): Promise<PendingCompaction> {
-    const instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
-    let inst = await Timeline.request(this.o.storage, instant, 'compaction', plan);
-    this.fault('after-compaction-requested');
-    inst = await Timeline.transition(this.o.storage, inst, '');
-    this.timeline = this.timeline.withInstant(inst);
-    return { instant: inst, inflight: this.inflight(instant) };
+  async beginCompaction(plan: (view: FileSystemView, timeline: Timeline) => Buffer | undefined): Promise<PendingCompaction | undefined> {
+    if (this.lock) await this.catchUp();
+    const lease = this.lock ? await this.lock.acquire() : undefined;
+    let inst: Instant;
+    let seen: ReadonlySet<string>;
+    try {
+      if (lease) await this.learn(await Timeline.load(this.o.storage));
+      seen = new Set(this.applied);
+      const bytes = plan(this.fsView, this.timeline);
+      if (!bytes) return undefined;
+      const instant = nextInstantTime(this.o.now(), this.timeline.lastTimestamp());
+      await this.heartbeats?.start(instant);
+      try {
+        inst = await Timeline.request(this.o.storage, instant, 'compaction', bytes);
+      } catch (err) {
+        this.heartbeats?.abandon(instant); // the file may be the beat of another writer's instant of that time
+        throw err;
+      }
+    } finally {
+      if (lease) await this.release(lease);
+    }
+    const pending: PendingCompaction = { instant: inst, inflight: this.inflight(inst.timestamp), seen };
+    try {
+      this.fault('after-compaction-requested');
+      const inflight = await Timeline.transition(this.o.storage, inst, '');
+      this.timeline = this.timeline.withInstant(inflight);
+      return { ...pending, instant: inflight };
+    } catch (err) {
+      await this.abortCompaction(pending);
+      throw err;
+    }
   }
 
   /**
    * Completes a compaction: the completed instant is the commit `<instant>.commit` (compacted: true). `statuses`
    * are its files — the new base files, and log files it carried into the new slices — which the view and the
-   * timeline learn.
+   * timeline learn. With several writers, under the table lock and only if no write completed meanwhile to a file
+   * group it compacted (that write's log or slice would be lost under it): else it fails, and is rolled back.
    */
   async completeCompaction(pending: PendingCompaction, statuses: WriteStatus[], metadata: CommitMetadata): Promise<void> {
     const instant = pending.instant.timestamp;
-    await this.claim?.check(instant);
-    const done = await Timeline.transition(this.o.storage, pending.instant, renderCommitMetadata(metadata));
+    const lease = this.lock ? await this.lock.acquire() : undefined;
+    let done: Instant;
+    try {
+      if (lease) {
+        const timeline = await Timeline.load(this.o.storage);
+        const concurrent: ConcurrentCommit[] = [];
+        for (const i of timeline.completedWrites()) if (!pending.seen.has(i.timestamp)) concurrent.push({ instant: i, meta: await this.metadataOf(timeline, i) });
+        checkCompactionConflicts(instant, statuses.map((st) => st.stat), concurrent);
+        if (!this.heartbeats!.alive(instant) || !lease.valid()) {
+          throw new RetriableError(`compaction ${instant} took longer than its heartbeat or table lock allows (hoodie.client.heartbeat.*, hoodie.write.lock.storage.validity.timeout.secs); it is rolled back and the next due compaction plans anew`);
+        }
+      } else {
+        await this.claim!.check(instant);
+      }
+      done = await Timeline.transition(this.o.storage, pending.instant, renderCommitMetadata(metadata));
+    } finally {
+      if (lease) await this.release(lease);
+    }
     this.fault('after-compaction');
     for (const st of statuses) this.fsView.add(st);
     this.applied.add(instant);
     this.timeline = this.timeline.withInstant(done);
     await this.o.storage.deleteTree(`${METAFOLDER}/.temp/${instant}`);
+    await this.stopBeat(instant);
   }
 
   /** Undoes a compaction that failed (not a crash): its files deleted, its instant removed; the next one plans anew. */
   async abortCompaction(pending: PendingCompaction): Promise<void> {
-    if (this.dead) return;
+    if (this.dead) return; // a crash leaves its heartbeat to expire (see commit())
     const instant = pending.instant.timestamp;
-    await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), pending.instant, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant, err: e.message }, 'could not roll back the failed compaction now; the next open rolls it back'));
+    await rollbackPending(this.o.storage, await Timeline.load(this.o.storage), pending.instant, { now: this.o.now, logger: this.o.logger }).catch((e: Error) => this.o.logger.warn({ instant, err: e.message }, 'could not roll back the failed compaction now; it is rolled back later (the next open, or another writer once its heartbeat expired)'));
     this.timeline = await Timeline.load(this.o.storage);
+    await this.stopBeat(instant);
+  }
+
+  private async stopBeat(instant: string): Promise<void> {
+    await this.heartbeats?.stop(instant).catch((err: Error) => this.o.logger.warn({ instant, err: err.message }, 'could not remove the heartbeat file; it expires by itself'));
   }
 
   /** What a data phase gets for `instant`: partitions and markers are made before each file's first byte. */
@@ -387,6 +446,8 @@ export class CommitCoordinator {
   private async rebuildView(timeline: Timeline): Promise<void> {
     this.fsView = await FileSystemView.build(this.o.storage, timeline);
     this.applied = new Set(timeline.completedWrites().map((i) => i.timestamp));
+    // The listing saw no file these rollbacks deleted.
+    this.learnedRollbacks = new Set(timeline.completed('rollback').map((i) => i.timestamp));
   }
 
   /**
@@ -394,9 +455,17 @@ export class CommitCoordinator {
    * stats go into the view, no listing of data directories) and rolls back instants whose writer died.
    */
   private async catchUp(): Promise<void> {
-    const timeline = await Timeline.load(this.o.storage);
+    await this.learn(await Timeline.load(this.o.storage));
+    if (this.timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) {
+      await this.reapAbandoned();
+      await this.learnRollbacks(this.timeline); // what it rolled back may be in the view (an in-flight log listed)
+    }
+  }
+
+  /** Several writers: makes `timeline` this writer's, applying what completed in it that the view lacks. */
+  private async learn(timeline: Timeline): Promise<void> {
     const news = timeline.completedWrites().filter((i) => !this.applied.has(i.timestamp));
-    if (news.some((i) => i.action !== 'commit') || this.mayHaveMissedArchived(timeline)) {
+    if (news.some((i) => i.action === 'replacecommit') || this.mayHaveMissedArchived(timeline)) {
       // A replacecommit retires file groups, and commits archived before this writer saw them left no metadata
       // to apply: rebuilt from storage.
       await this.rebuildView(timeline);
@@ -413,9 +482,9 @@ export class CommitCoordinator {
           }
         }
       }
+      await this.learnRollbacks(timeline);
     }
     this.timeline = timeline;
-    if (timeline.pending().some((i) => !this.heartbeats!.owns(i.timestamp))) await this.reapAbandoned();
   }
 
   /**
@@ -432,9 +501,30 @@ export class CommitCoordinator {
     return lastSeen !== undefined && first > lastSeen;
   }
 
-  /** Puts a completed commit's slices into the view. */
+  /**
+   * Forgets the files rollbacks deleted. A view built from a listing holds the log files of deltacommits that were
+   * in flight then (a log file's name does not say which instant wrote it; their blocks are skipped while the
+   * instant is pending); when such an instant is rolled back, by any writer, its files must leave the view.
+   */
+  private async learnRollbacks(timeline: Timeline): Promise<void> {
+    for (const r of timeline.completed('rollback')) {
+      if (this.learnedRollbacks.has(r.timestamp)) continue;
+      this.learnedRollbacks.add(r.timestamp);
+      for (const [partition, m] of Object.entries(deserializeRollbackMetadata(await timeline.readDetails(r)).partitionMetadata)) {
+        // Rollback metadata names files by absolute path (base path + relative path): a file lies in its partition.
+        for (const name of m.successDeleteFiles) {
+          const file = joinPath(partition, name.slice(name.lastIndexOf('/') + 1));
+          this.fsView.remove(file);
+          this.o.index.forget(file);
+        }
+      }
+    }
+  }
+
+  /** Puts a completed commit's slices and log files into the view. */
   private apply(i: Instant, meta: CommitMetadata): void {
     for (const f of slicesOf(meta, i.timestamp)) this.fsView.put(f);
+    for (const l of logFilesOf(meta)) this.fsView.putLog(l);
     this.applied.add(i.timestamp);
   }
 
@@ -454,7 +544,7 @@ export class CommitCoordinator {
       const out: Instant[] = [];
       for (const i of t.pending()) {
         if (this.heartbeats!.owns(i.timestamp)) continue;
-        if (i.action === 'commit' && (await heartbeatExpired(this.o.storage, i.timestamp, c.heartbeat, this.o.now()))) out.push(i);
+        if ((isWriteAction(i.action) || i.action === 'compaction') && (await heartbeatExpired(this.o.storage, i.timestamp, c.heartbeat, this.o.now()))) out.push(i);
         else if ((i.action === 'rollback' || i.action === 'clean') && this.o.now() - parseInstantTime(i.timestamp.slice(0, 17).padEnd(17, '0')) > expiry) out.push(i);
       }
       return out;
@@ -464,7 +554,7 @@ export class CommitCoordinator {
     try {
       this.timeline = await Timeline.load(this.o.storage);
       for (const i of await abandoned(this.timeline)) {
-        if (i.action === 'commit') {
+        if (i.action !== 'rollback' && i.action !== 'clean') {
           await rollbackPending(this.o.storage, this.timeline, i, { now: this.o.now, logger: this.o.logger });
           await this.o.storage.delete(heartbeatPath(i.timestamp));
         } else {

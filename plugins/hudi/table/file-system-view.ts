@@ -39,8 +39,10 @@ export class FileSystemView {
         const name = partition === '' ? f.path : f.path.slice(partition.length + 1);
         const parsed = parseBaseFileName(name);
         if (parsed && valid(parsed.instantTime)) view.put({ partitionPath: partition, ...parsed, path: f.path, size: f.size });
-        // A log file's own deltacommit is not in its name; the open rolled back every unfinished one, so what
-        // is left belongs to completed deltacommits (a single writer: see hudi-sink-config's checkTableType).
+        // A log file's own deltacommit is not in its name. A single writer's open rolled back every unfinished one,
+        // so what is left belongs to completed deltacommits; with several writers a log of one in flight may be
+        // listed too: readers skip its blocks while it is pending, and the coordinator forgets it if it is rolled
+        // back (commit-coordinator.ts learnRollbacks).
         const log = parsed ? undefined : parseLogFileName(name);
         if (log && valid(log.baseInstant)) view.putLog({ partitionPath: partition, ...log, path: f.path, size: f.size });
       }

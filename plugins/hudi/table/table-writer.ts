@@ -21,6 +21,7 @@ import { isBucketIndex, isGlobalIndex, type IndexType } from '../index/index-typ
 import type { ColumnSpec } from '../parquet/column-spec';
 import type { Storage } from '../storage/storage';
 import type { CommitMetadata, OperationType } from '../timeline/commit-metadata';
+import type { Timeline } from '../timeline/timeline';
 import { writeCopyOnWrite, type CopyOnWriteInputs } from '../write/copy-on-write-writer';
 import { writeMergeOnRead } from '../write/merge-on-read-writer';
 import { combineBatch, orderingNormalizer, type IncomingRecord, type KeyedRecord, type WriteOperation } from '../write/keyed-record';
@@ -191,14 +192,16 @@ export class HudiTableWriter {
    * writers it runs here, before the next write.
    */
   private async compactIfDue(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<void> {
-    if (this.background !== undefined || !compactionDue(this.commits.currentTimeline, this.o.compaction, this.o.now())) return;
+    const due = (timeline: Timeline) => compactionDue(timeline, this.o.compaction, this.o.now());
+    if (this.background !== undefined || !due(this.commits.currentTimeline)) return;
     if (this.o.compaction.async !== false && this.o.concurrency === undefined) {
       const started = await this.startCompaction(orderingOf, columns, schemaJson);
       if (started) this.background = this.runInBackground(started);
       return;
     }
     try {
-      await this.compactWith(orderingOf, columns, schemaJson);
+      // Asked again on the timeline the compaction plans from: with several writers another may have compacted.
+      await this.compactWith(orderingOf, columns, schemaJson, due);
     } catch (err) {
       if (this.commits.crashed) throw err;
       this.o.logger.warn({ table: this.o.storage.location, err: (err as Error).message }, 'compaction failed and was rolled back; the deltacommit stands and the next due compaction plans anew');
@@ -214,8 +217,8 @@ export class HudiTableWriter {
     return this.exclusive(() => this.compactWith(orderingNormalizer(columns, this.o.identity.precombineField), columns, schemaJson));
   }
 
-  private async compactWith(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<{ instant: string; files: number } | undefined> {
-    const started = await this.startCompaction(orderingOf, columns, schemaJson);
+  private async compactWith(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string, due?: (timeline: Timeline) => boolean): Promise<{ instant: string; files: number } | undefined> {
+    const started = await this.startCompaction(orderingOf, columns, schemaJson, due);
     if (!started) return undefined;
     try {
       return await this.finishCompaction(started, await this.writeCompactedFiles(started));
@@ -225,12 +228,19 @@ export class HudiTableWriter {
     }
   }
 
-  /** Plans a compaction of every slice with log files and schedules its instant; undefined when nothing has logs. */
-  private async startCompaction(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string): Promise<StartedCompaction | undefined> {
-    const slices = planCompaction(this.commits.view);
-    if (slices.length === 0) return undefined;
-    const timeline = this.commits.currentTimeline;
-    const pending = await this.commits.beginCompaction(compactionPlan(slices, this.o.maxFileSize));
+  /** Plans a compaction of every slice with log files and schedules its instant; undefined when nothing has logs
+   *  (or, with `due`, when the timeline it plans from says none is due: with several writers another may have
+   *  compacted). */
+  private async startCompaction(orderingOf: (v: unknown) => unknown, columns: ColumnSpec[], schemaJson: string, due?: (timeline: Timeline) => boolean): Promise<StartedCompaction | undefined> {
+    let slices: CompactionSlice[] = [];
+    let timeline!: Timeline;
+    const pending = await this.commits.beginCompaction((view, t) => {
+      if (due && !due(t)) return undefined;
+      slices = planCompaction(view);
+      timeline = t;
+      return slices.length > 0 ? compactionPlan(slices, this.o.maxFileSize) : undefined;
+    });
+    if (!pending) return undefined;
     return { pending, slices, ctx: this.writeContext(pending.inflight, columns, schemaJson), orderingOf, schemaJson, holdsWrite: (t) => timeline.holdsWrite(t) };
   }
 

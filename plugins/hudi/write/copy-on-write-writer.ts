@@ -7,6 +7,7 @@
 
 import { BaseFileReader } from '../file-group/base-file-reader';
 import { KeyProbe } from '../file-group/key-probe';
+import type { LogRecords } from '../file-group/log-records';
 import { createFileGroup } from '../file-group/create-handle';
 import { mergeFileGroup, type MergeOptions } from '../file-group/merge-handle';
 import type { WriteContext, WriteStatus } from '../file-group/slice-output';
@@ -14,7 +15,7 @@ import type { BloomIndex } from '../index/bloom-index';
 import type { BucketIndex } from '../index/bucket-index';
 import { isGlobalIndex, type IndexType } from '../index/index-type';
 import { tagLocations } from '../index/tag-location';
-import type { ColumnSpec } from '../parquet/column-spec';
+import type { ColumnSpec, Row } from '../parquet/column-spec';
 import type { BaseFile } from '../table/base-file';
 import { RECORD_KEY_COLUMN } from '../table/meta-columns';
 import type { FileSystemView } from '../table/file-system-view';
@@ -44,6 +45,9 @@ export interface CopyOnWriteInputs {
   avgRecordSize: number;
   /** Called once per file written, in order, when it is complete in storage. A throw stops the phase. */
   onFile(status: WriteStatus): void;
+  /** Merge-on-read: the log records of the slice whose base file is `file` (none: undefined), so that a key's
+   *  stored value is its merged one where a decision needs it (a move under a global index). */
+  logRecordsOf?(file: BaseFile): Promise<LogRecords | undefined>;
 }
 
 export async function writeCopyOnWrite(i: CopyOnWriteInputs): Promise<void> {
@@ -76,7 +80,7 @@ export async function tagAndPlan(i: CopyOnWriteInputs, smallFiles: (partition: s
     operation: i.operation,
     globalIndex: isGlobalIndex(i.indexType),
     precombineField: i.precombineField,
-    storedOrderings: (file, keys) => storedOrderings(ctx, file, keys, i.columns.find((c) => c.name === i.precombineField), i.orderingOf),
+    storedOrderings: async (file, keys) => storedOrderings(ctx, file, keys, i.columns.find((c) => c.name === i.precombineField), i.orderingOf, await i.logRecordsOf?.(file)),
     latest: smallFiles,
     maxFileSize: i.maxFileSize,
     smallFileLimit: i.smallFileLimit,
@@ -85,16 +89,22 @@ export async function tagAndPlan(i: CopyOnWriteInputs, smallFiles: (partition: s
 }
 
 /** The stored precombine values of `keys` in `file`, reading its key and precombine columns a row group at a
- *  time, only of the row groups whose key statistics may hold one of them. */
-export async function storedOrderings(ctx: WriteContext, file: BaseFile, keys: Set<string>, preColumn: ColumnSpec | undefined, orderingOf: (v: unknown) => unknown): Promise<Map<string, unknown>> {
+ *  time, only of the row groups whose key statistics may hold one of them. With `logs` (merge-on-read) a key's
+ *  value is the one its slice holds with the logs merged in (Hudi merges base and logs before it orders a
+ *  move), and a key the logs deleted is not stored; `logs` is consumed. */
+export async function storedOrderings(ctx: WriteContext, file: BaseFile, keys: Set<string>, preColumn: ColumnSpec | undefined, orderingOf: (v: unknown) => unknown, logs?: LogRecords): Promise<Map<string, unknown>> {
   const reader = await BaseFileReader.open(ctx.storage, ctx.codec, file.path, file.size);
   const out = new Map<string, unknown>();
+  const ordering = (row: Row) => (preColumn ? orderingOf(row[preColumn.name]) : null);
   for await (const rows of reader.batchesHolding(new KeyProbe(keys), preColumn ? [RECORD_KEY_COLUMN, preColumn] : [RECORD_KEY_COLUMN])) {
     for (const r of rows) {
       const key = String(r['_hoodie_record_key']);
-      if (keys.has(key)) out.set(key, preColumn ? orderingOf(r[preColumn.name]) : null);
+      if (!keys.has(key)) continue;
+      const current = logs ? logs.fold(key, r) : r;
+      if (current) out.set(key, ordering(current));
     }
   }
+  if (logs) for (const [key, row] of logs.rowsNotFolded()) if (keys.has(key)) out.set(key, ordering(row));
   return out;
 }
 

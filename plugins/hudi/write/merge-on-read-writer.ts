@@ -9,6 +9,10 @@
 // copy-on-write merge (new base slice at this deltacommit). Spark and hudi-rs order a logged delete against the
 // base row differently, and a logged delete followed by an older re-insert would bring the base row back in
 // both; a rewrite leaves nothing to order. So this writer's log files hold rows only.
+// Under a global index (GLOBAL_BLOOM, GLOBAL_SIMPLE) every live key is still in a base file of its latest slice, so
+// tagging finds it table-wide as for copy-on-write; a key whose partition changed moves (a delete, so its old file
+// group is rewritten with its logs folded, and an insert in the new partition), ordered against its current value
+// — base and logs merged, as Hudi's mergeForPartitionUpdatesIfNeeded reads it — not the base file's stale one.
 // Invariant: a slice with log files is only rewritten with its log records folded in (never lost).
 // The caller owns the instant; nothing here touches the timeline.
 
@@ -17,6 +21,8 @@ import { createFileGroup } from '../file-group/create-handle';
 import { mergeFileGroup } from '../file-group/merge-handle';
 import type { WriteStatus } from '../file-group/slice-output';
 import { LogRecords } from '../file-group/log-records';
+import type { BaseFile } from '../table/base-file';
+import type { LogFile } from '../table/log-file';
 import { HANDLES_IN_FLIGHT, mergeOptions, runBounded, tagAndPlan, type CopyOnWriteInputs } from './copy-on-write-writer';
 
 export interface MergeOnReadInputs extends CopyOnWriteInputs {
@@ -28,7 +34,10 @@ export interface MergeOnReadInputs extends CopyOnWriteInputs {
 
 export async function writeMergeOnRead(i: MergeOnReadInputs): Promise<void> {
   const { ctx, view } = i;
-  const plan = await tagAndPlan(i, (partition) => view.latest(partition).filter((f) => view.logsOf(f).length === 0));
+  const readLogs = (logs: readonly LogFile[]) => LogRecords.read(ctx.storage, logs, { validInstant: i.holdsWrite, precombineField: i.precombineField, orderingOf: i.orderingOf });
+  // A move under a global index is ordered against the key's current value, which may be in a log of its slice.
+  const logRecordsOf = async (f: BaseFile) => (view.logsOf(f).length > 0 ? readLogs(view.logsOf(f)) : undefined);
+  const plan = await tagAndPlan({ ...i, logRecordsOf }, (partition) => view.latest(partition).filter((f) => view.logsOf(f).length === 0));
   const merge = mergeOptions(i);
   const append = { writerSchema: i.writerSchema };
   const jobs: (() => Promise<WriteStatus>)[] = [
@@ -38,7 +47,7 @@ export async function writeMergeOnRead(i: MergeOnReadInputs): Promise<void> {
       // A small base-only slice taking inserts (lookup indexes), or deletes: the slice is rewritten with its logs.
       if (deletes || (m.inserts.length > 0 && !i.bucketIndex)) {
         return async () => {
-          const records = logs.length > 0 ? await LogRecords.read(ctx.storage, logs, { validInstant: i.holdsWrite, precombineField: i.precombineField, orderingOf: i.orderingOf }) : undefined;
+          const records = logs.length > 0 ? await readLogs(logs) : undefined;
           return mergeFileGroup(ctx, m.file, m.changes, m.inserts, { ...merge, changesMayBeNew: m.changesMayBeNew === true, ...(records ? { logs: records } : {}) });
         };
       }

@@ -2,7 +2,9 @@
 // updates with out-of-order and equal precombine values, deletes (markers and the delete operation),
 // re-inserts after delete, keys moving between partitions and back, several events for one key in one
 // batch, nulls in every nullable column, commit sizes from one record up, a crash at a random step of
-// some commits, and a successor writer opening the table while the current one is still committing.
+// some commits, a successor writer opening the table while the current one is still committing, and, under
+// optimistic concurrency control, a second writer committing while the first is held mid-commit. Every
+// configuration runs as copy-on-write or merge-on-read (deltacommits, inline compactions, crashes in both).
 // The same seed always gives the same case (mulberry32), so a failing seed replays exactly.
 
 import { FAULT_POINTS, type FaultPoint } from '../../../plugins/hudi/table/fault-points';
@@ -65,6 +67,12 @@ export interface FuzzBatch {
   /** The writer is closed and a new one opened before this commit (a clean restart: cold caches, view from a listing). */
   restart?: boolean;
   supersede?: Supersede;
+  /**
+   * Optimistic concurrency control: this commit's writer is held at its first data file while a second writer
+   * writes the next batch, then goes on (a conflict makes it write its batch again on top). The table must then
+   * hold the next batch applied first and this one after it: its commit completes last.
+   */
+  concurrent?: boolean;
 }
 
 export interface FuzzCase {
@@ -191,16 +199,27 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
     if (config.occ || batch.crash || z() >= (opts.supersedeRate ?? 0.12)) continue;
     batch.supersede = z() < 0.4 ? { during: 'idle', nth: 1 } : { during: 'data-file', nth: 1 + Math.floor(z() * 3) };
   }
-  // The table type too, from a stream of its own. Merge-on-read is written with one writer and a non-global index
-  // (what hudi-sink-config accepts): a global index becomes its partition-local one, where the case's inserts still
-  // keep insert's contract under it, and optimistic concurrency control is dropped.
+  // Two writers committing at once, under optimistic concurrency control, from a stream of its own: an upsert or
+  // delete held while a second writer commits the next one (see FuzzBatch.concurrent), unless the swapped order
+  // would break insert's contract for a later insert.
+  const w = mulberry32(seed ^ 0xc0cc0);
+  if (config.occ) {
+    for (let b = 0; b + 1 < batches.length; b++) {
+      const [x, y] = [batches[b]!, batches[b + 1]!];
+      if (!updates(x) || !updates(y) || w() >= 0.35) continue;
+      x.concurrent = true;
+      if (!pairedWithNext(batches, b) || !keepsInsertContract({ seed, config, batches })) delete x.concurrent;
+      else b++;
+    }
+  }
+  // The table type too, from a stream of its own: merge-on-read with the drawn index (global ones too) and
+  // concurrency mode, so every configuration above also runs as merge-on-read.
   const t = mulberry32(seed ^ 0x7ab1e);
   if (t() < (opts.mergeOnReadRate ?? 0.5)) {
-    const { occ: _occ, ...rest } = config;
-    const mor: FuzzConfig = { ...rest, mergeOnRead: true, compactEvery: [0, 1, 2, 3, 5][Math.floor(t() * 5)]!, index: config.index.replace('GLOBAL_', '') as IndexType };
+    const mor: FuzzConfig = { ...config, mergeOnRead: true, compactEvery: [0, 1, 2, 3, 5][Math.floor(t() * 5)]! };
     // Compaction beside the deltacommits (the default) in two seeds of three, before the next write in the rest.
     if (mulberry32(seed ^ 0xa5c0)() < 1 / 3) mor.syncCompaction = true;
-    if (keepsInsertContract({ seed, config: mor, batches })) return withArchival({ seed, config: mor, batches });
+    return withArchival({ seed, config: mor, batches });
   }
   return withArchival({ seed, config, batches });
 }
@@ -215,6 +234,27 @@ function withArchival(c: FuzzCase): FuzzCase {
   return { ...c, config: { ...c.config, keepCommits: [keepMin, keepMin + 1 + Math.floor(a() * 3)] } };
 }
 
+/** Whether batch `b` is written while a second writer commits batch b + 1 (a shrunk case may have lost the pair). */
+export function pairedWithNext(batches: readonly FuzzBatch[], b: number): boolean {
+  const next = batches[b + 1];
+  return batches[b]!.concurrent === true && next !== undefined && !next.crash && !next.restart && !next.supersede && !batches[b]!.crash && !batches[b]!.supersede;
+}
+
+function updates(b: FuzzBatch): boolean {
+  return b.op === 'upsert' || b.op === 'delete';
+}
+
+/** The batches in the order their commits complete: a concurrent batch after the one that follows it. */
+export function commitOrder(batches: readonly FuzzBatch[]): FuzzBatch[] {
+  const out = [...batches];
+  for (let b = 0; b + 1 < out.length; b++) {
+    if (!pairedWithNext(out, b)) continue;
+    [out[b], out[b + 1]] = [out[b + 1]!, out[b]!];
+    b++;
+  }
+  return out;
+}
+
 /** Insert and bulk_insert skip the index: Hudi's contract is that they are given keys the table does not
  *  hold (table-wide with a global index); a key this batch already has may come again (it is combined). */
 function insertable(model: TableModel, batch: FuzzEvent[], e: FuzzEvent): boolean {
@@ -226,7 +266,7 @@ function insertable(model: TableModel, batch: FuzzEvent[], e: FuzzEvent): boolea
 /** True when every insert batch of the case keeps insert's contract (a shrunk case must keep it too). */
 export function keepsInsertContract(c: FuzzCase): boolean {
   const model = new TableModel({ global: isGlobal(c.config.index), precombine: c.config.precombine });
-  for (const b of c.batches) {
+  for (const b of commitOrder(c.batches)) {
     if (b.op === 'insert' || b.op === 'bulk_insert') {
       const seen: FuzzEvent[] = [];
       for (const e of b.events) {

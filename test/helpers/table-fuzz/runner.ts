@@ -4,7 +4,9 @@
 // opens a new writer (which recovers the table), reads which batch the last completed commit holds, and
 // writes the batch again only if it did not land. A supersede opens a successor writer while the current
 // one is still committing (a task restart that stopped waiting for it); a writer refused because another
-// wrote to the table (ConcurrentWriterError) is replaced by a fresh one, as the failed task would be. Readers: our own (HudiTableReader) and DuckDB on the
+// wrote to the table (ConcurrentWriterError) is replaced by a fresh one, as the failed task would be. Under optimistic
+// concurrency control a batch may be held at its first data file while a second writer commits the next one
+// (FuzzBatch.concurrent); the model then applies them in the order their commits completed. Readers: our own (HudiTableReader) and DuckDB on the
 // latest committed slices after every commit; hudi-rs at the end when asked.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { fakeLogger, type LogEntry } from '../fake-contexts';
 import { duckdbRows, latestSliceFiles } from '../hudi-files';
 import { hudiRsSnapshot } from '../table-readers';
 import { bucketLayoutProblem } from './bucket-layout';
-import type { FuzzCase } from './generator';
+import { pairedWithNext, type FuzzCase } from './generator';
 import { diff, expectedRows, readerRows, TableModel } from './model';
 
 export const FUZZ_SCHEMA = {
@@ -65,6 +67,8 @@ export interface RunResult {
   archived: number;
   /** Log files compactions carried into their new slices (appended by deltacommits while they ran). */
   carriedLogFiles: number;
+  /** Commits written while a second writer committed the next batch (FuzzBatch.concurrent). */
+  concurrent: number;
   dir: string;
 }
 
@@ -78,6 +82,8 @@ interface Opened {
 interface DataFileHooks {
   /** Awaited before each base file the writer stores. */
   beforeDataFile?: () => Promise<void>;
+  /** Awaited before each data file (base or log) the writer opens a stream to. */
+  beforeDataStream?: () => Promise<void>;
 }
 
 /** The table's storage for one writer, with a hook before each base file it writes. */
@@ -86,6 +92,12 @@ function hookDataFiles(storage: Storage): { storage: Storage; hooks: DataFileHoo
   const hooked = new Proxy(storage, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);
+      if (prop === 'openWrite') {
+        return async (p: string) => {
+          if (!p.startsWith('.hoodie/')) await hooks.beforeDataStream?.();
+          return target.openWrite(p);
+        };
+      }
       if (prop === 'writeFile') {
         return async (p: string, data: Buffer | string) => {
           if (p.endsWith('.parquet')) await hooks.beforeDataFile?.();
@@ -133,7 +145,7 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
   const deps = await openTableDeps(settings, schemaPath, raw);
   const storage = new LocalStorage(table);
   const model = new TableModel({ global: c.config.index.startsWith('GLOBAL_'), precombine: c.config.precombine });
-  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, archived: 0, carriedLogFiles: 0, dir };
+  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, concurrent: 0, archived: 0, carriedLogFiles: 0, dir };
   let armed: { point: FaultPoint; left: number } | undefined;
   const logEntries: LogEntry[] = [];
   const open = async (): Promise<Opened> => {
@@ -156,12 +168,16 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
   try {
     for (let b = 0; b < c.batches.length; b++) {
       const batch = c.batches[b]!;
-      const records = () =>
-        batch.events.map((e) => ({
+      const writeBatch = (w: HudiTableWriter, i: number) => {
+        const records = c.batches[i]!.events.map((e) => ({
           row: deps.schema.coerce({ id: e.key, part: e.part, ver: e.ver, amount: e.amount === null ? null : { double: e.amount }, note: e.note === null ? null : { string: e.note }, qty: e.qty === null ? null : { int: e.qty }, _hoodie_is_deleted: e.isDelete }),
           isDelete: e.isDelete,
         }));
-      const write = (w: HudiTableWriter) => w.write(records(), batch.op, deps.schema.columns, deps.schema.schemaJson, { [BATCH_KEY]: String(b) });
+        return w.write(records, c.batches[i]!.op, deps.schema.columns, deps.schema.schemaJson, { [BATCH_KEY]: String(i) });
+      };
+      const write = (w: HudiTableWriter) => writeBatch(w, b);
+      /** The batches this step committed, in the order their commits completed (two with a concurrent writer). */
+      let order = [batch];
       // What the sink does when it (re)starts: write the batch unless the last commit it can see holds it.
       const writeUnlessHeld = async (w: HudiTableWriter) => {
         // The last commit that holds a batch (a compaction after it holds none), as the sink finds its positions.
@@ -215,6 +231,34 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
           result.superseded++;
           current = await openSuccessor();
           await writeOrResume(writeUnlessHeld);
+        } else if (pairedWithNext(c.batches, b)) {
+          // Two writers (optimistic concurrency control): this batch's writer is held at its first data file while a
+          // second writer commits the next batch; then it goes on, and completes last (after a conflict, on top).
+          const held = current;
+          const second = await open();
+          let reached!: () => void;
+          const arrived = new Promise<'held'>((resolve) => (reached = () => resolve('held')));
+          let release!: () => void;
+          const gate = new Promise<void>((resolve) => (release = resolve));
+          held.hooks.beforeDataStream = async () => {
+            held.hooks.beforeDataStream = undefined;
+            reached();
+            await gate;
+          };
+          const slow = write(held.writer);
+          // A batch that writes no data file completes before the second writer starts: then it is simply first.
+          const first = await Promise.race([arrived, slow.then(() => 'done' as const, () => 'done' as const)]);
+          try {
+            await writeBatch(second.writer, b + 1);
+          } finally {
+            release();
+            held.hooks.beforeDataStream = undefined;
+            second.writer.close();
+            await second.writer.drained();
+          }
+          await slow;
+          result.concurrent++;
+          order = first === 'held' ? [c.batches[b + 1]!, batch] : [batch, c.batches[b + 1]!];
         } else {
           await writeOrResume(write);
         }
@@ -229,19 +273,21 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
         await writeUnlessHeld(current.writer);
       }
       armed = undefined;
-      result.commits++;
-      model.apply(batch.op, batch.events);
+      for (const x of order) model.apply(x.op, x.events);
+      result.commits += order.length;
+      if (order.length > 1) b++;
+      const pair = order.length > 1 ? ` [batch ${b - 1} held while a second writer committed batch ${b}; completed in the order ${order.map((x) => c.batches.indexOf(x)).join(', ')}]` : '';
       const expected = expectedRows(model);
       const ours = readerRows(await (await HudiTableReader.open(storage, deps.codec)).snapshot());
       const d1 = diff(expected, ours);
-      if (d1) return fail(b, `after batch ${b} (${batch.op}, ${batch.events.length} events${batch.crash ? `, crash at ${batch.crash.point}#${batch.crash.nth}` : ''}) our reader: ${d1}`);
+      if (d1) return fail(b, `after batch ${b} (${batch.op}, ${batch.events.length} events${batch.crash ? `, crash at ${batch.crash.point}#${batch.crash.nth}` : ''})${pair} our reader: ${d1}`);
       // DuckDB reads base files only: on a merge-on-read table that is the read-optimized view, not the model (and
       // the bucket layout is checked on copy-on-write tables, whose base files hold every key).
       if (!c.config.mergeOnRead) {
         const latest = latestSliceFiles(table);
         const duckRaw = await duckdbRows(latest);
         const d2 = diff(expected, readerRows(duckRaw));
-        if (d2) return fail(b, `after batch ${b} (${batch.op}) DuckDB on the latest slices: ${d2}`);
+        if (d2) return fail(b, `after batch ${b} (${batch.op})${pair} DuckDB on the latest slices: ${d2}`);
         const d4 = c.config.index === 'BUCKET' ? bucketLayoutProblem(table, latest, duckRaw, c.config.buckets ?? 256) : undefined;
         if (d4) return fail(b, `after batch ${b} (${batch.op}) bucket layout: ${d4}`);
       }

@@ -1,7 +1,7 @@
 // Shrinks a failing fuzz case to a shorter one that still fails, as proptest and fast-check do: drop the
 // commits after the first failing one, then whole commits, then single events, then crashes, successor
-// writers and restarts, keeping each cut that still fails. Every candidate is run for real, so the result
-// replays as a fixed test.
+// writers, restarts and second writers, keeping each cut that still fails. Every candidate is run for real, so
+// the result replays as a fixed test.
 
 import { rmSync } from 'node:fs';
 import { keepsInsertContract, type FuzzCase } from './generator';
@@ -48,20 +48,12 @@ export async function shrink(c: FuzzCase, first: RunResult, budget = 400): Promi
         }
       }
     }
-    for (let i = 0; i < best.batches.length && runs < budget; i++) {
-      if (!best.batches[i]!.crash) continue;
-      const batches = best.batches.map((x, j) => (j === i ? { ...x, crash: undefined } : x));
-      if (await tryCase({ ...best, batches })) changed = true;
-    }
-    for (let i = 0; i < best.batches.length && runs < budget; i++) {
-      if (!best.batches[i]!.supersede) continue;
-      const batches = best.batches.map((x, j) => (j === i ? { ...x, supersede: undefined } : x));
-      if (await tryCase({ ...best, batches })) changed = true;
-    }
-    for (let i = 0; i < best.batches.length && runs < budget; i++) {
-      if (!best.batches[i]!.restart) continue;
-      const batches = best.batches.map((x, j) => (j === i ? { ...x, restart: undefined } : x));
-      if (await tryCase({ ...best, batches })) changed = true;
+    for (const flag of ['crash', 'supersede', 'restart', 'concurrent'] as const) {
+      for (let i = 0; i < best.batches.length && runs < budget; i++) {
+        if (!best.batches[i]![flag]) continue;
+        const batches = best.batches.map((x, j) => (j === i ? { ...x, [flag]: undefined } : x));
+        if (await tryCase({ ...best, batches })) changed = true;
+      }
     }
   }
   return { case: best, result: bestResult, runs };

@@ -1,5 +1,5 @@
-// hoodie.table.type and the combinations merge-on-read does not write yet: refused at config time with an error
-// naming the key, its value and what to use instead — never accepted and written with other semantics.
+// hoodie.table.type: its values and aliases, and the settings merge-on-read combines with (every index type and
+// both concurrency modes, as for copy-on-write).
 
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../runtime/spi';
@@ -33,16 +33,15 @@ describe('hoodie.table.type', () => {
     expect(e.message).toContain('MERGE_ON_READ');
   });
 
-  it.each(['GLOBAL_BLOOM', 'GLOBAL_SIMPLE'])('MERGE_ON_READ with %s is refused naming the index and what to use', (index) => {
-    const e = refusal({ 'hoodie.table.type': 'MERGE_ON_READ', 'hoodie.index.type': index });
-    expect(e.name).toBe('hoodie.index.type');
-    expect(e.message).toContain(index);
-    expect(e.message).toContain('use BLOOM, SIMPLE or BUCKET');
+  it.each(['GLOBAL_BLOOM', 'GLOBAL_SIMPLE'])('MERGE_ON_READ with %s is accepted: the key is unique table-wide', (index) => {
+    const mor = settings({ 'hoodie.table.type': 'MERGE_ON_READ', 'hoodie.index.type': index });
+    expect(mor.tableType).toBe('MERGE_ON_READ');
+    expect(mor.indexType).toBe(index);
   });
 
-  it('MERGE_ON_READ with several writers is refused', () => {
-    const e = refusal({ 'hoodie.table.type': 'MERGE_ON_READ', 'hoodie.write.concurrency.mode': 'optimistic_concurrency_control' });
-    expect(e.name).toBe('hoodie.write.concurrency.mode');
-    expect(e.message).toContain('single_writer');
+  it('MERGE_ON_READ with optimistic_concurrency_control is accepted with its concurrency settings', () => {
+    const mor = settings({ 'hoodie.table.type': 'MERGE_ON_READ', 'hoodie.write.concurrency.mode': 'optimistic_concurrency_control', 'hoodie.index.type': 'GLOBAL_SIMPLE' });
+    expect(mor.tableType).toBe('MERGE_ON_READ');
+    expect(mor.concurrency).toMatchObject({ lockValidityMs: 60_000, conflictRetries: 3 });
   });
 });

@@ -5,14 +5,19 @@
 // live writer's in-flight instant is never rolled back by another, an abandoned one is once its
 // heartbeat expired. The table lock is checked on its own: mutual exclusion, takeover, timeout. A
 // single_writer that another writer superseded (opened the table after it) has its commits refused.
+// Merge-on-read: two deltacommits appending to one file group conflict, a compaction completed meanwhile conflicts
+// with a deltacommit whose log went to a slice it compacted, a compaction yields to a deltacommit completed while
+// it ran, and a dead compaction is rolled back once its heartbeat expired.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../../../../plugins/hudi/storage/storage';
 import { ConcurrentWriterError } from '../../../../../plugins/hudi/commit/sole-writer-claim';
 import { TableLock } from '../../../../../plugins/hudi/commit/table-lock';
+import type { FaultPoint } from '../../../../../plugins/hudi/table/fault-points';
 import type { ConcurrencyOptions, HudiTableWriter } from '../../../../../plugins/hudi/table/table-writer';
 import { fakeLogger } from '../../../../helpers/fake-contexts';
+import { HudiTableReader } from '../../../../../plugins/hudi/table/table-reader';
 import { tableFixture, type Payment, type TableFixture } from '../../../../helpers/hudi-table';
 
 const open: TableFixture[] = [];
@@ -49,12 +54,12 @@ function gate(): { wait(): Promise<void>; open(): void; reached: Promise<void> }
   };
 }
 
-/** `storage` whose first `.parquet` upload of each armed gate waits for the gate. */
+/** `storage` whose first data file (base or log) upload of each armed gate waits for the gate. */
 function heldStorage(storage: Storage): { storage: Storage; holdNextUpload(): ReturnType<typeof gate> } {
   const gates: ReturnType<typeof gate>[] = [];
   const held: Storage = Object.create(storage) as Storage;
   held.openWrite = async (file) => {
-    if (file.endsWith('.parquet') && gates.length > 0) await gates.shift()!.wait();
+    if (!file.startsWith('.hoodie/') && gates.length > 0) await gates.shift()!.wait();
     return storage.openWrite(file);
   };
   return {
@@ -67,7 +72,7 @@ function heldStorage(storage: Storage): { storage: Storage; holdNextUpload(): Re
   };
 }
 
-async function twoWriters(config: Record<string, string> = {}) {
+async function twoWriters(config: Record<string, string> = {}): Promise<{ f: TableFixture; a: ReturnType<typeof heldStorage>; writerA: HudiTableWriter; writerB: HudiTableWriter }> {
   const f = await tableFixture(config);
   open.push(f);
   const a = heldStorage(f.storage);
@@ -85,7 +90,8 @@ function pendingFiles(table: string): string[] {
     const m = /^(\d+)\.(?:(commit|[a-z]+)\.requested|inflight|([a-z]+)\.inflight)$/.exec(n);
     if (!m) return false;
     const action = m[2] ?? m[3] ?? 'commit';
-    return !completed.has(`${m[1]}.${action}`);
+    // A compaction completes as a commit.
+    return !completed.has(`${m[1]}.${action === 'compaction' ? 'commit' : action}`);
   });
 }
 
@@ -173,7 +179,7 @@ describe('optimistic concurrency control', () => {
     held.open();
     const err = await slow.then(() => undefined, (e: unknown) => e as { code: string; retriable: boolean; message: string });
     expect(err).toMatchObject({ code: 'RETRIABLE', retriable: true });
-    expect(err!.message).toMatch(/conflicts with \d+ completed meanwhile by another writer, which wrote file groups this commit rewrote/);
+    expect(err!.message).toMatch(/conflicts with \d+ completed meanwhile by another writer, which wrote file groups this commit wrote to/);
     expect(pendingFiles(f.table)).toEqual([]);
     expect(await f.snapshot()).toEqual(['eu/k1@3:3']);
     // The same writer's next write succeeds on the fresh view.
@@ -245,6 +251,149 @@ describe('optimistic concurrency control', () => {
     held.open();
     await slow;
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('optimistic concurrency control on a merge-on-read table', () => {
+  const mor = { 'hoodie.table.type': 'MERGE_ON_READ', 'hoodie.compact.inline': 'false' };
+  const snapshot = async (f: TableFixture) =>
+    (await (await HudiTableReader.open(f.storage, f.deps.codec)).snapshot()).map((r) => `${String(r['_hoodie_partition_path'])}/${String(r['id'])}@${Number(r['ver'])}:${Number(r['amount'])}`).sort();
+  const logs = (f: TableFixture, partition: string) => readdirSync(path.join(f.table, partition)).filter((n) => n.includes('.log.')).sort();
+  /** A table and a writer on it that "dies" (a thrown fault) at `point` once `arm()` was called. */
+  async function dyingWriter(point: FaultPoint): Promise<{ f: TableFixture; dying: HudiTableWriter; arm(on: boolean): void }> {
+    const f = await tableFixture({ ...mor });
+    open.push(f);
+    let armed = false;
+    const dying = await f.open({
+      concurrency: occ('writer A'),
+      faultPoint: (at) => {
+        if (at === point && armed) throw new Error('injected crash');
+      },
+    });
+    writers.push(dying);
+    return { f, dying, arm: (on) => (armed = on) };
+  }
+  const timeline = (f: TableFixture) => readdirSync(path.join(f.table, '.hoodie')).filter((n) => /^\d+\.(deltacommit|commit)$/.test(n)).sort();
+
+  it('two deltacommits appending to one file group conflict: the held one is written again after the other, nothing lost', async () => {
+    const { f, a, writerA, writerB } = await twoWriters(mor);
+    await f.write(writerA, [p('k1', 'eu', 1), p('k2', 'eu', 1)]);
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k1', 'eu', 5, 50)]);
+    await held.reached;
+    await f.write(writerB, [p('k2', 'eu', 3, 30)]);
+    held.open();
+    await slow;
+    expect(f.logger.messages('warn')).toContain('write conflict: writing the batch again on the new commits');
+    expect(await snapshot(f)).toEqual(['eu/k1@5:50', 'eu/k2@3:30']);
+    // Both logs are on the same slice, the retried one a version after the other writer's (learned from its commit).
+    expect(logs(f, 'eu').map((n) => n.split('.log.')[1]!.split('_')[0])).toEqual(['1', '2']);
+    expect(pendingFiles(f.table)).toEqual([]);
+    // Each writer goes on from the other's log files: a third update by B lands as version 3.
+    await f.write(writerB, [p('k1', 'eu', 6, 60)]);
+    expect(logs(f, 'eu')).toHaveLength(3);
+    expect(await snapshot(f)).toEqual(['eu/k1@6:60', 'eu/k2@3:30']);
+  });
+
+  it('deltacommits to other file groups do not conflict, and each writer learns the other\'s log files', async () => {
+    const { f, a, writerA, writerB } = await twoWriters(mor);
+    await f.write(writerA, [p('e1', 'eu', 1), p('u1', 'us', 1)]);
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('e1', 'eu', 2)]);
+    await held.reached;
+    await f.write(writerB, [p('u1', 'us', 2)]);
+    held.open();
+    await slow;
+    expect(f.logger.messages('warn')).not.toContain('write conflict: writing the batch again on the new commits');
+    // A appends to the us slice after B's log (version 2), B to the eu slice after A's: each knows the other's log.
+    await f.write(writerA, [p('u1', 'us', 3)]);
+    await f.write(writerB, [p('e1', 'eu', 3)]);
+    expect(logs(f, 'us').map((n) => n.split('.log.')[1]!.split('_')[0])).toEqual(['1', '2']);
+    expect(logs(f, 'eu').map((n) => n.split('.log.')[1]!.split('_')[0])).toEqual(['1', '2']);
+    expect(await snapshot(f)).toEqual(['eu/e1@3:3', 'us/u1@3:3']);
+  });
+
+  it('a compaction completed meanwhile conflicts with a deltacommit whose log went to the slice it compacted', async () => {
+    const f = await tableFixture({ ...mor });
+    open.push(f);
+    const a = heldStorage(f.storage);
+    const writerA = await f.open({ storage: a.storage, concurrency: occ('writer A') });
+    const writerB = await f.open({ concurrency: occ('writer B'), compaction: { enabled: true, maxDeltaCommits: 1, maxDeltaSeconds: 3600, trigger: 'NUM_COMMITS' } });
+    writers.push(writerA, writerB);
+    await f.write(writerA, [p('k1', 'eu', 1), p('k2', 'eu', 1), p('u1', 'us', 1)]);
+    await f.write(writerA, [p('k2', 'eu', 2, 20)]); // a log file: the next deltacommit of B makes a compaction due
+    const held = a.holdNextUpload();
+    const slow = f.write(writerA, [p('k1', 'eu', 5, 50)]); // a log file of the slice B is about to compact
+    await held.reached;
+    // A deltacommit of another file group (no conflict by itself), then B's inline compaction of both slices.
+    await f.write(writerB, [p('u1', 'us', 3, 30)]);
+    const compaction = timeline(f).filter((n) => n.endsWith('.commit'));
+    expect(compaction).toHaveLength(1);
+    held.open();
+    await slow;
+    expect(f.logger.messages('warn')).toContain('write conflict: writing the batch again on the new commits');
+    expect(await snapshot(f)).toEqual(['eu/k1@5:50', 'eu/k2@2:20', 'us/u1@3:30']);
+    // A's retried log belongs to the compacted slice (its base instant is the compaction's).
+    const compactionInstant = compaction[0]!.split('.')[0]!;
+    expect(logs(f, 'eu').filter((n) => n.includes(`_${compactionInstant}.log.`))).toHaveLength(1);
+    expect(pendingFiles(f.table)).toEqual([]);
+  });
+
+  it('a compaction during which another writer completed a deltacommit to a file group it compacts yields: rolled back, nothing lost', async () => {
+    const { f, a, writerA, writerB } = await twoWriters(mor);
+    await f.write(writerA, [p('k1', 'eu', 1), p('k2', 'eu', 1)]);
+    await f.write(writerA, [p('k1', 'eu', 2, 20)]);
+    const held = a.holdNextUpload();
+    const compaction = writerA.compact(f.deps.schema.columns, f.deps.schema.schemaJson);
+    await held.reached; // planned and requested, writing its base file
+    await f.write(writerB, [p('k2', 'eu', 3, 30)]); // a log file of the slice being compacted
+    held.open();
+    await expect(compaction).rejects.toThrow(/compaction \d+ conflicts with \d+, completed meanwhile by another writer, which wrote to file groups it compacted/);
+    expect(pendingFiles(f.table)).toEqual([]);
+    expect(timeline(f).filter((n) => n.endsWith('.commit'))).toEqual([]);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:20', 'eu/k2@3:30']);
+    // The next compaction plans anew, with B's log.
+    expect((await writerA.compact(f.deps.schema.columns, f.deps.schema.schemaJson))?.files).toBe(1);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:20', 'eu/k2@3:30']);
+  });
+
+  it('a log file of a deltacommit in flight when a writer opened leaves its view once that deltacommit is rolled back', async () => {
+    const { f, dying, arm } = await dyingWriter('after-data-files');
+    await f.write(dying, [p('k1', 'eu', 1), p('k2', 'eu', 1)]);
+    arm(true);
+    await expect(f.write(dying, [p('k1', 'eu', 2, 20)])).rejects.toThrow('injected crash');
+    dying.close();
+    expect(logs(f, 'eu')).toHaveLength(1); // the dead deltacommit's log file, listed by the next writer's open
+    const writerB = await f.open({ concurrency: occ('writer B', { heartbeat: { intervalMs: 100, tolerableMisses: 2 } }) });
+    writers.push(writerB);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A delete rewrites the file group with its logs: the rolled-back log must not be read (it is gone).
+    await f.write(writerB, [p('k2', 'eu', 3, 0, true)]);
+    expect(logs(f, 'eu')).toEqual([]);
+    expect(pendingFiles(f.table)).toEqual([]);
+    expect(await snapshot(f)).toEqual(['eu/k1@1:1']);
+  });
+
+  it('a compaction left pending by a writer that died is rolled back once its heartbeat expired; the next one compacts everything', async () => {
+    const { f, dying, arm } = await dyingWriter('after-compaction-file');
+    const writerB = await f.open({ concurrency: occ('writer B', { heartbeat: { intervalMs: 100, tolerableMisses: 2 } }) });
+    writers.push(writerB);
+    arm(true);
+    await f.write(dying, [p('k1', 'eu', 1), p('k2', 'us', 1)]);
+    await f.write(dying, [p('k1', 'eu', 2, 20), p('k2', 'us', 2, 20)]);
+    await expect(dying.compact(f.deps.schema.columns, f.deps.schema.schemaJson)).rejects.toThrow('injected crash');
+    arm(false);
+    dying.close();
+    expect(pendingFiles(f.table).some((n) => n.includes('compaction'))).toBe(true);
+    // The dead compaction's base files are not the table: B's deltacommit goes to the old slice's log.
+    await f.write(writerB, [p('k2', 'us', 3, 30)]);
+    expect(await snapshot(f)).toEqual(['eu/k1@2:20', 'us/k2@3:30']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const done = await writerB.compact(f.deps.schema.columns, f.deps.schema.schemaJson);
+    expect(done?.files).toBe(2);
+    expect(pendingFiles(f.table)).toEqual([]);
+    expect(f.logger.messages('warn')).toContain('rolled back an unfinished commit');
+    expect(await snapshot(f)).toEqual(['eu/k1@2:20', 'us/k2@3:30']);
   });
 });
 

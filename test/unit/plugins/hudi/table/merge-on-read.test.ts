@@ -1,7 +1,8 @@
 // Merge-on-read tables through the real writer: updates as log files of the latest slice (deltacommits),
 // deletes by rewriting their file group with its logs folded in, inline compaction into a Hudi compaction
 // instant (plan, empty inflight, `.commit` with compacted: true), a crashed compaction rolled back by the next
-// open, and `tributary table compact`. Our reader merges the logs; the fuzz grid and the conformance tests check
+// open, and `tributary table compact`; under a global index a key moving partitions is ordered against its merged
+// (base and log) value. Our reader merges the logs; the fuzz grid and the conformance tests check
 // the same tables against the model with hudi-rs and Spark.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -163,6 +164,28 @@ describe('merge-on-read writes', () => {
     again.close();
     expect(hoodie(f).some((n) => n.includes('.compaction.'))).toBe(false);
     expect(await snapshot(f)).toEqual(['eu/k1@2:2']);
+  });
+
+  it.each(['GLOBAL_BLOOM', 'GLOBAL_SIMPLE'])('%s: a move is ordered against the key\'s value in the logs, and moves with its logs folded', async (index) => {
+    const f = await mor({ 'hoodie.index.type': index });
+    const w = await f.open();
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }, { id: 'k2', region: 'eu', amount: 2, ver: 1 }]);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 50, ver: 5 }]); // k1's current value is in a log now
+    // Older than the log's version (newer than the base file's): the key stays where it is, with its log value.
+    await f.write(w, [{ id: 'k1', region: 'us', amount: 30, ver: 3 }]);
+    expect(await snapshot(f)).toEqual(['eu/k1@5:50', 'eu/k2@1:2']);
+    // Same partition under a global index: an update into the log, the key found table-wide.
+    await f.write(w, [{ id: 'k2', region: 'eu', amount: 20, ver: 2 }]);
+    // Newer: deleted in eu (its file group rewritten with the logs folded: k2's log value survives) and inserted in us.
+    await f.write(w, [{ id: 'k1', region: 'us', amount: 70, ver: 7 }]);
+    expect(await snapshot(f)).toEqual(['eu/k2@2:20', 'us/k1@7:70']);
+    // And back, updated in its new partition's log first.
+    await f.write(w, [{ id: 'k1', region: 'us', amount: 80, ver: 8 }]);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 75, ver: 7 }]);
+    expect(await snapshot(f)).toEqual(['eu/k2@2:20', 'us/k1@8:80']);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 90, ver: 9 }]);
+    w.close();
+    expect(await snapshot(f)).toEqual(['eu/k1@9:90', 'eu/k2@2:20']);
   });
 
   it('tributary table compact compacts a merge-on-read table by hand and refuses a copy-on-write one', async () => {
