@@ -25,7 +25,7 @@ import { joinPath } from '../table/base-file';
 import type { FaultPoint } from '../table/fault-points';
 import { FileSystemView, PARTITION_METAFILE, renderPartitionMetadata } from '../table/file-system-view';
 import { DEFAULT_HEARTBEAT, Heartbeats, heartbeatExpired, heartbeatExpiryMs, heartbeatPath, type HeartbeatOptions } from './heartbeat';
-import { SoleWriterClaim } from './sole-writer-claim';
+import { ConcurrentWriterError, SoleWriterClaim } from './sole-writer-claim';
 import { TableLock } from './table-lock';
 import { SCHEMA_KEY, parseCommitMetadata, renderCommitMetadata, type CommitMetadata, type OperationType, type WriteStat } from '../timeline/commit-metadata';
 import { instantFileName, nextInstantTime, parseInstantTime, type Instant } from '../timeline/instant';
@@ -216,7 +216,17 @@ export class CommitCoordinator {
       let completed = false;
       try {
         return await this.commitInstant(requested, req, started, () => (completed = true));
-      } catch (err) {
+      } catch (caught) {
+        let err = caught;
+        // A writer another one superseded (it opened the table meanwhile, and may have rolled this attempt back
+        // under us, partial files included) says so, whatever broke first.
+        if (!completed && !this.dead && this.claim && !(err instanceof ConcurrentWriterError)) {
+          try {
+            await this.claim.check(requested.timestamp);
+          } catch (claimErr) {
+            if (claimErr instanceof ConcurrentWriterError) err = claimErr;
+          }
+        }
         if (!completed && !this.dead) {
           this.unfinished = requested;
           let landed = false;

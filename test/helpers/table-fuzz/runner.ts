@@ -80,13 +80,17 @@ interface Opened {
 }
 
 interface DataFileHooks {
-  /** Awaited before each base file the writer stores. */
+  /** Awaited before each data file (base or log) the writer stores, streamed or whole. */
   beforeDataFile?: () => Promise<void>;
   /** Awaited before each data file (base or log) the writer opens a stream to. */
   beforeDataStream?: () => Promise<void>;
 }
 
-/** The table's storage for one writer, with a hook before each base file it writes. */
+function isDataFile(p: string): boolean {
+  return !p.startsWith('.hoodie/') && (p.endsWith('.parquet') || /\/?\.[^/]+\.log\.\d+_[^/]+$/.test(p));
+}
+
+/** The table's storage for one writer, with hooks before each data file it writes. */
 function hookDataFiles(storage: Storage): { storage: Storage; hooks: DataFileHooks } {
   const hooks: DataFileHooks = {};
   const hooked = new Proxy(storage, {
@@ -94,13 +98,17 @@ function hookDataFiles(storage: Storage): { storage: Storage; hooks: DataFileHoo
       const value: unknown = Reflect.get(target, prop, target);
       if (prop === 'openWrite') {
         return async (p: string) => {
-          if (!p.startsWith('.hoodie/')) await hooks.beforeDataStream?.();
+          if (!p.startsWith('.hoodie/')) {
+            await hooks.beforeDataStream?.();
+            // Base and log files are streamed out: the successor of a superseded writer opens here.
+            if (isDataFile(p)) await hooks.beforeDataFile?.();
+          }
           return target.openWrite(p);
         };
       }
       if (prop === 'writeFile') {
         return async (p: string, data: Buffer | string) => {
-          if (p.endsWith('.parquet')) await hooks.beforeDataFile?.();
+          if (isDataFile(p)) await hooks.beforeDataFile?.();
           return target.writeFile(p, data);
         };
       }
