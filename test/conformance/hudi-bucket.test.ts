@@ -4,6 +4,7 @@
 // subset of a complex record key), copy-on-write and merge-on-read: Spark creates it, we upsert, Spark upserts
 // again (on merge-on-read: log files with delete blocks, and compaction by Spark and by us); every key stays in
 // one file group, that file group's bucket is the one Hudi's hash names, and Spark and hudi-rs read the model.
+// (3) A merge-on-read table Spark creates with its default payload class is refused by our writer.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -422,6 +423,22 @@ describe('Spark and our writer take turns on a merge-on-read table with the buck
     await ours([o(10, kind(10), region(10), 9), o(13, kind(13), region(13), 9, true), o(105, 'web', region(5), 9), o(14, kind(14), region(14), 9), o(500, 'web', 'asia', 9)]);
     await check('our deltacommit on Spark\'s compacted slices');
   }, 2_400_000);
+});
+
+describe('a merge-on-read table Spark creates with its default payload class', () => {
+  const open: TableFixture[] = [];
+  afterAll(async () => {
+    for (const f of open) await f.close();
+  });
+
+  it('is refused by our writer, naming the payload class Spark stored and the option that makes a table we share', async () => {
+    // Spark stores OverwriteWithLatestAvroPayload, under which readers let a logged row with a smaller precombine
+    // value win over the base row; our compaction keeps the greater one and would change what the table reads as.
+    const { f, avsc, sparkCreate } = await bucketTurnTable('MERGE_ON_READ', open);
+    await sparkWrite(f.table, [o(1, 'web', 'eu', 1)] as unknown as Row[], 'upsert', { index: 'BUCKET', options: { ...sparkCreate, 'hoodie.datasource.write.table.type': 'MERGE_ON_READ' }, createSchema: avsc });
+    expect(readFileSync(path.join(f.table, '.hoodie', 'hoodie.properties'), 'utf8')).toMatch(/hoodie\.compaction\.payload\.class=org\.apache\.hudi\.common\.model\.OverwriteWithLatestAvroPayload/);
+    await expect(f.open()).rejects.toThrow(/hoodie\.compaction\.payload\.class=org\.apache\.hudi\.common\.model\.OverwriteWithLatestAvroPayload[\s\S]*hoodie\.datasource\.write\.payload\.class=org\.apache\.hudi\.common\.model\.DefaultHoodieRecordPayload/);
+  }, 600_000);
 });
 
 /** The block types Hudi's own reader finds in `files`. */
