@@ -1,19 +1,21 @@
 // The bucket index against Apache Hudi itself. (1) Our bucket ids, hash values and file-id encoding equal what
 // Hudi 0.15's BucketIdentifier computes, run in the Hudi bundle's JVM (hudi_bucket.py), for generated keys.
-// (2) Spark and our writer take turns on one copy-on-write table with the bucket index (same bucket count,
-// hash field a subset of a complex record key): Spark creates it, we upsert, Spark upserts again; every key
-// stays in one file group, that file group's bucket is the one Hudi's hash names, and Spark and hudi-rs read
-// the model.
+// (2) Spark and our writer take turns on one table with the bucket index (same bucket count, hash field a
+// subset of a complex record key), copy-on-write and merge-on-read: Spark creates it, we upsert, Spark upserts
+// again (on merge-on-read: log files with delete blocks, and compaction by Spark and by us); every key stays in
+// one file group, that file group's bucket is the one Hudi's hash names, and Spark and hudi-rs read the model.
+// (3) A merge-on-read table Spark creates with its default payload class is refused by our writer.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NUM_BUCKETS, bucketHashValues, bucketId, bucketIdStr, bucketOfFileId, newBucketFileId } from '../../plugins/hudi/index/bucket-id';
-import { latestSliceFiles } from '../helpers/hudi-files';
+import { completedCommits, latestSliceFiles, latestSliceLogFiles } from '../helpers/hudi-files';
+import { hudiLogBlockKeys, hudiLogCheckReady } from '../helpers/hudi-log-check';
 import { oracle } from '../helpers/hudi-oracle';
 import { tableFixture, type Payment, type TableFixture } from '../helpers/hudi-table';
-import { hudiRsSnapshot, readersAvailable, rowsOf, runHudiBucket, sparkRead, sparkWrite, type Row } from '../helpers/table-readers';
+import { duckdbReadBaseFiles, hudiRsSnapshot, readersAvailable, rowsOf, runHudiBucket, sparkRead, sparkWrite, type Row } from '../helpers/table-readers';
 
 beforeAll(async () => {
   await readersAvailable();
@@ -105,6 +107,118 @@ const ORDER_SCHEMA = {
 
 const NUM_BUCKETS = 4;
 const KEY = (o: { id: string; kind: string }) => `id:${o.id},kind:${o.kind}`;
+/** A delete without an ordering value (Spark's delete operation): it removes whatever the key held before it. */
+interface ArrivalDelete {
+  id: string;
+  kind: string;
+  region: string;
+  byArrival: true;
+}
+const o = (id: number, kind: string, region: string, ver: number, deleted = false): Order => ({ id: `o${id}`, kind, region, amount: ver * 10 + id, ver, _hoodie_is_deleted: deleted });
+/** The bucket options every Spark write of these tables repeats (Spark does not keep them in hoodie.properties). */
+const SPARK_BUCKET = { 'hoodie.bucket.index.num.buckets': String(NUM_BUCKETS), 'hoodie.bucket.index.hash.field': 'id' };
+
+/** A table for Spark and our writer to take turns on, the model of what it must hold, and the layout check. */
+async function bucketTurnTable(tableType: 'COPY_ON_WRITE' | 'MERGE_ON_READ', open: TableFixture[]) {
+  const f = await tableFixture(
+    {
+      'hoodie.table.type': tableType,
+      'hoodie.datasource.write.recordkey.field': 'id,kind',
+      'hoodie.datasource.write.keygenerator.class': 'org.apache.hudi.keygen.ComplexKeyGenerator',
+      'hoodie.index.type': 'BUCKET',
+      'hoodie.bucket.index.num.buckets': String(NUM_BUCKETS),
+      'hoodie.bucket.index.hash.field': 'id',
+      'hoodie.compact.inline': 'false', // the merge-on-read test compacts by hand, on its turn
+      'parquet.row.group.rows': '8',
+    },
+    ORDER_SCHEMA,
+  );
+  open.push(f);
+  const avsc = path.join(mkdtempSync(path.join(tmpdir(), 'bucket-avsc-')), 'order.avsc');
+  writeFileSync(avsc, JSON.stringify(ORDER_SCHEMA));
+  const sparkCreate = {
+    'hoodie.table.name': 'payments',
+    'hoodie.datasource.write.recordkey.field': 'id,kind',
+    'hoodie.datasource.write.precombine.field': 'ver',
+    'hoodie.datasource.write.partitionpath.field': 'region',
+    'hoodie.datasource.write.keygenerator.class': 'org.apache.hudi.keygen.ComplexKeyGenerator',
+    ...SPARK_BUCKET,
+  };
+  const all: (Order | ArrivalDelete)[] = [];
+  const placement = new Map<string, string>(); // partition/key -> file id, over the whole test
+
+  /** Checks the latest slices (base files and, on merge-on-read, the log files of those slices as Hudi's own log
+   *  reader reads them): a bucket is one file group per partition, every key — rows and delete entries alike — is
+   *  in the file group of the bucket Hudi computes for it, and no key ever changed file group. Returns the file
+   *  ids. */
+  const checkLayout = async (after: string): Promise<Set<string>> => {
+    const files = latestSliceFiles(f.table);
+    const logs = latestSliceLogFiles(f.table);
+    const keys: { key: string; partition: string; fileId: string }[] = [];
+    const buckets = new Map<string, string>(); // partition/bucket -> file id
+    const fileIds = new Set<string>();
+    const groupOf = (partition: string, fileId: string) => {
+      // Spark's and ours alike: 8-digit bucket, the rest of a UUID, "-0" (a create handle's first file).
+      expect(fileId, `${after}: file id shape`).toMatch(/^[0-9]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-0$/);
+      const bucket = bucketOfFileId(fileId);
+      expect(bucket, `${after}: ${fileId} is a bucket file group`).toBeDefined();
+      expect(bucket!, `${after}: ${fileId}`).toBeLessThan(NUM_BUCKETS);
+      const other = buckets.get(`${partition}/${bucket}`);
+      expect(other ?? fileId, `${after}: two file groups of bucket ${bucket} in ${partition}`).toBe(fileId);
+      buckets.set(`${partition}/${bucket}`, fileId);
+      fileIds.add(fileId);
+    };
+    const baseKeys = new Set<string>();
+    for (const file of files) {
+      const fileId = path.basename(file).split('_')[0]!;
+      const partition = path.relative(f.table, path.dirname(file));
+      groupOf(partition, fileId);
+      for (const r of await f.deps.codec.decode(readFileSync(file))) {
+        const key = String(r['_hoodie_record_key']);
+        expect(baseKeys.has(`${partition}/${key}`), `${after}: key ${key} in two base files of ${partition}`).toBe(false);
+        baseKeys.add(`${partition}/${key}`);
+        keys.push({ key, partition, fileId });
+      }
+    }
+    const done = new Set(completedCommits(f.table));
+    for (const block of await hudiLogBlockKeys(logs.map((l) => l.path))) {
+      const log = logs.find((l) => l.path === block.file)!;
+      groupOf(log.partition, log.fileId);
+      // A block of a write that never completed is not part of the table (a rollback deletes or undoes it).
+      if (block.instant === null || !done.has(block.instant)) continue;
+      for (const key of block.keys) keys.push({ key, partition: log.partition, fileId: log.fileId });
+    }
+    const java = await runHudiBucket(keys.map((k) => ({ key: k.key, hashFields: 'id', numBuckets: NUM_BUCKETS })));
+    const now = new Map<string, string>();
+    for (const [i, k] of keys.entries()) {
+      expect(java[i]!.error).toBeUndefined();
+      expect(bucketOfFileId(k.fileId), `${after}: key ${k.key} sits in ${k.fileId}, Hudi hashes it to bucket ${java[i]!.bucket}`).toBe(java[i]!.bucket);
+      const at = `${k.partition}/${k.key}`;
+      expect(now.get(at) ?? k.fileId, `${after}: key ${k.key} in two file groups`).toBe(k.fileId);
+      now.set(at, k.fileId);
+      const before = placement.get(at);
+      if (before !== undefined) expect(k.fileId, `${after}: key ${k.key} moved from file group ${before}`).toBe(before);
+      placement.set(at, k.fileId);
+    }
+    return fileIds;
+  };
+  const expected = () => {
+    const m = oracle(all.map((r) => ('byArrival' in r ? { key: KEY(r), ordering: null, isDelete: true, row: { ...r } } : { key: KEY(r), ordering: r.ver, isDelete: r._hoodie_is_deleted === true, row: { ...r } })));
+    return Object.fromEntries([...m].map(([k, r]) => [k, `${r['region']}|${Number(r['amount'])}|${Number(r['ver'])}`]));
+  };
+  return { f, avsc, sparkCreate, all, placement, checkLayout, expected };
+}
+
+/** A snapshot as `region|amount|ver` per record key; a key twice fails the test. */
+function byKey(rows: Row[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of rows) {
+    const k = String(r['_hoodie_record_key']);
+    expect(out[k], `key ${k} twice`).toBeUndefined();
+    out[k] = `${r['region']}|${Number(r['amount'])}|${Number(r['ver'])}`;
+  }
+  return out;
+}
 
 describe('Spark and our writer take turns on a copy-on-write table with the bucket index', () => {
   const open: TableFixture[] = [];
@@ -113,80 +227,13 @@ describe('Spark and our writer take turns on a copy-on-write table with the buck
   });
 
   it('every key stays in the file group of the bucket Hudi\'s hash names, and the table equals the model', async () => {
-    const config = {
-      'hoodie.datasource.write.recordkey.field': 'id,kind',
-      'hoodie.datasource.write.keygenerator.class': 'org.apache.hudi.keygen.ComplexKeyGenerator',
-      'hoodie.index.type': 'BUCKET',
-      'hoodie.bucket.index.num.buckets': String(NUM_BUCKETS),
-      'hoodie.bucket.index.hash.field': 'id',
-      'parquet.row.group.rows': '8',
-    };
-    const f = await tableFixture(config, ORDER_SCHEMA);
-    open.push(f);
-    const avsc = path.join(mkdtempSync(path.join(tmpdir(), 'bucket-avsc-')), 'order.avsc');
-    writeFileSync(avsc, JSON.stringify(ORDER_SCHEMA));
-    const sparkOptions = {
-      'hoodie.table.name': 'payments',
-      'hoodie.datasource.write.recordkey.field': 'id,kind',
-      'hoodie.datasource.write.precombine.field': 'ver',
-      'hoodie.datasource.write.partitionpath.field': 'region',
-      'hoodie.datasource.write.keygenerator.class': 'org.apache.hudi.keygen.ComplexKeyGenerator',
-      'hoodie.bucket.index.num.buckets': String(NUM_BUCKETS),
-      'hoodie.bucket.index.hash.field': 'id',
-    };
-    const o = (id: number, kind: string, region: string, ver: number, deleted = false): Order => ({ id: `o${id}`, kind, region, amount: ver * 10 + id, ver, _hoodie_is_deleted: deleted });
-    const all: Order[] = [];
-    const placement = new Map<string, string>(); // partition/key -> file id, over the whole test
-
-    /** Checks the latest slices: a bucket is one file group per partition, every key is in the file group of
-     *  the bucket Hudi computes for it, and no key ever changed file group. Returns the file ids. */
-    const checkLayout = async (after: string): Promise<Set<string>> => {
-      const files = latestSliceFiles(f.table);
-      const keys: { key: string; partition: string; fileId: string }[] = [];
-      const buckets = new Set<string>();
-      for (const file of files) {
-        const fileId = path.basename(file).split('_')[0]!;
-        const partition = path.relative(f.table, path.dirname(file));
-        // Spark's and ours alike: 8-digit bucket, the rest of a UUID, "-0" (a create handle's first file).
-        expect(fileId, `${after}: file id shape`).toMatch(/^[0-9]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-0$/);
-        const bucket = bucketOfFileId(fileId);
-        expect(bucket, `${after}: ${fileId} is a bucket file group`).toBeDefined();
-        expect(bucket!, `${after}: ${fileId}`).toBeLessThan(NUM_BUCKETS);
-        expect(buckets.has(`${partition}/${bucket}`), `${after}: two file groups of bucket ${bucket} in ${partition}`).toBe(false);
-        buckets.add(`${partition}/${bucket}`);
-        for (const r of await f.deps.codec.decode(readFileSync(file))) keys.push({ key: String(r['_hoodie_record_key']), partition, fileId });
-      }
-      const java = await runHudiBucket(keys.map((k) => ({ key: k.key, hashFields: 'id', numBuckets: NUM_BUCKETS })));
-      for (const [i, k] of keys.entries()) {
-        expect(java[i]!.error).toBeUndefined();
-        expect(bucketOfFileId(k.fileId), `${after}: key ${k.key} sits in ${k.fileId}, Hudi hashes it to bucket ${java[i]!.bucket}`).toBe(java[i]!.bucket);
-        const before = placement.get(`${k.partition}/${k.key}`);
-        if (before !== undefined) expect(k.fileId, `${after}: key ${k.key} moved from file group ${before}`).toBe(before);
-        placement.set(`${k.partition}/${k.key}`, k.fileId);
-      }
-      expect(new Set(keys.map((k) => `${k.partition}/${k.key}`)).size, `${after}: a key twice`).toBe(keys.length);
-      return new Set(files.map((file) => path.basename(file).split('_')[0]!));
-    };
-    const expected = () => {
-      const m = oracle(all.map((r) => ({ key: KEY(r), ordering: r.ver, isDelete: r._hoodie_is_deleted, row: { ...r } })));
-      return Object.fromEntries([...m].map(([k, r]) => [k, `${r['region']}|${Number(r['amount'])}|${Number(r['ver'])}`]));
-    };
-    const byKey = (rows: Row[]) => {
-      const out: Record<string, string> = {};
-      for (const r of rows) {
-        const k = String(r['_hoodie_record_key']);
-        expect(out[k], `key ${k} twice`).toBeUndefined();
-        out[k] = `${r['region']}|${Number(r['amount'])}|${Number(r['ver'])}`;
-      }
-      return out;
-    };
+    const { f, avsc, sparkCreate, all, checkLayout, expected } = await bucketTurnTable('COPY_ON_WRITE', open);
 
     // 1. Spark creates the table with the bucket index.
     const first = Array.from({ length: 40 }, (_, i) => o(i, i % 3 ? 'web' : 'shop', i % 2 ? 'eu' : 'us', 1));
     all.push(...first);
-    await sparkWrite(f.table, first as unknown as Row[], 'upsert', { index: 'BUCKET', options: sparkOptions, createSchema: avsc });
+    await sparkWrite(f.table, first as unknown as Row[], 'upsert', { index: 'BUCKET', options: sparkCreate, createSchema: avsc });
     const sparkIds = await checkLayout('Spark\'s first commit');
-
     // 2. We upsert: updates, new keys (some into buckets Spark made, some into buckets no one has made yet
     //    in a new partition), an older version that must lose, deletes, a delete of an absent key.
     const w = await f.open();
@@ -213,7 +260,7 @@ describe('Spark and our writer take turns on a copy-on-write table with the buck
       o(1, 'web', 'eu', 6, true),
     ];
     all.push(...again);
-    const sparkAgain = await sparkWrite(f.table, again as unknown as Row[], 'upsert', { index: 'BUCKET', options: { 'hoodie.bucket.index.num.buckets': String(NUM_BUCKETS), 'hoodie.bucket.index.hash.field': 'id' } });
+    const sparkAgain = await sparkWrite(f.table, again as unknown as Row[], 'upsert', { index: 'BUCKET', options: SPARK_BUCKET });
     const finalIds = await checkLayout('Spark\'s second commit');
     const written = Object.values((sparkAgain.commit as { partitionToWriteStats: Record<string, { fileId: string }[]> }).partitionToWriteStats).flat().map((s) => s.fileId);
     for (const id of written) expect(finalIds.has(id)).toBe(true);
@@ -225,3 +272,176 @@ describe('Spark and our writer take turns on a copy-on-write table with the buck
     expect(byKey(await hudiRsSnapshot(f.table))).toEqual(expected());
   }, 900_000);
 });
+
+describe('Spark and our writer take turns on a merge-on-read table with the bucket index', () => {
+  const open: TableFixture[] = [];
+  afterAll(async () => {
+    for (const f of open) await f.close();
+  });
+  beforeAll(async () => {
+    await hudiLogCheckReady();
+  }, 600_000);
+
+  it('log files, delete blocks and compactions of either writer keep every key in its bucket, and the table equals the model', async () => {
+    const { f, avsc, sparkCreate, all, placement, checkLayout, expected } = await bucketTurnTable('MERGE_ON_READ', open);
+    const sparkMor = { ...SPARK_BUCKET, 'hoodie.datasource.write.table.type': 'MERGE_ON_READ', 'hoodie.compact.inline': 'false' };
+    const spark = (rows: (Order | ArrivalDelete)[], op: 'upsert' | 'delete', options: Record<string, string> = {}) => {
+      all.push(...rows);
+      const data = rows.map((r) => ('byArrival' in r ? { id: r.id, kind: r.kind, region: r.region } : r));
+      return sparkWrite(f.table, data as unknown as Row[], op, { index: 'BUCKET', options: { ...sparkMor, ...options } });
+    };
+    const ours = async (rows: Order[]) => {
+      all.push(...rows);
+      const w = await f.open();
+      try {
+        return await f.write(w, rows);
+      } finally {
+        w.close();
+      }
+    };
+    /** The layout, then Spark (snapshot and read-optimized) and hudi-rs against the model and the base files. */
+    const check = async (after: string) => {
+      const ids = await checkLayout(after);
+      const [snapshot, readOptimized] = await sparkRead(f.table, [{ type: 'snapshot' }, { type: 'read_optimized' }]);
+      expect(byKey(rowsOf(snapshot!)), `${after}: Spark snapshot`).toEqual(expected());
+      const baseRows = await duckdbReadBaseFiles(latestSliceFiles(f.table));
+      expect(byKey(rowsOf(readOptimized!)), `${after}: Spark read-optimized`).toEqual(byKey(baseRows));
+      let hudiRs: Row[];
+      try {
+        hudiRs = await hudiRsSnapshot(f.table);
+      } catch (err) {
+        throw new Error(`${after}: hudi-rs could not read the table: ${(err as Error).message}`);
+      }
+      expect(byKey(hudiRs), `${after}: hudi-rs snapshot`).toEqual(expected());
+      return ids;
+    };
+    const region = (i: number) => (i % 2 ? 'eu' : 'us');
+    const kind = (i: number) => (i % 3 ? 'web' : 'shop');
+
+    // 1. Spark creates the table (base files), then upserts into log files: a deltacommit each. Spark's default
+    //    payload (OverwriteWithLatestAvroPayload) lets a later write win whatever its ordering value; the model and
+    //    our writer order by the precombine field (DefaultHoodieRecordPayload), so the table is created with that.
+    const first = Array.from({ length: 40 }, (_, i) => o(i, kind(i), region(i), 1));
+    all.push(...first);
+    await sparkWrite(f.table, first as unknown as Row[], 'upsert', { index: 'BUCKET', options: { ...sparkCreate, ...sparkMor, 'hoodie.datasource.write.payload.class': 'org.apache.hudi.common.model.DefaultHoodieRecordPayload' }, createSchema: avsc });
+    expect(readFileSync(path.join(f.table, '.hoodie', 'hoodie.properties'), 'utf8')).toMatch(/hoodie\.table\.type=MERGE_ON_READ/);
+    await spark([...Array.from({ length: 10 }, (_, i) => o(i, kind(i), region(i), 2)), ...Array.from({ length: 4 }, (_, i) => o(300 + i, 'web', region(i), 1))], 'upsert');
+    expect(latestSliceLogFiles(f.table).length, 'Spark\'s upsert wrote log files').toBeGreaterThan(0);
+    const sparkIds = await check('Spark\'s deltacommits');
+
+    // 2. We upsert: updates of keys Spark logged and of base rows, an older version that must lose, new keys into
+    //    Spark's buckets and into new buckets (a new partition): our log files go into Spark's slices.
+    await ours([
+      ...Array.from({ length: 8 }, (_, i) => o(5 + i, kind(5 + i), region(5 + i), 3)),
+      o(20, kind(20), region(20), 0),
+      ...Array.from({ length: 10 }, (_, i) => o(100 + i, 'web', i % 3 === 0 ? 'asia' : region(i), 1)),
+    ]);
+    const ourLogs = latestSliceLogFiles(f.table).filter((l) => sparkIds.has(l.fileId) && l.version > 1);
+    expect(ourLogs.length, 'our deltacommit appended log files to Spark\'s slices').toBeGreaterThan(0);
+    const ourIds = await check('our deltacommit');
+    for (const id of sparkIds) expect(ourIds.has(id), `Spark's file group ${id} is still there`).toBe(true);
+    expect([...ourIds].some((id) => !sparkIds.has(id)), 'our upsert created bucket file groups (the asia partition)').toBe(true);
+
+    /** File groups (partition/fileId) whose latest slice has a delete block of a completed write, with its keys. */
+    const deleteBlocks = async () => {
+      const logs = latestSliceLogFiles(f.table);
+      const done = new Set(completedCommits(f.table));
+      const out = new Map<string, string[]>();
+      for (const b of await hudiLogBlockKeys(logs.map((l) => l.path))) {
+        if (b.type !== 'DELETE_BLOCK' || b.instant === null || !done.has(b.instant)) continue;
+        const log = logs.find((l) => l.path === b.file)!;
+        out.set(`${log.partition}/${log.fileId}`, [...(out.get(`${log.partition}/${log.fileId}`) ?? []), ...b.keys]);
+      }
+      return out;
+    };
+    /** A key the model holds in file group `group` (partition/fileId), other than `not`, as a delete at `ver`. */
+    const deleteOfLiveKeyIn = (group: string, ver: number, not: Set<string>): Order => {
+      for (const [key, value] of Object.entries(expected())) {
+        const partition = value.split('|')[0]!;
+        if (not.has(key) || `${partition}/${placement.get(`${partition}/${key}`)}` !== group) continue;
+        const m = /^id:o(\d+),kind:(\w+)$/.exec(key)!;
+        return o(Number(m[1]), m[2]!, partition, ver, true);
+      }
+      throw new Error(`no live key left in file group ${group} to delete`);
+    };
+    /** File groups (partition/fileId) whose latest base file was written at `instant`. */
+    const rewrittenAt = (instant: string) => new Set(latestSliceFiles(f.table).filter((p) => p.endsWith(`_${instant}.parquet`)).map((p) => `${path.relative(f.table, path.dirname(p))}/${path.basename(p).split('_')[0]}`));
+
+    // 3. Spark upserts updates and deletes (delete blocks with ordering values), and deletes with its delete
+    //    operation (delete blocks without); then we delete from the file groups holding those delete blocks: a file
+    //    group we delete from is rewritten with every log, Spark's delete blocks included, folded in.
+    await spark([
+      ...Array.from({ length: 6 }, (_, i) => o(100 + i, 'web', i % 3 === 0 ? 'asia' : region(i), 4)),
+      o(1, kind(1), region(1), 4, true),
+      o(2, kind(2), region(2), 4, true),
+      o(6, kind(6), region(6), 4, true),
+      o(301, 'web', region(1), 4, true),
+      o(5, kind(5), region(5), 2), // older than our version 3: loses
+      ...Array.from({ length: 4 }, (_, i) => o(400 + i, 'shop', 'apac', 1)),
+    ], 'upsert');
+    await spark([{ id: 'o7', kind: kind(7), region: region(7), byArrival: true }, { id: 'o101', kind: 'web', region: region(1), byArrival: true }], 'delete');
+    await check('Spark\'s deltacommits with deletes');
+    const sparkDeletes = await deleteBlocks();
+    expect([...sparkDeletes.values()].flat().sort(), 'Spark wrote its deletes as delete blocks').toEqual([KEY(o(1, kind(1), '', 0)), KEY(o(101, 'web', '', 0)), KEY(o(2, kind(2), '', 0)), KEY(o(301, 'web', '', 0)), KEY(o(6, kind(6), '', 0)), KEY(o(7, kind(7), '', 0))].sort());
+    const alsoWritten = [
+      o(1, kind(1), region(1), 5), // re-inserted after Spark's delete, into the same file group
+      o(8, kind(8), region(8), 5),
+      o(400, 'shop', 'apac', 5),
+    ];
+    const notThese = new Set([...[...sparkDeletes.values()].flat(), ...alsoWritten.map(KEY)]);
+    const ourRewrite = await ours([...[...sparkDeletes.keys()].map((group) => deleteOfLiveKeyIn(group, 5, notThese)), ...alsoWritten]);
+    const rewritten = rewrittenAt(ourRewrite.instant);
+    for (const group of sparkDeletes.keys()) expect(rewritten.has(group), `our delete rewrote ${group}, which held Spark's delete block`).toBe(true);
+    expect((await deleteBlocks()).size, 'no delete block left in a latest slice').toBe(0);
+    await check('our deltacommit deleting where Spark deleted');
+
+    // 4. Spark deletes and updates again (new delete blocks), then we compact: our compaction folds Spark's data and
+    //    delete blocks; then Spark upserts (and deletes) onto our compacted slices.
+    await spark([o(10, kind(10), region(10), 6), o(11, kind(11), region(11), 6, true), o(104, 'web', region(4), 6, true), o(12, kind(12), region(12), 6), o(402, 'shop', 'apac', 6, true)], 'upsert');
+    const toCompact = await deleteBlocks();
+    expect(toCompact.size, 'Spark wrote delete blocks to compact').toBeGreaterThan(0);
+    const w = await f.open();
+    let ourCompaction: { instant: string; files: number } | undefined;
+    try {
+      ourCompaction = await w.compact(f.deps.schema.columns, f.deps.schema.schemaJson);
+    } finally {
+      w.close();
+    }
+    expect(ourCompaction?.files, 'our compaction rewrote the file groups with log files').toBeGreaterThan(0);
+    expect(latestSliceLogFiles(f.table), 'our compaction left no log file in a latest slice').toEqual([]);
+    const ourCompacted = rewrittenAt(ourCompaction!.instant);
+    for (const group of toCompact.keys()) expect(ourCompacted.has(group), `our compaction compacted ${group}, which held Spark's delete block`).toBe(true);
+    await check('our compaction of Spark\'s log files');
+    await spark([o(13, kind(13), region(13), 7), o(15, kind(15), region(15), 7, true), o(105, 'web', region(5), 7), o(501, 'web', 'asia', 7), o(16, kind(16), region(16), 7)], 'upsert');
+    await check('Spark\'s deltacommit on our compacted slices');
+
+    // 5. Spark compacts (inline, after its deltacommit), then we upsert and delete onto its compacted slices.
+    const compacted = await spark([o(10, kind(10), region(10), 8), o(17, kind(17), region(17), 8, true), o(104, 'web', region(4), 8)], 'upsert', { 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '1' });
+    expect(compacted.commit['operationType'], 'the latest completed instant is Spark\'s compaction').toBe('COMPACT');
+    expect(latestSliceLogFiles(f.table), 'Spark\'s compaction left no log file in a latest slice').toEqual([]);
+    await check('Spark\'s compaction');
+    await ours([o(10, kind(10), region(10), 9), o(13, kind(13), region(13), 9, true), o(105, 'web', region(5), 9), o(14, kind(14), region(14), 9), o(500, 'web', 'asia', 9)]);
+    await check('our deltacommit on Spark\'s compacted slices');
+  }, 2_400_000);
+});
+
+describe('a merge-on-read table Spark creates with its default payload class', () => {
+  const open: TableFixture[] = [];
+  afterAll(async () => {
+    for (const f of open) await f.close();
+  });
+
+  it('is refused by our writer, naming the payload class Spark stored and the option that makes a table we share', async () => {
+    // Spark stores OverwriteWithLatestAvroPayload, under which readers let a logged row with a smaller precombine
+    // value win over the base row; our compaction keeps the greater one and would change what the table reads as.
+    const { f, avsc, sparkCreate } = await bucketTurnTable('MERGE_ON_READ', open);
+    await sparkWrite(f.table, [o(1, 'web', 'eu', 1)] as unknown as Row[], 'upsert', { index: 'BUCKET', options: { ...sparkCreate, 'hoodie.datasource.write.table.type': 'MERGE_ON_READ' }, createSchema: avsc });
+    expect(readFileSync(path.join(f.table, '.hoodie', 'hoodie.properties'), 'utf8')).toMatch(/hoodie\.compaction\.payload\.class=org\.apache\.hudi\.common\.model\.OverwriteWithLatestAvroPayload/);
+    await expect(f.open()).rejects.toThrow(/hoodie\.compaction\.payload\.class=org\.apache\.hudi\.common\.model\.OverwriteWithLatestAvroPayload[\s\S]*hoodie\.datasource\.write\.payload\.class=org\.apache\.hudi\.common\.model\.DefaultHoodieRecordPayload/);
+  }, 600_000);
+});
+
+/** The block types Hudi's own reader finds in `files`. */
+async function logBlockTypes(files: string[]): Promise<string[]> {
+  return (await hudiLogBlockKeys(files)).map((b) => b.type);
+}

@@ -4,12 +4,9 @@
 // the same records is read by our decoder. test/conformance/readers/HudiLogCheck.java is compiled on first use into
 // the readers' cache (outside the repo), keyed by its source and the bundle.
 
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRecordCoercer } from '../../plugins/hudi/avro/record-coercer';
 import { HOODIE_META_FIELDS, parseTableSchema } from '../../plugins/hudi/avro/table-schema';
@@ -19,11 +16,8 @@ import { decodeDeleteBlock, encodeDeleteBlock, type DeleteRecord } from '../../p
 import { decodeLogFile } from '../../plugins/hudi/log/log-block';
 import { logFileName, parseLogFileName } from '../../plugins/hudi/log/log-file-name';
 import type { Row } from '../../plugins/hudi/parquet/column-spec';
-import { readersAvailable, REPO, type ReaderEnv } from '../helpers/table-readers';
+import { hudiLogCheck, hudiLogCheckReady } from '../helpers/hudi-log-check';
 import { EVERY_TYPE_SCHEMA, everyTypeRows } from '../unit/plugins/hudi/log/every-type-rows';
-
-const run = promisify(execFile);
-const SOURCE = path.join(REPO, 'test', 'conformance', 'readers', 'HudiLogCheck.java');
 
 interface JavaBlock {
   type: string;
@@ -33,37 +27,7 @@ interface JavaBlock {
   command?: string;
 }
 
-let classPath = '';
-
-/** Compiles HudiLogCheck.java once per source and bundle into the readers' cache; the class path to run it. */
-async function checker(env: ReaderEnv): Promise<string> {
-  const { stdout } = await run(env.python, ['-c', 'import os, pyspark; print(os.path.join(os.path.dirname(pyspark.__file__), "jars"))']);
-  const libs = `${env.bundleJar}${path.delimiter}${path.join(stdout.trim(), '*')}`;
-  const key = createHash('sha256').update(readFileSync(SOURCE)).update(env.bundleJar).digest('hex').slice(0, 16);
-  const dir = path.join(env.cache, 'log-check', key);
-  if (!existsSync(path.join(dir, 'HudiLogCheck.class'))) {
-    const building = `${dir}.${process.pid}`;
-    mkdirSync(building, { recursive: true });
-    await run('javac', ['-nowarn', '-d', building, '-cp', libs, SOURCE], { maxBuffer: 16 << 20 });
-    mkdirSync(path.dirname(dir), { recursive: true });
-    try {
-      renameSync(building, dir);
-    } catch {
-      // Another process compiled it first: its classes are the same.
-    }
-  }
-  return `${dir}${path.delimiter}${libs}`;
-}
-
-async function java(...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('java', ['-Dlog4j2.level=ERROR', '-cp', classPath, 'HudiLogCheck', ...args], { maxBuffer: 64 << 20, timeout: 120_000 });
-    return stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`HudiLogCheck ${args[0]} failed: ${err.message}\n${(err.stderr ?? '').split('\n').slice(-30).join('\n')}`);
-  }
-}
+const java = hudiLogCheck;
 
 /** Hudi's view of a log file: one JavaBlock per block. */
 async function hudiRead(file: string): Promise<JavaBlock[]> {
@@ -106,7 +70,7 @@ describe('Hudi log format, cross-checked with Apache Hudi 0.15 Java', () => {
   const { schema, rows } = everyTypeRows(INSTANT_1);
 
   beforeAll(async () => {
-    classPath = await checker(await readersAvailable());
+    await hudiLogCheckReady();
     dir = mkdtempSync(path.join(tmpdir(), 'hudi-log-check-'));
   }, 600_000);
 

@@ -38,6 +38,10 @@ export function tableChecksum(databaseName: string, tableName: string): string {
   return String(crc32(Buffer.from(`${databaseName}.${tableName}`, 'utf8')));
 }
 
+/** The payload class whose merge rule this writer applies: against stored rows too, the greater precombine value
+ *  wins (ties to the later write). */
+export const DEFAULT_PAYLOAD = 'org.apache.hudi.common.model.DefaultHoodieRecordPayload';
+
 export function renderTableProperties(id: TableIdentity, createdAt: Date): string {
   const props: [string, string][] = [
     ['hoodie.table.name', id.tableName],
@@ -58,7 +62,7 @@ export function renderTableProperties(id: TableIdentity, createdAt: Date): strin
     ['hoodie.table.timeline.timezone', 'UTC'],
     ['hoodie.table.metadata.partitions', ''],
     ['hoodie.archivelog.folder', 'archived'],
-    ['hoodie.compaction.payload.class', 'org.apache.hudi.common.model.DefaultHoodieRecordPayload'],
+    ['hoodie.compaction.payload.class', DEFAULT_PAYLOAD],
     ['hoodie.table.checksum', tableChecksum(id.databaseName, id.tableName)],
   ];
   const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/=/g, '\\=').replace(/\n/g, '\\n');
@@ -113,6 +117,17 @@ export function checkIdentity(props: Record<string, string>, id: TableIdentity, 
   }
   want('hoodie.table.partition.fields', 'hoodie.datasource.write.partitionpath.field', id.partitionFields.join(','));
   if (id.precombineField !== undefined) want('hoodie.table.precombine.field', 'hoodie.datasource.write.precombine.field', id.precombineField);
+  // Our merges (rewrites, compaction) keep the stored row when it has the greater precombine value. Under another
+  // payload class, e.g. OverwriteWithLatestAvroPayload (what Spark stores in a MERGE_ON_READ table it creates),
+  // readers let a logged row win over the base row whatever its value: our compaction would change what the table
+  // reads as. An absent key is left alone (Spark stores none for copy-on-write tables).
+  const payload = props['hoodie.compaction.payload.class'];
+  if (payload !== undefined && payload !== DEFAULT_PAYLOAD && id.precombineField !== undefined) {
+    problems.push({
+      name: 'tablePath',
+      message: `the table at ${location} has hoodie.compaction.payload.class=${payload}, and this writer merges as ${DEFAULT_PAYLOAD} does (the greater ${id.precombineField} wins, also against stored rows), so readers and compactions would disagree; write to a table created with hoodie.datasource.write.payload.class=${DEFAULT_PAYLOAD}, or use another tablePath`,
+    });
+  }
   // Partition layout and key format must match too: otherwise the same key would land in another
   // partition directory or under another record key string, and be duplicated.
   if (props['hoodie.datasource.write.hive_style_partitioning'] !== undefined) want('hoodie.datasource.write.hive_style_partitioning', 'hoodie.datasource.write.hive_style_partitioning', String(id.hiveStylePartitioning));

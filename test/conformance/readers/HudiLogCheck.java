@@ -7,6 +7,9 @@
 //     "records": [Avro JSON of each record, written by Avro's JsonEncoder]} for data blocks,
 //     "deletes": [{"recordKey", "partitionPath", "orderingClass", "orderingValue"}] for delete blocks,
 //     "command" for command blocks.
+//   java HudiLogCheck keys LOG_FILE...
+//     One JSON line per block of each file: {"file", "type", "instant", "keys": [record keys of a data or delete
+//     block], "command"?, "target"?}, so a layout check reads many files in one JVM.
 //   java HudiLogCheck write DIR FILE_ID BASE_INSTANT WRITE_TOKEN SPEC_JSON_FILE
 //     Writes the blocks SPEC lists with HoodieLogFormat.newWriterBuilder() into a new log file of DIR and prints its
 //     name. A spec block: {"type": "avro", "instant", "schema", "records": [base64 of Avro binary]} |
@@ -60,46 +63,81 @@ public class HudiLogCheck {
     HoodieStorage storage = HoodieStorageUtils.getStorage(new HadoopStorageConfiguration(new Configuration()));
     if (args.length == 2 && args[0].equals("read")) {
       read(storage, args[1]);
+    } else if (args.length >= 2 && args[0].equals("keys")) {
+      for (int i = 1; i < args.length; i++) keys(storage, args[i]);
     } else if (args.length == 6 && args[0].equals("write")) {
       write(storage, args);
     } else {
-      System.err.println("error: usage: HudiLogCheck read LOG_FILE | write DIR FILE_ID BASE_INSTANT WRITE_TOKEN SPEC");
+      System.err.println("error: usage: HudiLogCheck read LOG_FILE | keys LOG_FILE... | write DIR FILE_ID BASE_INSTANT WRITE_TOKEN SPEC");
       System.exit(2);
     }
   }
 
-  private static void read(HoodieStorage storage, String file) throws Exception {
+  /** What a mode prints of one block, into the JSON object that already holds the block's "type". */
+  private interface BlockPrinter {
+    void print(HoodieLogBlock block, ObjectNode out) throws Exception;
+  }
+
+  /** Prints one JSON line per block of `file`, as HoodieLogFormat.newReader returns them. */
+  private static void eachBlock(HoodieStorage storage, String file, BlockPrinter printer) throws Exception {
     HoodieLogFile logFile = new HoodieLogFile(new StoragePath(new File(file).getAbsoluteFile().toURI().toString()));
     try (HoodieLogFormat.Reader reader = HoodieLogFormat.newReader(storage, logFile, null)) {
       while (reader.hasNext()) {
         HoodieLogBlock block = reader.next();
         ObjectNode out = JSON.createObjectNode();
         out.put("type", block.getBlockType().name());
-        ObjectNode header = out.putObject("header");
-        for (Map.Entry<HeaderMetadataType, String> e : block.getLogBlockHeader().entrySet()) header.put(e.getKey().name(), e.getValue());
-        if (block instanceof HoodieDataBlock) {
-          HoodieDataBlock data = (HoodieDataBlock) block;
-          Schema schema = data.getSchema();
-          ArrayNode records = out.putArray("records");
-          try (ClosableIterator<HoodieRecord<IndexedRecord>> it = data.getRecordIterator(HoodieRecord.HoodieRecordType.AVRO)) {
-            while (it.hasNext()) records.add(avroJson(schema, it.next().getData()));
-          }
-        } else if (block instanceof HoodieDeleteBlock) {
-          ArrayNode deletes = out.putArray("deletes");
-          for (DeleteRecord d : ((HoodieDeleteBlock) block).getRecordsToDelete()) {
-            ObjectNode o = deletes.addObject();
-            o.put("recordKey", d.getRecordKey());
-            o.put("partitionPath", d.getPartitionPath());
-            Object v = d.getOrderingValue();
-            o.put("orderingClass", v == null ? null : v.getClass().getName());
-            o.put("orderingValue", v == null ? null : v instanceof ByteBuffer ? Base64.getEncoder().encodeToString(bytes((ByteBuffer) v)) : v.toString());
-          }
-        } else if (block instanceof HoodieCommandBlock) {
-          out.put("command", ((HoodieCommandBlock) block).getType().name());
-        }
+        printer.print(block, out);
         System.out.println(JSON.writeValueAsString(out));
       }
     }
+  }
+
+  private static void read(HoodieStorage storage, String file) throws Exception {
+    eachBlock(storage, file, (block, out) -> {
+      ObjectNode header = out.putObject("header");
+      for (Map.Entry<HeaderMetadataType, String> e : block.getLogBlockHeader().entrySet()) header.put(e.getKey().name(), e.getValue());
+      if (block instanceof HoodieDataBlock) {
+        HoodieDataBlock data = (HoodieDataBlock) block;
+        Schema schema = data.getSchema();
+        ArrayNode records = out.putArray("records");
+        try (ClosableIterator<HoodieRecord<IndexedRecord>> it = data.getRecordIterator(HoodieRecord.HoodieRecordType.AVRO)) {
+          while (it.hasNext()) records.add(avroJson(schema, it.next().getData()));
+        }
+      } else if (block instanceof HoodieDeleteBlock) {
+        ArrayNode deletes = out.putArray("deletes");
+        for (DeleteRecord d : ((HoodieDeleteBlock) block).getRecordsToDelete()) {
+          ObjectNode o = deletes.addObject();
+          o.put("recordKey", d.getRecordKey());
+          o.put("partitionPath", d.getPartitionPath());
+          Object v = d.getOrderingValue();
+          o.put("orderingClass", v == null ? null : v.getClass().getName());
+          o.put("orderingValue", v == null ? null : v instanceof ByteBuffer ? Base64.getEncoder().encodeToString(bytes((ByteBuffer) v)) : v.toString());
+        }
+      } else if (block instanceof HoodieCommandBlock) {
+        out.put("command", ((HoodieCommandBlock) block).getType().name());
+      }
+    });
+  }
+
+  private static void keys(HoodieStorage storage, String file) throws Exception {
+    eachBlock(storage, file, (block, out) -> {
+      out.put("file", file);
+      out.put("instant", block.getLogBlockHeader().get(HeaderMetadataType.INSTANT_TIME));
+      ArrayNode keys = out.putArray("keys");
+      if (block instanceof HoodieDataBlock) {
+        try (ClosableIterator<HoodieRecord<IndexedRecord>> it = ((HoodieDataBlock) block).getRecordIterator(HoodieRecord.HoodieRecordType.AVRO)) {
+          while (it.hasNext()) {
+            IndexedRecord r = it.next().getData();
+            keys.add(String.valueOf(r.get(r.getSchema().getField(HoodieRecord.RECORD_KEY_METADATA_FIELD).pos())));
+          }
+        }
+      } else if (block instanceof HoodieDeleteBlock) {
+        for (DeleteRecord d : ((HoodieDeleteBlock) block).getRecordsToDelete()) keys.add(d.getRecordKey());
+      } else if (block instanceof HoodieCommandBlock) {
+        out.put("command", ((HoodieCommandBlock) block).getType().name());
+        out.put("target", block.getLogBlockHeader().get(HeaderMetadataType.TARGET_INSTANT_TIME));
+      }
+    });
   }
 
   private static String avroJson(Schema schema, IndexedRecord record) throws Exception {

@@ -163,6 +163,30 @@ describe('checkIdentity', () => {
     expect(() => checkIdentity({ ...props(), 'hoodie.table.type': 'MERGE_ON_READ' }, { ...referenceIdentity, tableType: 'MERGE_ON_READ' }, '/t')).not.toThrow();
   });
 
+  it('checkIdentity of a table whose payload class lets a later write beat a greater precombine value refuses, naming the class and the one to use', () => {
+    // Spark 0.15 stores OverwriteWithLatestAvroPayload in a MERGE_ON_READ table it creates: Spark and hudi-rs then read a
+    // logged row with a smaller precombine value over the base row, and our compaction (which keeps the greater one)
+    // would change what the table reads as.
+    const overwrite = 'org.apache.hudi.common.model.OverwriteWithLatestAvroPayload';
+    const mor = { ...referenceIdentity, tableType: 'MERGE_ON_READ' as const };
+    const [e, ...rest] = problems({ ...props(), 'hoodie.table.type': 'MERGE_ON_READ', 'hoodie.compaction.payload.class': overwrite }, mor);
+    expect(rest).toEqual([]);
+    expect(e!.name).toBe('tablePath');
+    expect(e!.message).toContain(`hoodie.compaction.payload.class=${overwrite}`);
+    expect(e!.message).toContain('hoodie.datasource.write.payload.class=org.apache.hudi.common.model.DefaultHoodieRecordPayload');
+    expect(problems({ ...props(), 'hoodie.compaction.payload.class': overwrite }, referenceIdentity)[0]!.name).toBe('tablePath');
+    // Our own tables carry DefaultHoodieRecordPayload; Spark's copy-on-write tables carry no payload class; a keyed
+    // table without a precombine field is ordered by arrival under either class.
+    expect(props()['hoodie.compaction.payload.class']).toBe('org.apache.hudi.common.model.DefaultHoodieRecordPayload');
+    expect(() => checkIdentity({ ...props(), 'hoodie.table.type': 'MERGE_ON_READ' }, mor, '/t')).not.toThrow();
+    const noPayload = props();
+    delete noPayload['hoodie.compaction.payload.class'];
+    expect(() => checkIdentity(noPayload, referenceIdentity, '/t')).not.toThrow();
+    const unordered = props();
+    delete unordered['hoodie.table.precombine.field'];
+    expect(() => checkIdentity({ ...unordered, 'hoodie.compaction.payload.class': overwrite }, { ...referenceIdentity, precombineField: undefined }, '/t')).not.toThrow();
+  });
+
   it('renders the table type it is given', () => {
     const text = renderTableProperties({ ...referenceIdentity, tableType: 'MERGE_ON_READ' }, createdAt);
     expect(parseTableProperties(text)['hoodie.table.type']).toBe('MERGE_ON_READ');
