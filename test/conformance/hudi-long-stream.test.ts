@@ -116,7 +116,7 @@ describe('an hour-equivalent stream into a merge-on-read bucket table, with comp
   }, 900_000);
 });
 
-describe('a compaction that ran beside deltacommits, read by Spark and hudi-rs', () => {
+describe('a compaction that ran beside deltacommits, read by Spark (snapshot, read-optimized, incremental) and hudi-rs', () => {
   let f: TableFixture;
   afterAll(async () => {
     await f?.close();
@@ -128,9 +128,15 @@ describe('a compaction that ran beside deltacommits, read by Spark and hudi-rs',
     const gate = compactionGate(f);
     const w = await f.open({ storage: gate.storage });
     const model = new Map<string, Payment>();
+    const instants: string[] = [];
+    const changedBy = new Map<string, string>(); // key → the deltacommit that wrote its current value
     const write = async (rows: Payment[]) => {
-      await f.write(w, rows);
-      for (const r of rows) model.set(r.id, r);
+      const { instant } = await f.write(w, rows);
+      instants.push(instant);
+      for (const r of rows) {
+        model.set(r.id, r);
+        changedBy.set(r.id, instant);
+      }
     };
     const keys = Array.from({ length: 12 }, (_, k) => k);
     await write(keys.map((k) => ({ id: `k${k}`, region: regionOf(k), amount: k, ver: 1 })));
@@ -147,9 +153,14 @@ describe('a compaction that ran beside deltacommits, read by Spark and hudi-rs',
     const expected = [...model.values()].map(show).sort();
     expect(shown(await (await HudiTableReader.open(f.storage, f.deps.codec)).snapshot())).toEqual(expected);
     expect(shown(await hudiRsSnapshot(f.table))).toEqual(expected);
-    const [snapshot, readOptimized] = await sparkRead(f.table, [{ type: 'snapshot' }, { type: 'read_optimized' }]);
+    // Incremental after the second deltacommit: across the compaction, the rows the last two deltacommits wrote.
+    const since = instants[1]!;
+    const changed = [...model.values()].filter((r) => changedBy.get(r.id)! > since).map(show).sort();
+    expect(changed.length).toBeGreaterThan(0);
+    const [snapshot, readOptimized, incremental] = await sparkRead(f.table, [{ type: 'snapshot' }, { type: 'read_optimized' }, { type: 'incremental', from: since }]);
     expect(shown(rowsOf(snapshot!))).toEqual(expected);
     expect(shown(rowsOf(readOptimized!)), 'base files only: the compaction\'s, as of its plan').toEqual(asOfPlan);
+    expect(shown(rowsOf(incremental!)), `Spark incremental after ${since}, across the compaction`).toEqual(changed);
   }, 600_000);
 });
 

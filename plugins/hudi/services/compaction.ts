@@ -6,7 +6,7 @@
 // completed by the commit coordinator (commit-coordinator.ts `compact`); this module decides when and what.
 
 import type { LogRecords } from '../file-group/log-records';
-import type { BaseWriteStatus } from '../file-group/slice-output';
+import type { BaseWriteStatus, LogWriteStatus } from '../file-group/slice-output';
 import type { BaseFile } from '../table/base-file';
 import type { LogFile } from '../table/log-file';
 import type { FileSystemView } from '../table/file-system-view';
@@ -74,9 +74,12 @@ export function planCompaction(view: FileSystemView): CompactionSlice[] {
   return out;
 }
 
-/** The completed compaction's commit metadata: the new base files, with what they compacted. */
-export function compactionMetadata(statuses: { status: BaseWriteStatus; slice: CompactionSlice; records: LogRecords }[], schemaJson: string): CommitMetadata {
+/** The completed compaction's commit metadata: the new base files, with what they compacted, and the log files it
+ *  carried into its new slices (async compaction): readers that list a commit's files from its write stats — Spark's
+ *  incremental query, another writer's view — find them there. */
+export function compactionMetadata(statuses: { status: BaseWriteStatus; slice: CompactionSlice; records: LogRecords }[], schemaJson: string, carried: readonly LogWriteStatus[] = []): CommitMetadata {
   const partitionToWriteStats: Record<string, WriteStat[]> = {};
+  for (const c of carried) (partitionToWriteStats[c.stat.partitionPath] ??= []).push(c.stat);
   for (const { status, slice, records } of statuses) {
     const stat: WriteStat = {
       ...status.stat,

@@ -12,7 +12,7 @@ import { CommitCoordinator, type CommitResult, type ConcurrencyOptions, type Inf
 import { carryLogFile } from '../file-group/append-handle';
 import { LogRecords } from '../file-group/log-records';
 import { mergeFileGroup } from '../file-group/merge-handle';
-import { DEFAULT_ROW_GROUP_ROWS, type BaseWriteStatus, type WriteContext, type WriteStatus } from '../file-group/slice-output';
+import { DEFAULT_ROW_GROUP_ROWS, type BaseWriteStatus, type LogWriteStatus, type WriteContext, type WriteStatus } from '../file-group/slice-output';
 import { DEFAULT_ARCHIVAL, type ArchivalSettings } from '../services/archival';
 import { compactionDue, compactionMetadata, compactionPlan, planCompaction, type CompactionSettings, type CompactionSlice } from '../services/compaction';
 import { BloomIndex, type BloomIndexLimits } from '../index/bloom-index';
@@ -265,7 +265,7 @@ export class HudiTableWriter {
    */
   private async finishCompaction(c: StartedCompaction, done: CompactedSlice[]): Promise<{ instant: string; files: number }> {
     const view = this.commits.view;
-    const carried: WriteStatus[] = [];
+    const carried: LogWriteStatus[] = [];
     for (const { slice, status } of done) {
       if (view.latestOf(slice.base.partitionPath, slice.base.fileId)?.path !== slice.base.path) continue;
       const planned = new Set(slice.logs.map((l) => l.path));
@@ -273,7 +273,7 @@ export class HudiTableWriter {
       for (const log of view.logsOf(slice.base)) if (!planned.has(log.path)) carried.push(await carryLogFile(c.ctx, log, status.file, ++version));
     }
     const instant = c.pending.instant.timestamp;
-    await this.commits.completeCompaction(c.pending, [...done.map((d) => d.status), ...carried], compactionMetadata(done, c.schemaJson));
+    await this.commits.completeCompaction(c.pending, [...done.map((d) => d.status), ...carried], compactionMetadata(done, c.schemaJson, carried));
     for (const { status } of done) this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
     this.o.logger.info({ table: this.o.storage.location, instant, fileGroups: done.length, logFiles: c.slices.reduce((n, s) => n + s.logs.length, 0), carriedLogFiles: carried.length }, 'compaction completed');
     return { instant, files: done.length };

@@ -139,6 +139,8 @@ describe('merge-on-read writes', () => {
     expect(hoodie(f)).toContain(`${compaction}.commit`);
     const carried = logsIn(f, 'eu').filter((n) => n.includes(`_${compaction}.log.`));
     expect(carried, 'the log appended while compacting, in the new slice').toHaveLength(1);
+    const meta = JSON.parse(readFileSync(path.join(f.table, '.hoodie', `${compaction}.commit`), 'utf8')) as { partitionToWriteStats: Record<string, { path: string }[]> };
+    expect(meta.partitionToWriteStats['eu']!.map((st) => st.path), 'the compaction lists the log it carried (Spark\'s incremental query finds it there)').toContain(`eu/${carried[0]}`);
     expect(logsIn(f, 'us').filter((n) => n.includes(`_${compaction}.log.`)), 'us was rewritten meanwhile: its newer slice holds everything').toEqual([]);
     expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k3@1:3']);
     // A new writer builds its view from the listing: the carried log is the new slice's.
