@@ -54,6 +54,7 @@ export function hudiSinkConfigDef() {
     { name: 'hoodie.archive.automatic', type: 'boolean', default: true, doc: 'Archive old instants of the timeline after commits: once more than hoodie.keep.max.commits completed commits are active, the oldest move to .hoodie/archived/ until hoodie.keep.min.commits remain (cleans and rollbacks likewise), so opening the table lists a bounded timeline. Never past a pending commit or compaction, a savepoint, the earliest commit the last clean retained, or the deltacommits a compaction trigger still counts.', importance: 'low', group: 'Timeline' },
     { name: 'hoodie.keep.min.commits', type: 'int', default: 20, validator: validators.range(2), doc: 'Completed commits (and cleans, and rollbacks) archival leaves on the active timeline. Must be greater than hoodie.clean.commits.retained (incremental and time-travel queries need the instants of the commits cleaning retains) and, on MERGE_ON_READ with inline compaction on a count trigger, than hoodie.compact.inline.max.delta.commits.', importance: 'low', group: 'Timeline' },
     { name: 'hoodie.keep.max.commits', type: 'int', default: 30, validator: validators.range(3), doc: 'Completed commits on the active timeline that start an archival (down to hoodie.keep.min.commits). Must be greater than hoodie.keep.min.commits.', importance: 'low', group: 'Timeline' },
+    { name: 'hoodie.logfile.max.size', type: 'long', default: 1024 * MB, validator: validators.range(1), doc: 'MERGE_ON_READ: most bytes in one log file. Every deltacommit writes a new log file version of each file group it changes; when its records for one file group encode to more, they are split over several log file versions of at most this size (a single larger record goes alone), as Hudi rolls a log file over.', importance: 'low', group: 'Files' },
     { name: 'hoodie.parquet.max.file.size', type: 'long', default: 120 * MB, validator: validators.range(1024), doc: 'Target size of base files: inserts fill a file group up to this size.', importance: 'medium', group: 'Files' },
     { name: 'hoodie.parquet.small.file.limit', type: 'long', default: 100 * MB, validator: validators.range(0), doc: 'Base files smaller than this take new inserts before new file groups are opened (0 disables).', importance: 'medium', group: 'Files' },
     { name: 'hoodie.copyonwrite.record.size.estimate', type: 'int', default: 1024, validator: validators.range(1), doc: 'Bytes per record assumed until the table has commits to measure.', importance: 'low', group: 'Files' },
@@ -112,6 +113,7 @@ export interface HudiSinkSettings {
   bloomFpp: number;
   bloomMaxEntries: number;
   maxFileSize: number;
+  maxLogFileSize: number;
   smallFileLimit: number;
   recordSizeEstimate: number;
   compression: 'snappy' | 'zstd' | 'uncompressed';
@@ -244,6 +246,7 @@ export function hudiSinkSettings(p: HudiSinkConfig): HudiSinkSettings {
     bloomFpp: p['hoodie.index.bloom.fpp'],
     bloomMaxEntries: p['hoodie.bloom.index.filter.dynamic.max.entries'],
     maxFileSize: p['hoodie.parquet.max.file.size'],
+    maxLogFileSize: p['hoodie.logfile.max.size'],
     smallFileLimit: p['hoodie.parquet.small.file.limit'],
     recordSizeEstimate: p['hoodie.copyonwrite.record.size.estimate'],
     compression: p['hoodie.parquet.compression.codec'],

@@ -164,6 +164,7 @@ export function openTableWriter(
     indexType: settings.indexType,
     bucketIndex: settings.bucketIndex,
     maxFileSize: settings.maxFileSize,
+    maxLogFileSize: settings.maxLogFileSize,
     smallFileLimit: settings.smallFileLimit,
     recordSizeEstimate: settings.recordSizeEstimate,
     cleanCommitsRetained: settings.cleanRetained,

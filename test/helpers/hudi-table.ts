@@ -139,6 +139,7 @@ export async function tableFixture(config: Record<string, string> = {}, schema: 
         indexType: settings.indexType,
         bucketIndex: settings.bucketIndex,
         maxFileSize: settings.maxFileSize,
+        maxLogFileSize: settings.maxLogFileSize,
         smallFileLimit: settings.smallFileLimit,
         recordSizeEstimate: settings.recordSizeEstimate,
         cleanCommitsRetained: settings.cleanRetained,

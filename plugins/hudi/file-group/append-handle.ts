@@ -1,13 +1,15 @@
 // Hudi's HoodieAppendHandle for merge-on-read: a deltacommit's rows for one file group go into a new log file of
 // its latest slice — an Avro data block with the rows (meta values set as for a base file, the file name column
-// naming the file group) — instead of a rewrite of the base file. Deletes never come here (merge-on-read-writer.ts
-// rewrites a file group it deletes from). Memory: the rows of this file group and their encoding, never the slice.
+// naming the file group), then a delete block with the deletes (key, partition and ordering value) — instead of a
+// rewrite of the base file. Which deletes may be logged is merge-on-read-writer.ts's decision (ordering-bounds.ts).
+// Memory: the rows of this file group and their encoding, never the slice.
 // Every deltacommit writes a new log file version rather than appending to the last one, as Hudi does on object
 // stores (and Hudi 1.x everywhere): a file is published whole or not at all, and a rollback deletes it.
 // Rows are ordered against stored ones by the readers and compaction, which merge with the table's payload class
 // (DefaultHoodieRecordPayload: the greater precombine value wins, ties to the later; Spark and hudi-rs agree).
 
 import { encodeAvroDataBlock } from '../log/avro-data-block';
+import { encodeDeleteBlock, type DeleteRecord } from '../log/delete-block';
 import { ConnectError } from '../../../runtime/spi';
 import { logFileName, newWriteToken } from '../log/log-file-name';
 import type { Row } from '../parquet/column-spec';
@@ -20,14 +22,27 @@ import type { LogWriteStatus, WriteContext } from './slice-output';
 export interface AppendOptions {
   /** The Avro schema of the rows written, with Hudi's meta fields (the data block's SCHEMA header). */
   writerSchema: string;
+  /** The delete block entry of a delete change; without it a delete change is refused (a bug in the caller). */
+  deleteRecord?(k: KeyedRecord): DeleteRecord;
+  /** Most bytes in one log file (hoodie.logfile.max.size): more are split over the next versions. */
+  maxLogFileSize: number;
 }
 
-/** Writes `changes` of the file group whose latest slice is `base` (with log files `logs`) as its next log file. */
-export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs: readonly LogFile[], changes: Iterable<KeyedRecord>, o: AppendOptions): Promise<LogWriteStatus> {
+/**
+ * Writes `changes` of the file group whose latest slice is `base` (with log files `logs`) as its next log file, or
+ * its next few when they encode to more than maxLogFileSize (rows split into data blocks under that size, packed
+ * into files under it; a larger single row goes alone; the delete block last). One write status per file.
+ */
+export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs: readonly LogFile[], changes: Iterable<KeyedRecord>, o: AppendOptions): Promise<LogWriteStatus[]> {
   const started = ctx.now();
   const rows: Row[] = [];
+  const deletes: DeleteRecord[] = [];
   for (const k of changes) {
-    if (k.rec.isDelete) throw new ConnectError('INTERNAL', `a delete of key ${k.key} reached the log writer of ${base.path}; deletes rewrite their file group. This is a bug: please report it`);
+    if (k.rec.isDelete) {
+      if (!o.deleteRecord) throw new ConnectError('INTERNAL', `a delete of key ${k.key} reached the log writer of ${base.path} without a delete entry. This is a bug: please report it`);
+      deletes.push(o.deleteRecord(k));
+      continue;
+    }
     const row = k.rec.row; // the writer owns incoming rows: meta values are set in place
     row['_hoodie_commit_time'] = ctx.instant;
     row['_hoodie_commit_seqno'] = `${ctx.instant}_0_${ctx.nextSeq()}`;
@@ -36,10 +51,37 @@ export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs:
     row['_hoodie_file_name'] = base.fileId;
     rows.push(row);
   }
-  const version = logs.reduce((v, l) => Math.max(v, l.version), 0) + 1;
-  const blocks: Uint8Array[] = [];
-  if (rows.length > 0) blocks.push(encodeAvroDataBlock({ instantTime: ctx.instant, schema: o.writerSchema, records: rows }));
-  return writeLogFile(ctx, base, version, blocks, { records: rows.length, started });
+  const blocks: { bytes: Uint8Array; rows: number; deletes: number }[] = rows.length > 0 ? dataBlocks(ctx.instant, o.writerSchema, rows, o.maxLogFileSize) : [];
+  if (deletes.length > 0) blocks.push({ bytes: encodeDeleteBlock({ instantTime: ctx.instant, records: deletes }), rows: 0, deletes: deletes.length });
+  // Greedily into files: a file takes blocks while they fit (always at least one).
+  const files: (typeof blocks)[] = [];
+  let size = 0;
+  for (const b of blocks) {
+    if (files.length === 0 || size + b.bytes.length > o.maxLogFileSize) {
+      files.push([]);
+      size = 0;
+    }
+    files[files.length - 1]!.push(b);
+    size += b.bytes.length;
+  }
+  const statuses: LogWriteStatus[] = [];
+  let version = logs.reduce((v, l) => Math.max(v, l.version), 0);
+  for (const file of files) {
+    const count = (f: (b: (typeof blocks)[number]) => number) => file.reduce((n, b) => n + f(b), 0);
+    statuses.push(await writeLogFile(ctx, base, ++version, file.map((b) => b.bytes), { records: count((b) => b.rows), deletes: count((b) => b.deletes), started }));
+  }
+  return statuses;
+}
+
+/** `rows` as Avro data blocks of at most `maxBytes` each where the rows allow it (a larger single row goes alone):
+ *  one block when they fit, else split by the size they encoded to, and split again where a part still does not. */
+function dataBlocks(instantTime: string, schema: string, rows: Row[], maxBytes: number): { bytes: Uint8Array; rows: number; deletes: number }[] {
+  const whole = encodeAvroDataBlock({ instantTime, schema, records: rows });
+  if (whole.length <= maxBytes || rows.length === 1) return [{ bytes: whole, rows: rows.length, deletes: 0 }];
+  const per = Math.max(1, Math.min(rows.length - 1, Math.floor((rows.length * maxBytes) / whole.length)));
+  const out: { bytes: Uint8Array; rows: number; deletes: number }[] = [];
+  for (let i = 0; i < rows.length; i += per) out.push(...dataBlocks(instantTime, schema, rows.slice(i, i + per), maxBytes));
+  return out;
 }
 
 /**
@@ -50,11 +92,11 @@ export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs:
  */
 export async function carryLogFile(ctx: WriteContext, from: LogFile, base: BaseFile, version: number): Promise<LogWriteStatus> {
   if (from.fileId !== base.fileId || from.partitionPath !== base.partitionPath) throw new ConnectError('INTERNAL', `log file ${from.path} is not of the file group of ${base.path}. This is a bug: please report it`);
-  return writeLogFile(ctx, base, version, [await ctx.storage.readFile(from.path)], { records: 0, started: ctx.now() });
+  return writeLogFile(ctx, base, version, [await ctx.storage.readFile(from.path)], { records: 0, deletes: 0, started: ctx.now() });
 }
 
 /** Publishes `blocks` as log file `version` of the slice whose base file is `base` (marker first, whole or not at all). */
-async function writeLogFile(ctx: WriteContext, base: BaseFile, version: number, blocks: readonly Uint8Array[], counts: { records: number; started: number }): Promise<LogWriteStatus> {
+async function writeLogFile(ctx: WriteContext, base: BaseFile, version: number, blocks: readonly Uint8Array[], counts: { records: number; deletes: number; started: number }): Promise<LogWriteStatus> {
   const name = logFileName({ fileId: base.fileId, baseInstant: base.instantTime, version, writeToken: newWriteToken() });
   const path = joinPath(base.partitionPath, name);
   await ctx.beforeFile(base.partitionPath, path);
@@ -69,8 +111,8 @@ async function writeLogFile(ctx: WriteContext, base: BaseFile, version: number, 
   }
   const log: LogFile = { partitionPath: base.partitionPath, fileId: base.fileId, baseInstant: base.instantTime, version, writeToken: name.slice(name.lastIndexOf('_') + 1), path, size };
   const stat = {
-    ...writeStat({ fileId: base.fileId, path, partitionPath: base.partitionPath, prevCommit: base.instantTime, numWrites: counts.records, numDeletes: 0, numUpdateWrites: counts.records, numInserts: 0, fileSizeInBytes: size, upsertMs: ctx.now() - counts.started }),
-    totalLogRecords: counts.records,
+    ...writeStat({ fileId: base.fileId, path, partitionPath: base.partitionPath, prevCommit: base.instantTime, numWrites: counts.records, numDeletes: counts.deletes, numUpdateWrites: counts.records, numInserts: 0, fileSizeInBytes: size, upsertMs: ctx.now() - counts.started }),
+    totalLogRecords: counts.records + counts.deletes,
     totalLogBlocks: blocks.length,
     // HoodieDeltaWriteStat's own fields: the slice this log file belongs to.
     logVersion: version,

@@ -23,7 +23,8 @@ import type { Storage } from '../storage/storage';
 import type { CommitMetadata, OperationType } from '../timeline/commit-metadata';
 import type { Timeline } from '../timeline/timeline';
 import { writeCopyOnWrite, type CopyOnWriteInputs } from '../write/copy-on-write-writer';
-import { writeMergeOnRead } from '../write/merge-on-read-writer';
+import { DEFAULT_MAX_LOG_FILE_SIZE, writeMergeOnRead } from '../write/merge-on-read-writer';
+import { OrderingBounds, boundable } from '../file-group/ordering-bounds';
 import { combineBatch, orderingNormalizer, type IncomingRecord, type KeyedRecord, type WriteOperation } from '../write/keyed-record';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
 import type { FaultPoint } from './fault-points';
@@ -50,6 +51,8 @@ export interface TableWriterOptions {
   /** indexType BUCKET: buckets per partition and hash fields (default: Hudi's 256, the record key fields). */
   bucketIndex?: BucketIndexSpec;
   maxFileSize: number;
+  /** Merge-on-read: most bytes in one log file (hoodie.logfile.max.size); default Hudi's 1 GB. */
+  maxLogFileSize?: number;
   smallFileLimit: number;
   /** Bytes per record assumed before the table has commits to measure (hoodie.copyonwrite.record.size.estimate). */
   recordSizeEstimate: number;
@@ -88,6 +91,7 @@ export class HudiTableWriter {
   private tail: Promise<unknown> = Promise.resolve();
   /** The compaction running beside the deltacommits (hoodie.datasource.compaction.async.enable), if any. */
   private background: Promise<void> | undefined;
+  private orderingBounds: OrderingBounds | undefined;
   /** A crash (fault point) in the background compaction: the writer is dead and says so at its next call. */
   private backgroundCrash: unknown;
   private closed = false;
@@ -300,6 +304,15 @@ export class HudiTableWriter {
     }
   }
 
+  /** Merge-on-read: the slices' ordering bounds (file-group/ordering-bounds.ts), kept across commits while the
+   *  precombine column keeps its type; undefined when that type cannot be bounded. */
+  private orderingBoundsFor(columns: ColumnSpec[], orderingOf: (v: unknown) => unknown): OrderingBounds | undefined {
+    const column = columns.find((c) => c.name === this.o.identity.precombineField);
+    if (!boundable(column)) return (this.orderingBounds = undefined);
+    if (this.orderingBounds?.column.type.kind !== column.type.kind) this.orderingBounds = new OrderingBounds({ storage: this.o.storage, codec: this.o.codec, column, orderingOf });
+    return this.orderingBounds;
+  }
+
   /** The data phase of one instant: tag, plan and write the file groups (write/copy-on-write-writer.ts). */
   private async writeFileGroups(inflight: InflightInstant, keyed: KeyedRecord[], orderingOf: (v: unknown) => unknown, operation: WriteOperation, columns: ColumnSpec[], schemaJson: string): Promise<WriteStatus[]> {
     const statuses: WriteStatus[] = [];
@@ -324,7 +337,7 @@ export class HudiTableWriter {
         if (status.kind === 'base') this.index.remember(status.file.path, status.minKey, status.maxKey, status.bloom);
       },
     };
-    if (this.o.identity.tableType === 'MERGE_ON_READ') await writeMergeOnRead({ ...inputs, writerSchema: ctx.footerSchema, holdsWrite: (t) => this.commits.currentTimeline.holdsWrite(t) });
+    if (this.o.identity.tableType === 'MERGE_ON_READ') await writeMergeOnRead({ ...inputs, writerSchema: ctx.footerSchema, maxLogFileSize: this.o.maxLogFileSize ?? DEFAULT_MAX_LOG_FILE_SIZE, holdsWrite: (t) => this.commits.currentTimeline.holdsWrite(t), orderingBounds: this.orderingBoundsFor(columns, orderingOf) });
     else await writeCopyOnWrite(inputs);
     return statuses;
   }

@@ -37,6 +37,8 @@ export interface FuzzConfig {
   compactEvery?: number;
   /** Merge-on-read: hoodie.datasource.compaction.async.enable=false (the compaction runs before the next write). */
   syncCompaction?: boolean;
+  /** Merge-on-read: hoodie.logfile.max.size, small enough that a deltacommit's records for one file group split. */
+  maxLogFileSize?: number;
   /** index BUCKET: hoodie.bucket.index.num.buckets. */
   buckets?: number;
   /** hoodie.keep.min.commits and hoodie.keep.max.commits (timeline archival); absent: Hudi's 20 and 30. */
@@ -219,6 +221,9 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
     const mor: FuzzConfig = { ...config, mergeOnRead: true, compactEvery: [0, 1, 2, 3, 5][Math.floor(t() * 5)]! };
     // Compaction beside the deltacommits (the default) in two seeds of three, before the next write in the rest.
     if (mulberry32(seed ^ 0xa5c0)() < 1 / 3) mor.syncCompaction = true;
+    // Log files of a few hundred bytes in a third of the seeds (a row encodes to about 150): split deltacommits.
+    const l = mulberry32(seed ^ 0x10f5);
+    if (l() < 1 / 3) mor.maxLogFileSize = [200, 400, 1500][Math.floor(l() * 3)]!;
     return withArchival({ seed, config: mor, batches });
   }
   return withArchival({ seed, config, batches });

@@ -25,6 +25,7 @@ import { fakeLogger, type LogEntry } from '../fake-contexts';
 import { duckdbRows, latestSliceFiles } from '../hudi-files';
 import { hudiRsSnapshot } from '../table-readers';
 import { bucketLayoutProblem } from './bucket-layout';
+import { decodeLogFile } from '../../../plugins/hudi/log/log-block';
 import { pairedWithNext, type FuzzCase } from './generator';
 import { diff, expectedRows, readerRows, TableModel } from './model';
 
@@ -67,6 +68,10 @@ export interface RunResult {
   archived: number;
   /** Log files compactions carried into their new slices (appended by deltacommits while they ran). */
   carriedLogFiles: number;
+  /** Delete blocks in the log files written (merge-on-read deletes that outranked their slice). */
+  deleteBlocks: number;
+  /** Log files written beside another of the same file group and instant (hoodie.logfile.max.size split them). */
+  splitLogFiles: number;
   /** Commits written while a second writer committed the next batch (FuzzBatch.concurrent). */
   concurrent: number;
   dir: string;
@@ -84,6 +89,8 @@ interface DataFileHooks {
   beforeDataFile?: () => Promise<void>;
   /** Awaited before each data file (base or log) the writer opens a stream to. */
   beforeDataStream?: () => Promise<void>;
+  /** Called with each log file the writer published, and its bytes. */
+  logWritten?: (path: string, bytes: Buffer) => void;
 }
 
 function isDataFile(p: string): boolean {
@@ -103,7 +110,22 @@ function hookDataFiles(storage: Storage): { storage: Storage; hooks: DataFileHoo
             // Base and log files are streamed out: the successor of a superseded writer opens here.
             if (isDataFile(p)) await hooks.beforeDataFile?.();
           }
-          return target.openWrite(p);
+          const sink = await target.openWrite(p);
+          const logWritten = hooks.logWritten;
+          if (!logWritten || !/\.log\.\d+_/.test(p)) return sink;
+          const chunks: Uint8Array[] = [];
+          return {
+            write: async (data: Uint8Array) => {
+              chunks.push(Buffer.from(data));
+              await sink.write(data);
+            },
+            close: async () => {
+              const size = await sink.close();
+              logWritten(p, Buffer.concat(chunks));
+              return size;
+            },
+            abort: () => sink.abort(),
+          };
         };
       }
       if (prop === 'writeFile') {
@@ -139,6 +161,7 @@ export function connectorConfig(c: FuzzCase, table: string, schemaPath: string):
     ...(c.config.occ ? { 'hoodie.write.concurrency.mode': 'optimistic_concurrency_control' } : {}),
     ...(c.config.mergeOnRead ? { 'hoodie.table.type': 'MERGE_ON_READ' } : {}),
     ...(c.config.syncCompaction ? { 'hoodie.datasource.compaction.async.enable': 'false' } : {}),
+    ...(c.config.maxLogFileSize !== undefined ? { 'hoodie.logfile.max.size': String(c.config.maxLogFileSize) } : {}),
     ...(c.config.compactEvery === 0 ? { 'hoodie.compact.inline': 'false' } : c.config.compactEvery !== undefined ? { 'hoodie.compact.inline.max.delta.commits': String(c.config.compactEvery) } : {}),
   };
 }
@@ -153,11 +176,23 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
   const deps = await openTableDeps(settings, schemaPath, raw);
   const storage = new LocalStorage(table);
   const model = new TableModel({ global: c.config.index.startsWith('GLOBAL_'), precombine: c.config.precombine });
-  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, concurrent: 0, archived: 0, carriedLogFiles: 0, dir };
+  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, concurrent: 0, archived: 0, carriedLogFiles: 0, deleteBlocks: 0, splitLogFiles: 0, dir };
+  const logsByInstant = new Set<string>();
+  const logWritten = (p: string, bytes: Buffer): void => {
+    const blocks = decodeLogFile(bytes);
+    result.deleteBlocks += blocks.filter((b) => b.type === 'delete').length;
+    const instant = blocks.find((b) => b.header.INSTANT_TIME !== undefined)?.header.INSTANT_TIME;
+    // A carried log (compaction) holds an older instant's blocks under another base instant: keyed apart.
+    const slice = /\.([^/]+?_\d{17})\.log\./.exec(p)?.[1];
+    if (instant === undefined || slice === undefined) return;
+    if (logsByInstant.has(`${instant}/${slice}`)) result.splitLogFiles++;
+    logsByInstant.add(`${instant}/${slice}`);
+  };
   let armed: { point: FaultPoint; left: number } | undefined;
   const logEntries: LogEntry[] = [];
   const open = async (): Promise<Opened> => {
     const hooked = hookDataFiles(storage);
+    hooked.hooks.logWritten = logWritten;
     const w = await openTableWriter(settings, deps, hooked.storage, {
       tableName: 'fuzz',
       logger: fakeLogger(logEntries),

@@ -363,15 +363,19 @@ describe('optimistic concurrency control on a merge-on-read table', () => {
     arm(true);
     await expect(f.write(dying, [p('k1', 'eu', 2, 20)])).rejects.toThrow('injected crash');
     dying.close();
-    expect(logs(f, 'eu')).toHaveLength(1); // the dead deltacommit's log file, listed by the next writer's open
+    const dead = logs(f, 'eu');
+    expect(dead).toHaveLength(1); // the dead deltacommit's log file, listed by the next writer's open
     const writerB = await f.open({ concurrency: occ('writer B', { heartbeat: { intervalMs: 100, tolerableMisses: 2 } }) });
     writers.push(writerB);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    // A delete rewrites the file group with its logs: the rolled-back log must not be read (it is gone).
+    // A delete older than a logged record rewrites the file group with its logs: the rolled-back log must not be
+    // read (it is gone).
+    await f.write(writerB, [p('k1', 'eu', 5, 50)]);
+    const own = logs(f, 'eu').filter((n) => !dead.includes(n));
     await f.write(writerB, [p('k2', 'eu', 3, 0, true)]);
-    expect(logs(f, 'eu')).toEqual([]);
+    expect(logs(f, 'eu'), 'the dead log is gone; B\'s own stays in the old slice until cleaned').toEqual(own);
     expect(pendingFiles(f.table)).toEqual([]);
-    expect(await snapshot(f)).toEqual(['eu/k1@1:1']);
+    expect(await snapshot(f)).toEqual(['eu/k1@5:50']);
   });
 
   it('a compaction left pending by a writer that died is rolled back once its heartbeat expired; the next one compacts everything', async () => {

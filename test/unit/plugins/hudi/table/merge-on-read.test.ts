@@ -1,5 +1,6 @@
 // Merge-on-read tables through the real writer: updates as log files of the latest slice (deltacommits),
-// deletes by rewriting their file group with its logs folded in, inline compaction into a Hudi compaction
+// deletes as delete blocks where they outrank their slice and otherwise by rewriting their file group with its logs
+// folded in, inline compaction into a Hudi compaction
 // instant (plan, empty inflight, `.commit` with compacted: true), a crashed compaction rolled back by the next
 // open, and `tributary table compact`; under a global index a key moving partitions is ordered against its merged
 // (base and log) value. Our reader merges the logs; the fuzz grid and the conformance tests check
@@ -10,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main as tableCli } from '../../../../../plugins/hudi/cli/table-cli';
 import { HudiTableReader } from '../../../../../plugins/hudi/table/table-reader';
 import { deserializeCompactionPlan } from '../../../../../plugins/hudi/timeline/compaction-plan';
+import { decodeLogFile } from '../../../../../plugins/hudi/log/log-block';
 import { compactionGate, tableFixture, type TableFixture } from '../../../../helpers/hudi-table';
 
 const open: TableFixture[] = [];
@@ -23,6 +25,7 @@ async function mor(config: Record<string, string> = {}): Promise<TableFixture> {
   return f;
 }
 
+const ONE_BUCKET = { 'hoodie.index.type': 'BUCKET', 'hoodie.bucket.index.num.buckets': '1' };
 const hoodie = (f: TableFixture) => readdirSync(path.join(f.table, '.hoodie')).filter((n) => /^\d/.test(n)).sort();
 const files = (f: TableFixture, dir: string) => readdirSync(path.join(f.table, dir)).sort();
 const logsIn = (f: TableFixture, dir: string) => files(f, dir).filter((n) => n.includes('.log.'));
@@ -68,6 +71,58 @@ describe('merge-on-read writes', () => {
     await f.write(w, [{ id: 'k1', region: 'eu', amount: 9, ver: 2 }]);
     w.close();
     expect(await snapshot(f)).toEqual(['eu/k1@2:9', 'eu/k2@7:3']);
+  });
+
+  it('with the bucket index a delete that outranks its whole slice is logged in a delete block; a record logged after it must outrank it, else the slice is rewritten', async () => {
+    const f = await mor(ONE_BUCKET);
+    const w = await f.open();
+    const blocksOfLogs = () => logsIn(f, 'eu').map((n) => decodeLogFile(readFileSync(path.join(f.table, 'eu', n))).map((b) => b.type).join('+')).sort();
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 5 }, { id: 'k2', region: 'eu', amount: 2, ver: 5 }]);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 0, ver: 6, _hoodie_is_deleted: true }, { id: 'k9', region: 'eu', amount: 0, ver: 6, _hoodie_is_deleted: true }]);
+    expect(basesIn(f, 'eu'), 'not rewritten').toHaveLength(1);
+    expect(blocksOfLogs()).toEqual(['delete']);
+    const last = hoodie(f).filter((n) => /\.deltacommit$/.test(n)).pop()!;
+    const stats = (JSON.parse(readFileSync(path.join(f.table, '.hoodie', last), 'utf8')) as { partitionToWriteStats: Record<string, { numDeletes: number; totalLogRecords: number }[]> }).partitionToWriteStats['eu']!;
+    expect(stats, 'k9 is not in the table: the bucket index does not know, its delete is logged all the same').toMatchObject([{ numDeletes: 2, totalLogRecords: 2 }]);
+    expect(await snapshot(f)).toEqual(['eu/k2@5:2']);
+    await f.write(w, [{ id: 'k2', region: 'eu', amount: 20, ver: 8 }]); // outranks the logged delete: logged
+    expect(basesIn(f, 'eu')).toHaveLength(1);
+    expect(blocksOfLogs()).toEqual(['avro-data', 'delete']);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 3, ver: 3 }]); // older than the logged delete: rewritten
+    expect(basesIn(f, 'eu')).toHaveLength(2);
+    expect(await snapshot(f)).toEqual(['eu/k1@3:3', 'eu/k2@8:20']);
+    w.close();
+    // A new writer knows nothing of the slices: the base file's statistics and the log files themselves bound them.
+    const again = await f.open();
+    await f.write(again, [{ id: 'k2', region: 'eu', amount: 0, ver: 9, _hoodie_is_deleted: true }]);
+    expect(basesIn(f, 'eu'), 'the delete outranks the new base file (ver 8 at most): logged').toHaveLength(2);
+    again.close();
+    const third = await f.open();
+    await f.write(third, [{ id: 'k5', region: 'eu', amount: 5, ver: 2 }]); // older than the delete read back from its log
+    third.close();
+    expect(basesIn(f, 'eu')).toHaveLength(3);
+    expect(await snapshot(f)).toEqual(['eu/k1@3:3', 'eu/k5@2:5']);
+  });
+
+  it('hoodie.logfile.max.size splits a deltacommit\'s records for one file group over several log file versions, each with its write stat', async () => {
+    const f = await mor({ ...ONE_BUCKET, 'hoodie.logfile.max.size': '3000' });
+    const w = await f.open();
+    const keys = Array.from({ length: 60 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+    await f.write(w, keys.map((id, i) => ({ id, region: 'eu', amount: i, ver: 1 })));
+    await f.write(w, [...keys.map((id, i) => ({ id, region: 'eu', amount: 100 + i, ver: 2 })), { id: 'k00', region: 'eu', amount: 0, ver: 3, _hoodie_is_deleted: true }]);
+    const logs = logsIn(f, 'eu');
+    expect(logs.length, 'one deltacommit, several log files').toBeGreaterThan(2);
+    expect(logs.map((n) => Number(/\.log\.(\d+)_/.exec(n)![1])).sort((a, b) => a - b)).toEqual(logs.map((_, i) => i + 1));
+    for (const n of logs) expect(readFileSync(path.join(f.table, 'eu', n)).length).toBeLessThanOrEqual(3000);
+    const last = hoodie(f).filter((n) => /\.deltacommit$/.test(n)).pop()!;
+    const stats = (JSON.parse(readFileSync(path.join(f.table, '.hoodie', last), 'utf8')) as { partitionToWriteStats: Record<string, { path: string; numWrites: number; numDeletes: number; logVersion: number }[]> }).partitionToWriteStats['eu']!;
+    expect(stats.map((st) => st.path.slice(3)).sort()).toEqual(logs);
+    expect(stats.reduce((n, st) => n + st.numWrites, 0)).toBe(59);
+    expect(stats.reduce((n, st) => n + st.numDeletes, 0)).toBe(1);
+    expect(await snapshot(f)).toEqual(keys.slice(1).map((id, i) => `eu/${id}@2:${101 + i}`));
+    expect((await w.compact(f.deps.schema.columns, f.deps.schema.schemaJson))?.files).toBe(1);
+    w.close();
+    expect(await snapshot(f)).toEqual(keys.slice(1).map((id, i) => `eu/${id}@2:${101 + i}`));
   });
 
   it.each(['false', 'true'])('inline compaction (async: %s) folds every slice with logs into a new base file under a Hudi compaction instant', async (async) => {
@@ -129,10 +184,10 @@ describe('merge-on-read writes', () => {
     await gate.reached; // the compaction is planned and waits at its first base file
     const compaction = hoodie(f).find((n) => n.endsWith('.compaction.requested'))!.slice(0, 17);
     await f.write(w, [{ id: 'k1', region: 'eu', amount: 111, ver: 3 }]); // a log on the slice being compacted
-    await f.write(w, [{ id: 'k2', region: 'us', amount: 0, ver: 3, _hoodie_is_deleted: true }]); // rewrites us
+    await f.write(w, [{ id: 'k4', region: 'us', amount: 0, ver: 1, _hoodie_is_deleted: true }]); // older than us's data: rewrites us
     await f.write(w, [{ id: 'k3', region: 'us', amount: 3, ver: 1 }]);
     expect(hoodie(f).some((n) => n === `${compaction}.commit`), 'still pending').toBe(false);
-    expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k3@1:3']);
+    expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k2@2:22', 'us/k3@1:3']);
     gate.open();
     await w.drained();
     w.close();
@@ -142,12 +197,12 @@ describe('merge-on-read writes', () => {
     const meta = JSON.parse(readFileSync(path.join(f.table, '.hoodie', `${compaction}.commit`), 'utf8')) as { partitionToWriteStats: Record<string, { path: string }[]> };
     expect(meta.partitionToWriteStats['eu']!.map((st) => st.path), 'the compaction lists the log it carried (Spark\'s incremental query finds it there)').toContain(`eu/${carried[0]}`);
     expect(logsIn(f, 'us').filter((n) => n.includes(`_${compaction}.log.`)), 'us was rewritten meanwhile: its newer slice holds everything').toEqual([]);
-    expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k3@1:3']);
+    expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k2@2:22', 'us/k3@1:3']);
     // A new writer builds its view from the listing: the carried log is the new slice's.
     const again = await f.open({ 'hoodie.datasource.compaction.async.enable': 'false' } as never);
     await f.write(again, [{ id: 'k1', region: 'eu', amount: 1111, ver: 4 }]);
     again.close();
-    expect(await snapshot(f)).toEqual(['eu/k1@4:1111', 'us/k3@1:3']);
+    expect(await snapshot(f)).toEqual(['eu/k1@4:1111', 'us/k2@2:22', 'us/k3@1:3']);
   });
 
   it('a crash in a background compaction is reported by the next write; the next open rolls the compaction back', async () => {
