@@ -130,8 +130,13 @@ function rocketmq(...args: string[]): Promise<string> {
 
 /** Peak resident set size (VmHWM) of a process, in MB, or undefined if it is gone. */
 function peakRssMb(pid: number | 'self'): number | undefined {
+  return statusMb(pid, 'VmHWM');
+}
+
+/** A memory figure (kB) of /proc/PID/status in MB, or undefined if the process is gone. */
+function statusMb(pid: number | 'self', field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : undefined;
   } catch {
     return undefined;
@@ -454,8 +459,16 @@ async function main(): Promise<void> {
   let lastCommit: string | undefined;
   let lastCheck = 0;
   lastProgress = Date.now();
+  // The worker's resident set while it works through the backlog, sampled about once a second: flat or growing.
+  const rssSamples: { done: number; mb: number }[] = [];
+  let lastRss = 0;
   while (consumed < M) {
     await sleep(TIMELINE_POLL_MS);
+    if (Date.now() - lastRss >= 1000) {
+      lastRss = Date.now();
+      const mb = statusMb(worker.pid, 'VmRSS');
+      if (mb !== undefined) rssSamples.push({ done: consumed / M, mb });
+    }
     const c = lastCompletedCommit(table);
     if (c !== undefined && c !== lastCommit) {
       consumed = rangeCount(commitRanges(table, c));
@@ -474,6 +487,10 @@ async function main(): Promise<void> {
   const loadCommits = completedCommitCount(table);
   console.log(`  hudi-sink       ← ${topicA}  ${fmt(sinkRate).padStart(9)} records/s  (${secs(sinkMs)} from connector creation to the commit covering all; ${loadCommits} commits)`);
   console.log(`  ratio hudi-sink / no-op: ${(sinkRate / noopRate).toFixed(3)}`);
+  // Largest RSS sampled in each quarter of the backlog (by messages committed when sampled).
+  const quarters = [0, 1, 2, 3].map((q) => Math.max(0, ...rssSamples.filter((r) => Math.min(3, Math.floor(r.done * 4)) === q).map((r) => r.mb)));
+  const rssByQuarter = quarters.map((mb) => (mb > 0 ? `${fmt(mb)}` : '–')).join(' / ');
+  console.log(`  worker RSS through the backlog, largest sample per quarter committed: ${rssByQuarter} MB`);
 
   // 4. Commit latency at a steady rate. Each message's (queue, offset) is known exactly: the transport routes
   //    a key to queueForKey(key, queue count) over the sorted queue list and appends each queue's part of a
@@ -592,6 +609,7 @@ async function main(): Promise<void> {
     ['no-op consumer', `${fmt(noopRate)} records/s`],
     [`hudi-sink (upsert, ${o.tableType}, ${o.index}, commit every ${o.commitIntervalMs} ms / ${fmt(o.commitMaxRecords)} records, files up to ${o.maxFileMb} MB)`, `${fmt(sinkRate)} records/s (${loadCommits} commits)`],
     ['ratio hudi-sink / no-op', (sinkRate / noopRate).toFixed(3)],
+    ['worker RSS through the backlog, per quarter (MB)', rssByQuarter],
     [`commit latency at ${fmt(o.rate)} msg/s for ${o.latencySeconds} s: p50 / p99 / max`, `${fmt(lat.p50)} / ${fmt(lat.p99)} / ${fmt(lat.max)} ms`],
     ['peak RSS worker / benchmark process', `${workerRss.toFixed(0)} / ${benchRss?.toFixed(0) ?? '?'} MB`],
     ['log files per latest file slice at the end: max / mean', `${sliceLogs.max} / ${sliceLogs.mean.toFixed(1)} (${sliceLogs.slices} file groups)`],

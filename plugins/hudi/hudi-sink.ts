@@ -198,15 +198,14 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
 
   /** Drops a re-delivered record the table holds; a record that does not fit the schema is reported now and
    *  rides along without a row, so its position is committed with the batch. */
-  protected override async prepare(r: SinkRecord): Promise<BatchedRecord | undefined> {
+  protected override prepare(r: SinkRecord): BatchedRecord | undefined | Promise<BatchedRecord> {
     if (this.committed.contains(r.topic, r.queue, r.offset)) return undefined; // already in the table
     const position = { topic: r.topic, queue: r.queue, offset: r.offset };
     let row;
     try {
       row = this.schema.coerce(r.value);
     } catch (err) {
-      await this.context.errantRecordReporter(r, err instanceof DataError ? err : new DataError((err as Error).message, err));
-      return { position };
+      return Promise.resolve(this.context.errantRecordReporter(r, err instanceof DataError ? err : new DataError((err as Error).message, err))).then(() => ({ position }));
     }
     // A keyless table has no key to delete by: a marked record is kept as a row, its marker as data.
     const marker = this.keyless ? undefined : row[this.settings.deleteField];

@@ -109,9 +109,20 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
         this.deps.metrics.recordsWritten(this.connector, this.taskId, records.length);
       }
       // Only after put accepted the batch: skipped and filtered messages count as consumed too, but only
-      // what was put is the task's to hold (a sink never reports a queue it was given nothing of).
-      for (const m of messages) this.current.set(queueKey(m), { topic: m.topic, queue: m.queue, offset: m.offset + 1 });
-      for (const { m, size } of held) this.hold(m, size);
+      // what was put is the task's to hold (a sink never reports a queue it was given nothing of). Messages of a
+      // queue come in offset order, so each queue's position is set once per run of its messages.
+      messages.forEach((m, i) => {
+        const next = messages[i + 1];
+        if (!next || next.topic !== m.topic || next.queue !== m.queue) this.current.set(queueKey(m), { topic: m.topic, queue: m.queue, offset: m.offset + 1 });
+      });
+      let list: { offset: number; bytes: number }[] | undefined;
+      held.forEach(({ m, size }, i) => {
+        const prev = held[i - 1]?.m;
+        if (!list || prev!.topic !== m.topic || prev!.queue !== m.queue) list = this.inflightOf(m);
+        list.push({ offset: m.offset, bytes: size });
+        this.inflightRecords++;
+        this.inflightBytes += size;
+      });
     }
     if (this.overBound()) {
       await this.relieve();
@@ -156,13 +167,12 @@ export class WorkerSinkTask extends PipelineTask<SinkRecord, SinkTask, SinkTaskD
     this.logger.info({ records: this.inflightRecords, bytes: this.inflightBytes }, 'sink task caught up: reading resumed');
   }
 
-  private hold(m: { topic: string; queue: string; offset: number }, bytes: number): void {
-    const k = queueKey(m);
+  /** The in-flight list of a queue. */
+  private inflightOf(q: { topic: string; queue: string }): { offset: number; bytes: number }[] {
+    const k = queueKey(q);
     let list = this.inflight.get(k);
     if (!list) this.inflight.set(k, (list = []));
-    list.push({ offset: m.offset, bytes });
-    this.inflightRecords++;
-    this.inflightBytes += bytes;
+    return list;
   }
 
   /** Forgets the in-flight messages of a queue that `drop` selects. */
