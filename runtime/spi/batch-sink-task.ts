@@ -133,8 +133,8 @@ export abstract class BatchSinkTask<T = SinkRecord> implements SinkTask {
     const prepared: Entry<T>[] = [];
     for (const record of records) {
       // Awaited only when prepare returns a promise: a microtask per record is a measurable share of a fast sink.
-      let item = this.prepare ? this.prepare(record) : (record as unknown as T);
-      if (item instanceof Promise) item = await item;
+      const got = this.prepare ? this.prepare(record) : (record as unknown as T);
+      const item = typeof (got as PromiseLike<unknown> | undefined)?.then === 'function' ? await (got as PromiseLike<T | undefined>) : (got as T | undefined);
       if (item !== undefined) prepared.push({ topic: record.topic, queue: record.queue, offset: record.offset, item, size: recordSize(record), at: 0, seq: 0 });
     }
     if (prepared.length === 0) return;

@@ -5,10 +5,11 @@
 // files yet, merged as copy-on-write does — because those indexes find keys in base files only. The bucket index
 // finds keys without looking (a key's hash names its file group), so everything for an existing bucket, inserts
 // too, goes to its log (Hudi's canIndexLogFiles); a new bucket's first records make its base file.
-// With the bucket index deletes go to the log too (a delete block), where no precombine value has to decide between a
-// logged delete and another version of its key — Spark and hudi-rs order those differently (file-group/ordering-
-// bounds.ts says when); otherwise, and with the lookup indexes, the file group is rewritten, its logs folded in, as a copy-on-write merge (new base slice at this
-// deltacommit), which leaves nothing to order. A record for a slice with logged deletes obeys the same rule.
+// With the bucket index deletes go to the log too (a delete block), where no precombine value has to decide between
+// a logged delete and another version of its key — Spark and hudi-rs order those differently (ordering-bounds.ts
+// says when); a record for a slice with logged deletes obeys the same rule. Otherwise, and with the lookup indexes,
+// the file group is rewritten, its logs folded in, as a copy-on-write merge (new base slice at this deltacommit),
+// which leaves nothing to order.
 // Under a global index (GLOBAL_BLOOM, GLOBAL_SIMPLE) every live key is still in a base file of its latest slice, so
 // tagging finds it table-wide as for copy-on-write; a key whose partition changed moves (a delete, so its old file
 // group is rewritten with its logs folded, and an insert in the new partition), ordered against its current value
@@ -85,7 +86,7 @@ export async function writeMergeOnRead(i: MergeOnReadInputs): Promise<void> {
         const rows = changes.filter((k) => !removes(k, merge.deleteAll));
         const slice = deletes.length > 0 ? await bounds.ofSlice(m.file, logs) : { data: undefined, deleted: await bounds.deletedOf(logs) };
         const loggable =
-          deletes.every((k) => atLeast(k.ordering ?? i.orderingOf(k.rec.row[column.name]), slice.data)) &&
+          deletes.every((k) => atLeast(k.ordering, slice.data)) &&
           (slice.deleted === null || rows.every((k) => atLeast(k.ordering, slice.deleted)));
         if (!loggable) return rewrite(m)();
         const statuses = await appendToFileGroup(ctx, m.file, logs, [...rows, ...deletes.map((k) => (k.rec.isDelete ? k : { ...k, rec: { ...k.rec, isDelete: true } }))], {
