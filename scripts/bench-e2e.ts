@@ -128,6 +128,24 @@ function rocketmq(...args: string[]): Promise<string> {
   });
 }
 
+interface MemoryBreakdown {
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+/** The worker main thread's heap and external memory from its /metrics (prom-client's default metrics). */
+async function memoryBreakdown(base: string): Promise<MemoryBreakdown | undefined> {
+  try {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^tributary_process_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+    const b = { heapUsedMb: value('nodejs_heap_size_used_bytes'), heapTotalMb: value('nodejs_heap_size_total_bytes'), externalMb: value('nodejs_external_memory_bytes') };
+    return Object.values(b).every(Number.isFinite) ? b : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Peak resident set size (VmHWM) of a process, in MB, or undefined if it is gone. */
 function peakRssMb(pid: number | 'self'): number | undefined {
   return statusMb(pid, 'VmHWM');
@@ -461,13 +479,18 @@ async function main(): Promise<void> {
   lastProgress = Date.now();
   // The worker's resident set while it works through the backlog, sampled about once a second: flat or growing.
   const rssSamples: { done: number; mb: number }[] = [];
+  // At the largest sample: how much of it the main thread's JS heap and external memory (Buffers, Arrow, WASM) were.
+  let peakSample: { mb: number; heap: MemoryBreakdown | undefined } = { mb: 0, heap: undefined };
   let lastRss = 0;
   while (consumed < M) {
     await sleep(TIMELINE_POLL_MS);
     if (Date.now() - lastRss >= 1000) {
       lastRss = Date.now();
       const mb = statusMb(worker.pid, 'VmRSS');
-      if (mb !== undefined) rssSamples.push({ done: consumed / M, mb });
+      if (mb !== undefined) {
+        rssSamples.push({ done: consumed / M, mb });
+        if (mb > peakSample.mb) peakSample = { mb, heap: await memoryBreakdown(worker.url) };
+      }
     }
     const c = lastCompletedCommit(table);
     if (c !== undefined && c !== lastCommit) {
@@ -491,6 +514,8 @@ async function main(): Promise<void> {
   const quarters = [0, 1, 2, 3].map((q) => Math.max(0, ...rssSamples.filter((r) => Math.min(3, Math.floor(r.done * 4)) === q).map((r) => r.mb)));
   const rssByQuarter = quarters.map((mb) => (mb > 0 ? `${fmt(mb)}` : '–')).join(' / ');
   console.log(`  worker RSS through the backlog, largest sample per quarter committed: ${rssByQuarter} MB`);
+  const heapAtPeak = peakSample.heap ? `${fmt(peakSample.heap.heapUsedMb)} MB JS heap used (${fmt(peakSample.heap.heapTotalMb)} MB reserved), ${fmt(peakSample.heap.externalMb)} MB external, of ${fmt(peakSample.mb)} MB RSS` : '(metrics unavailable)';
+  console.log(`  at the largest sample, the main thread's share: ${heapAtPeak}`);
 
   // 4. Commit latency at a steady rate. Each message's (queue, offset) is known exactly: the transport routes
   //    a key to queueForKey(key, queue count) over the sorted queue list and appends each queue's part of a
@@ -610,6 +635,7 @@ async function main(): Promise<void> {
     [`hudi-sink (upsert, ${o.tableType}, ${o.index}, commit every ${o.commitIntervalMs} ms / ${fmt(o.commitMaxRecords)} records, files up to ${o.maxFileMb} MB)`, `${fmt(sinkRate)} records/s (${loadCommits} commits)`],
     ['ratio hudi-sink / no-op', (sinkRate / noopRate).toFixed(3)],
     ['worker RSS through the backlog, per quarter (MB)', rssByQuarter],
+    ['at the largest RSS sample: main thread JS heap used / external', peakSample.heap ? `${fmt(peakSample.heap.heapUsedMb)} / ${fmt(peakSample.heap.externalMb)} MB of ${fmt(peakSample.mb)} MB` : '–'],
     [`commit latency at ${fmt(o.rate)} msg/s for ${o.latencySeconds} s: p50 / p99 / max`, `${fmt(lat.p50)} / ${fmt(lat.p99)} / ${fmt(lat.max)} ms`],
     ['peak RSS worker / benchmark process', `${workerRss.toFixed(0)} / ${benchRss?.toFixed(0) ?? '?'} MB`],
     ['log files per latest file slice at the end: max / mean', `${sliceLogs.max} / ${sliceLogs.mean.toFixed(1)} (${sliceLogs.slices} file groups)`],
