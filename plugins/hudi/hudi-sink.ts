@@ -29,6 +29,7 @@ import { SEED_GROUP, hudiSinkConfigDef, hudiSinkSettings, type HudiSinkSettings 
 import { openTableDeps, openTableStorage, openTableWriter, type TableSchema } from './hudi-sink-deps';
 import { ConsumedRanges, POSITIONS_KEY, WRITER_KEY } from './table/consumed-ranges';
 import type { HudiTableWriter, IncomingRecord } from './table/table-writer';
+import type { RecordEncoder } from './write/encoded-record';
 
 export const HUDI_PLUGIN_VERSION = '0.1.0';
 
@@ -143,6 +144,7 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
   private closeDeps: () => Promise<void> = async () => undefined;
   private schema!: TableSchema;
   private committed = new ConsumedRanges();
+  private encoder: RecordEncoder | undefined;
 
   version(): string {
     return HUDI_PLUGIN_VERSION;
@@ -184,6 +186,7 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
     const mine = await this.writer.lastCommitMetadata((m) => m.extraMetadata[POSITIONS_KEY] !== undefined && (m.extraMetadata[WRITER_KEY] ?? name) === name);
     this.committed = ConsumedRanges.parse(mine?.extraMetadata[POSITIONS_KEY]);
     this.schema = deps.evolve(last?.extraMetadata['schema']);
+    this.encoder = this.writer.recordEncoder(this.schema.columns, this.schema.schemaJson);
     return { maxRecords: this.settings.commitMaxRecords, maxBytes: this.settings.commitMaxBytes, intervalMs: this.settings.commitIntervalMs };
   }
 
@@ -201,16 +204,17 @@ export class HudiSinkTask extends BatchSinkTask<BatchedRecord> {
   protected override prepare(r: SinkRecord): BatchedRecord | undefined | Promise<BatchedRecord> {
     if (this.committed.contains(r.topic, r.queue, r.offset)) return undefined; // already in the table
     const position = { topic: r.topic, queue: r.queue, offset: r.offset };
-    let row;
     try {
-      row = this.schema.coerce(r.value);
+      const row = this.schema.coerce(r.value);
+      // A keyless table has no key to delete by: a marked record is kept as a row, its marker as data.
+      const marker = this.keyless ? undefined : row[this.settings.deleteField];
+      const isDelete = marker !== undefined && marker !== null && this.settings.deleteValues.includes(String(marker));
+      // Merge-on-read: the row waits for its commit encoded, its key worked out (a key the generator refuses is
+      // this record's error, reported now, not its batch's at commit time).
+      return { position, row: this.encoder ? this.encoder.encode(row, isDelete, position) : { row, isDelete, position } };
     } catch (err) {
       return Promise.resolve(this.context.errantRecordReporter(r, err instanceof DataError ? err : new DataError((err as Error).message, err))).then(() => ({ position }));
     }
-    // A keyless table has no key to delete by: a marked record is kept as a row, its marker as data.
-    const marker = this.keyless ? undefined : row[this.settings.deleteField];
-    const isDelete = marker !== undefined && marker !== null && this.settings.deleteValues.includes(String(marker));
-    return { position, row: { row, isDelete, position } };
   }
 
   /** Writes the batch as one commit with the positions it covers. A batch whose records were all errant

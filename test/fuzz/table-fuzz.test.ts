@@ -19,7 +19,7 @@ const HUDI_RS_EVERY = Number(process.env['FUZZ_HUDI_RS_EVERY'] ?? 8);
 
 /** Seeds whose table ended with an archived timeline, or had a compaction carry logs into its new slices, and
  *  seeds run: those dimensions must be exercised, not only configured. */
-const archival = { archived: 0, crashedAndArchived: 0, carried: 0, deleteBlocks: 0, splitLogs: 0, seeds: 0 };
+const archival = { archived: 0, crashedAndArchived: 0, carried: 0, deleteBlocks: 0, splitLogs: 0, encodedLogged: 0, seeds: 0 };
 
 async function check(c: FuzzCase, hudiRs: boolean): Promise<void> {
   const r = await runCase(c, { hudiRs });
@@ -30,6 +30,7 @@ async function check(c: FuzzCase, hudiRs: boolean): Promise<void> {
     if (r.carriedLogFiles > 0) archival.carried++;
     if (r.deleteBlocks > 0) archival.deleteBlocks++;
     if (r.splitLogFiles > 0) archival.splitLogs++;
+    if (c.config.encodedRecords && r.dataBlocks > 0) archival.encodedLogged++;
     return;
   }
   const s = await shrink(c, r);
@@ -56,11 +57,12 @@ describe('table writer against the model', () => {
     });
   }
 
-  it.runIf(SEEDS >= 24)('the seeds archived their timelines (some with crashes), compactions ran beside deltacommits, deletes went to logs and log files split', () => {
+  it.runIf(SEEDS >= 24)('the seeds archived their timelines (some with crashes), compactions ran beside deltacommits, deletes went to logs, log files split and records encoded on arrival were logged', () => {
     expect(archival.archived, `seeds with an archived timeline of ${archival.seeds}`).toBeGreaterThanOrEqual(Math.floor(archival.seeds / 5));
     expect(archival.crashedAndArchived).toBeGreaterThan(0);
     expect(archival.carried, 'seeds where a compaction carried log files deltacommits appended while it ran').toBeGreaterThan(0);
     expect(archival.deleteBlocks, 'seeds whose deletes went to log files as delete blocks').toBeGreaterThan(0);
     expect(archival.splitLogs, 'seeds where hoodie.logfile.max.size split a deltacommit over several log files').toBeGreaterThan(0);
+    expect(archival.encodedLogged, 'seeds whose records, encoded on arrival, went to log files as data blocks').toBeGreaterThan(0);
   });
 });

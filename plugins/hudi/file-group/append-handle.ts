@@ -8,14 +8,14 @@
 // Rows are ordered against stored ones by the readers and compaction, which merge with the table's payload class
 // (DefaultHoodieRecordPayload: the greater precombine value wins, ties to the later; Spark and hudi-rs agree).
 
-import { encodeAvroDataBlock } from '../log/avro-data-block';
+import { cachedRecordCodec, encodeAvroDataBlockOf, prependNullableStrings } from '../log/avro-data-block';
 import { encodeDeleteBlock, type DeleteRecord } from '../log/delete-block';
 import { ConnectError } from '../../../runtime/spi';
 import { logFileName, newWriteToken } from '../log/log-file-name';
-import type { Row } from '../parquet/column-spec';
 import { joinPath, type BaseFile } from '../table/base-file';
 import type { LogFile } from '../table/log-file';
 import { writeStat } from '../timeline/commit-metadata';
+import { EncodedRecord } from '../write/encoded-record';
 import type { KeyedRecord } from '../write/keyed-record';
 import type { LogWriteStatus, WriteContext } from './slice-output';
 
@@ -35,7 +35,8 @@ export interface AppendOptions {
  */
 export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs: readonly LogFile[], changes: Iterable<KeyedRecord>, o: AppendOptions): Promise<LogWriteStatus[]> {
   const started = ctx.now();
-  const rows: Row[] = [];
+  const codec = cachedRecordCodec(o.writerSchema);
+  const bodies: Uint8Array[] = [];
   const deletes: DeleteRecord[] = [];
   for (const k of changes) {
     if (k.rec.isDelete) {
@@ -43,15 +44,20 @@ export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs:
       deletes.push(o.deleteRecord(k));
       continue;
     }
+    const meta = [ctx.instant, `${ctx.instant}_0_${ctx.nextSeq()}`, k.key, k.partition, base.fileId];
+    if (k.rec instanceof EncodedRecord && k.rec.encoder.writerSchema === o.writerSchema) {
+      bodies.push(prependNullableStrings(meta, k.rec.data));
+      continue;
+    }
     const row = k.rec.row; // the writer owns incoming rows: meta values are set in place
-    row['_hoodie_commit_time'] = ctx.instant;
-    row['_hoodie_commit_seqno'] = `${ctx.instant}_0_${ctx.nextSeq()}`;
-    row['_hoodie_record_key'] = k.key;
-    row['_hoodie_partition_path'] = k.partition;
-    row['_hoodie_file_name'] = base.fileId;
-    rows.push(row);
+    row['_hoodie_commit_time'] = meta[0];
+    row['_hoodie_commit_seqno'] = meta[1];
+    row['_hoodie_record_key'] = meta[2];
+    row['_hoodie_partition_path'] = meta[3];
+    row['_hoodie_file_name'] = meta[4];
+    bodies.push(codec.encode(row));
   }
-  const blocks: { bytes: Uint8Array; rows: number; deletes: number }[] = rows.length > 0 ? dataBlocks(ctx.instant, o.writerSchema, rows, o.maxLogFileSize) : [];
+  const blocks: { bytes: Uint8Array; rows: number; deletes: number }[] = bodies.length > 0 ? dataBlocks(ctx.instant, o.writerSchema, bodies, o.maxLogFileSize) : [];
   if (deletes.length > 0) blocks.push({ bytes: encodeDeleteBlock({ instantTime: ctx.instant, records: deletes }), rows: 0, deletes: deletes.length });
   // Greedily into files: a file takes blocks while they fit (always at least one).
   const files: (typeof blocks)[] = [];
@@ -73,14 +79,19 @@ export async function appendToFileGroup(ctx: WriteContext, base: BaseFile, logs:
   return statuses;
 }
 
-/** `rows` as Avro data blocks of at most `maxBytes` each where the rows allow it (a larger single row goes alone):
- *  one block when they fit, else split by the size they encoded to, and split again where a part still does not. */
-function dataBlocks(instantTime: string, schema: string, rows: Row[], maxBytes: number): { bytes: Uint8Array; rows: number; deletes: number }[] {
-  const whole = encodeAvroDataBlock({ instantTime, schema, records: rows });
-  if (whole.length <= maxBytes || rows.length === 1) return [{ bytes: whole, rows: rows.length, deletes: 0 }];
-  const per = Math.max(1, Math.min(rows.length - 1, Math.floor((rows.length * maxBytes) / whole.length)));
+/** Records (in Avro binary) as data blocks of at most `maxBytes` each where the records allow it (a larger single
+ *  record goes alone), in order. */
+function dataBlocks(instantTime: string, schema: string, bodies: Uint8Array[], maxBytes: number): { bytes: Uint8Array; rows: number; deletes: number }[] {
+  const empty = encodeAvroDataBlockOf({ instantTime, schema, bodies: [] }).length;
   const out: { bytes: Uint8Array; rows: number; deletes: number }[] = [];
-  for (let i = 0; i < rows.length; i += per) out.push(...dataBlocks(instantTime, schema, rows.slice(i, i + per), maxBytes));
+  let from = 0;
+  while (from < bodies.length) {
+    let size = empty + 4 + bodies[from]!.length;
+    let to = from + 1;
+    while (to < bodies.length && size + 4 + bodies[to]!.length <= maxBytes) size += 4 + bodies[to++]!.length;
+    out.push({ bytes: encodeAvroDataBlockOf({ instantTime, schema, bodies: bodies.slice(from, to) }), rows: to - from, deletes: 0 });
+    from = to;
+  }
   return out;
 }
 

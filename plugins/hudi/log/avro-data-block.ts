@@ -32,7 +32,8 @@ export interface AvroDataBlock {
 /** Encodes and decodes records of one writer schema; compile once per schema. */
 export interface AvroRecordCodec {
   readonly schema: string;
-  encode(row: Row): Buffer;
+  /** `what` names the record in an error (default: "log block record <its _hoodie_record_key>"). */
+  encode(row: Row, what?: string): Buffer;
   decode(body: Buffer): Row;
 }
 
@@ -48,7 +49,7 @@ export function avroRecordCodec(schemaJson: string): AvroRecordCodec {
   const nullable = fields.map((f) => f.type.typeName.startsWith('union:') && (f.type as unknown as { types: avro.Type[] }).types.some((b) => b.typeName === 'null'));
   return {
     schema: schemaJson,
-    encode(row) {
+    encode(row, what) {
       const rec: Record<string, unknown> = {};
       for (let i = 0; i < names.length; i++) {
         const v = row[names[i]!];
@@ -57,7 +58,7 @@ export function avroRecordCodec(schemaJson: string): AvroRecordCodec {
       try {
         return type.toBuffer(rec);
       } catch (e) {
-        throw invalidRecord(type, rec, row, e);
+        throw invalidRecord(type, rec, what ?? `log block record ${String(row['_hoodie_record_key'] ?? '')}`, e);
       }
     },
     decode(body) {
@@ -74,7 +75,7 @@ export function avroRecordCodec(schemaJson: string): AvroRecordCodec {
 }
 
 /** A DataError naming the first field (path) whose value the schema refuses. */
-function invalidRecord(type: avro.Type, rec: Record<string, unknown>, row: Row, cause: unknown): DataError {
+function invalidRecord(type: avro.Type, rec: Record<string, unknown>, what: string, cause: unknown): DataError {
   let where = '';
   let bad: unknown;
   type.isValid(rec, {
@@ -85,19 +86,60 @@ function invalidRecord(type: avro.Type, rec: Record<string, unknown>, row: Row, 
       }
     },
   });
-  const shown = where === '' ? describeValue(row) : `${describeValue(bad)} at ${where}`;
-  return new DataError(`log block record ${String(row['_hoodie_record_key'] ?? '')}: ${shown} does not fit the block schema ${type.name ?? ''}: ${(cause as Error).message}`, cause);
+  const shown = where === '' ? describeValue(rec) : `${describeValue(bad)} at ${where}`;
+  return new DataError(`${what}: ${shown} does not fit the block schema ${type.name ?? ''}: ${(cause as Error).message}`, cause);
+}
+
+const CODEC_CACHE_SIZE = 16;
+const codecs = new Map<string, AvroRecordCodec>();
+
+/** avroRecordCodec, compiled once per schema (the few most recent are kept): a deltacommit writes a data block per
+ *  file group, and compiling the schema's Avro type for each was measurable. */
+export function cachedRecordCodec(schemaJson: string): AvroRecordCodec {
+  let codec = codecs.get(schemaJson);
+  if (codec === undefined) {
+    codec = avroRecordCodec(schemaJson);
+    if (codecs.size >= CODEC_CACHE_SIZE) codecs.delete(codecs.keys().next().value!);
+    codecs.set(schemaJson, codec);
+  }
+  return codec;
+}
+
+/** `values` as consecutive Avro ["null","string"] fields holding strings (Hudi's meta fields: per value the branch
+ *  index 1 and the string, each length a zig-zag varint), followed by `rest`: a record's meta fields prepended to
+ *  its data fields already in Avro binary make the whole record. */
+export function prependNullableStrings(values: readonly string[], rest: Uint8Array): Buffer {
+  const lengths = values.map((v) => Buffer.byteLength(v, 'utf8'));
+  const out = Buffer.allocUnsafe(lengths.reduce((n, l) => n + 1 + 5 + l, 0) + rest.length);
+  let pos = 0;
+  for (let i = 0; i < values.length; i++) {
+    out[pos++] = 2; // zig-zag of branch 1
+    let n = lengths[i]! * 2; // zig-zag of a non-negative length
+    while (n >= 0x80) {
+      out[pos++] = (n & 0x7f) | 0x80;
+      n = Math.floor(n / 128);
+    }
+    out[pos++] = n;
+    pos += out.write(values[i]!, pos, 'utf8');
+  }
+  out.set(rest, pos);
+  return out.subarray(0, pos + rest.length);
 }
 
 /** The content bytes of an AVRO_DATA_BLOCK holding `records` encoded by `codec`. */
 export function avroDataBlockContent<T>(codec: { encode(record: T): Buffer }, records: readonly T[]): Buffer {
-  const bodies = records.map((r) => codec.encode(r));
-  const out = Buffer.alloc(8 + bodies.reduce((n, b) => n + 4 + b.length, 0));
+  return avroDataBlockContentOf(records.map((r) => codec.encode(r)));
+}
+
+/** The content bytes of an AVRO_DATA_BLOCK holding records already in Avro binary. */
+export function avroDataBlockContentOf(bodies: readonly Uint8Array[]): Buffer {
+  const out = Buffer.allocUnsafe(8 + bodies.reduce((n, b) => n + 4 + b.length, 0));
   let pos = out.writeInt32BE(LOG_BLOCK_CONTENT_VERSION, 0);
   pos = out.writeInt32BE(bodies.length, pos);
   for (const b of bodies) {
     pos = out.writeInt32BE(b.length, pos);
-    pos += b.copy(out, pos);
+    out.set(b, pos);
+    pos += b.length;
   }
   return out;
 }
@@ -115,9 +157,14 @@ export function avroDataBlockBodies(content: Buffer): Buffer[] {
 }
 
 /** A whole AVRO_DATA_BLOCK (framing included), header INSTANT_TIME + SCHEMA, ready to append to a log file. */
-export function encodeAvroDataBlock(input: AvroDataBlockInput, codec: AvroRecordCodec = avroRecordCodec(input.schema)): Buffer {
+export function encodeAvroDataBlock(input: AvroDataBlockInput, codec: AvroRecordCodec = cachedRecordCodec(input.schema)): Buffer {
   if (codec.schema !== input.schema) throw new RangeError('the codec was compiled for another schema than the block declares');
-  return encodeLogBlock({ type: 'avro-data', header: { ...input.header, INSTANT_TIME: input.instantTime, SCHEMA: input.schema }, content: avroDataBlockContent(codec, input.records) });
+  return encodeAvroDataBlockOf({ ...input, bodies: input.records.map((r) => codec.encode(r)) });
+}
+
+/** A whole AVRO_DATA_BLOCK of records already encoded under `schema` (see encodeAvroDataBlock). */
+export function encodeAvroDataBlockOf(input: Omit<AvroDataBlockInput, 'records'> & { bodies: readonly Uint8Array[] }): Buffer {
+  return encodeLogBlock({ type: 'avro-data', header: { ...input.header, INSTANT_TIME: input.instantTime, SCHEMA: input.schema }, content: avroDataBlockContentOf(input.bodies) });
 }
 
 /** The records of an AVRO_DATA_BLOCK, decoded with the schema its header names (pass a codec to reuse one). */

@@ -14,7 +14,7 @@ import { LogRecords } from '../file-group/log-records';
 import { mergeFileGroup } from '../file-group/merge-handle';
 import { DEFAULT_ROW_GROUP_ROWS, type BaseWriteStatus, type LogWriteStatus, type WriteContext, type WriteStatus } from '../file-group/slice-output';
 import { DEFAULT_ARCHIVAL, type ArchivalSettings } from '../services/archival';
-import { compactionDue, compactionMetadata, compactionPlan, planCompaction, type CompactionSettings, type CompactionSlice } from '../services/compaction';
+import { compactionDue, compactionMetadata, compactionPlan, planCompaction, type CompactionSettings, type CompactionSlice, type LogReadCounts } from '../services/compaction';
 import { BloomIndex, type BloomIndexLimits } from '../index/bloom-index';
 import { BucketIndex, DEFAULT_NUM_BUCKETS, type BucketIndexSpec } from '../index/bucket-index';
 import { isBucketIndex, isGlobalIndex, type IndexType } from '../index/index-type';
@@ -25,6 +25,7 @@ import type { Timeline } from '../timeline/timeline';
 import { writeCopyOnWrite, type CopyOnWriteInputs } from '../write/copy-on-write-writer';
 import { DEFAULT_MAX_LOG_FILE_SIZE, writeMergeOnRead } from '../write/merge-on-read-writer';
 import { OrderingBounds, boundable } from '../file-group/ordering-bounds';
+import { RecordEncoder } from '../write/encoded-record';
 import { combineBatch, orderingNormalizer, type IncomingRecord, type KeyedRecord, type WriteOperation } from '../write/keyed-record';
 import type { BloomFilterFactory, KeyGenerator, ParquetCodec } from './collaborators';
 import type { FaultPoint } from './fault-points';
@@ -83,9 +84,12 @@ interface StartedCompaction {
   holdsWrite(instant: string): boolean;
 }
 
-type CompactedSlice = { status: BaseWriteStatus; slice: CompactionSlice; records: LogRecords };
+/** A compacted slice: its new base file and what its logs held (counts only: a slice's records are let go as soon as
+ *  its base file is written, so a compaction holds one slice's log records at a time). */
+type CompactedSlice = { status: BaseWriteStatus; slice: CompactionSlice; records: LogReadCounts };
 
 export class HudiTableWriter {
+  private encoder: { schemaJson: string; encoder: RecordEncoder } | undefined;
   private avgRecordSize: number;
   /** Writes and the short steps of a compaction run one at a time, in call order (see exclusive()). */
   private tail: Promise<unknown> = Promise.resolve();
@@ -152,6 +156,20 @@ export class HudiTableWriter {
   /** The newest completed commit's metadata, or the newest one `accept` takes (walking back the timeline). */
   lastCommitMetadata(accept?: (m: CommitMetadata) => boolean): Promise<CommitMetadata | undefined> {
     return this.commits.lastCommitMetadata(accept);
+  }
+
+  /**
+   * For a merge-on-read table, an encoder that turns incoming rows into the compact form they wait in for their
+   * commit (encoded-record.ts): the bytes its log blocks take, key, partition and ordering worked out. Undefined for
+   * copy-on-write, whose merges need every row as an object anyway. `columns` and `schemaJson` as for write.
+   */
+  recordEncoder(columns: ColumnSpec[], schemaJson: string): RecordEncoder | undefined {
+    if (this.o.identity.tableType !== 'MERGE_ON_READ') return undefined;
+    if (this.encoder?.schemaJson !== schemaJson) {
+      const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
+      this.encoder = { schemaJson, encoder: new RecordEncoder(schemaJson, { keygen: this.o.keygen, precombineField: this.o.identity.precombineField, orderingOf }) };
+    }
+    return this.encoder.encoder;
   }
 
   lastCommitTime(): string | undefined {
@@ -257,7 +275,8 @@ export class HudiTableWriter {
       const records = await LogRecords.read(this.o.storage, slice.logs, { validInstant: c.holdsWrite, precombineField: this.o.identity.precombineField, orderingOf: c.orderingOf });
       const status = await mergeFileGroup(c.ctx, slice.base, new Map(), [], { ...merge, logs: records });
       c.pending.inflight.fault('after-compaction-file');
-      done.push({ status, slice, records });
+      const { logRecords, blocks, corruptBlocks, rollbackBlocks } = records;
+      done.push({ status, slice, records: { logRecords, blocks, corruptBlocks, rollbackBlocks } });
     }
     return done;
   }

@@ -18,6 +18,15 @@ export interface IncomingRecord {
   isDelete: boolean;
   /** Where the record was read; a keyless table's record key is derived from it. */
   position?: SourcePosition;
+  /** Its key, partition and ordering value when already worked out (encoded-record.ts); else from `row`. */
+  keys?: RecordKeys;
+}
+
+export interface RecordKeys {
+  key: string;
+  partition: string;
+  /** The precombine value (normalized), null without a precombine field. */
+  ordering: unknown;
 }
 
 export interface KeyedRecord {
@@ -63,6 +72,30 @@ function flat(s: string): string {
   return s;
 }
 
+/** The record key, partition path and ordering value of a row; a row the key generator refuses, or a record
+ *  without the precombine value it needs, throws a DataError. */
+export function recordKeys(
+  row: Row,
+  isDelete: boolean,
+  position: SourcePosition | undefined,
+  o: { keygen: KeyGenerator; precombineField: string | undefined; orderingOf: (v: unknown) => unknown },
+): RecordKeys {
+  let key: string;
+  let partition: string;
+  try {
+    key = flat(o.keygen.recordKey(row, position));
+    partition = o.keygen.partitionPath(row);
+  } catch (err) {
+    throw new DataError((err as Error).message, err);
+  }
+  const pre = o.precombineField;
+  const ordering = pre === undefined ? null : o.orderingOf(row[pre]);
+  if (pre !== undefined && !isDelete && (ordering === undefined || ordering === null)) {
+    throw new DataError(`record ${key}: precombine field ${pre} is null; every record needs a value to order versions (hoodie.datasource.write.precombine.field)`);
+  }
+  return { key, partition, ordering: ordering ?? null };
+}
+
 /** Keys every record and keeps one per identity (see the module comment), in the order identities first arrive.
  *  Records are looked up by their key string alone (no identity string is built per record: that concatenation
  *  and its hashing were most of this step's cost); only a key met in a second partition without a global index
@@ -78,19 +111,8 @@ export function combineBatch(
   // (partition, key) → slot, for keys seen in more than one partition (never used with a global index)
   let byIdentity: Map<string, number> | undefined;
   for (const rec of records) {
-    let key: string;
-    let partition: string;
-    try {
-      key = flat(o.keygen.recordKey(rec.row, rec.position));
-      partition = o.keygen.partitionPath(rec.row);
-    } catch (err) {
-      throw new DataError((err as Error).message, err);
-    }
-    const ordering = pre === undefined ? null : o.orderingOf(rec.row[pre]);
-    if (pre !== undefined && !rec.isDelete && (ordering === undefined || ordering === null)) {
-      throw new DataError(`record ${key}: precombine field ${pre} is null; every record needs a value to order versions (hoodie.datasource.write.precombine.field)`);
-    }
-    const k: KeyedRecord = { key, partition, rec, ordering: ordering ?? null };
+    const { key, partition, ordering } = rec.keys ?? recordKeys(rec.row, rec.isDelete, rec.position, o);
+    const k: KeyedRecord = { key, partition, rec, ordering };
     let slot = byKey.get(key);
     if (slot === undefined) {
       byKey.set(key, out.length);

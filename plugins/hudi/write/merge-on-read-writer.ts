@@ -89,11 +89,13 @@ export async function writeMergeOnRead(i: MergeOnReadInputs): Promise<void> {
           deletes.every((k) => atLeast(k.ordering, slice.data)) &&
           (slice.deleted === null || rows.every((k) => atLeast(k.ordering, slice.deleted)));
         if (!loggable) return rewrite(m)();
-        const statuses = await appendToFileGroup(ctx, m.file, logs, [...rows, ...deletes.map((k) => (k.rec.isDelete ? k : { ...k, rec: { ...k.rec, isDelete: true } }))], {
+        const statuses = await appendToFileGroup(ctx, m.file, logs, [...rows, ...deletes.map((k) => (k.rec.isDelete ? k : { ...k, rec: { row: k.rec.row, isDelete: true, position: k.rec.position } }))], {
           ...append,
           deleteRecord: (k) => ({ recordKey: k.key, partitionPath: k.partition, orderingVal: orderingValueOf(column.type, k.rec.row[column.name]) }),
         });
-        const written = bounds.boundsOf(rows.map((k) => k.rec.row[column.name]), deletes.map((k) => k.rec.row[column.name]));
+        // A row's ordering is its precombine value as is (bounds are kept for int and long columns only, which the
+        // ordering normalizer leaves alone): the row object is not needed for it.
+        const written = bounds.boundsOf(rows.map((k) => k.ordering), deletes.map((k) => k.rec.row[column.name]));
         for (const st of statuses) bounds.note(st.log, written);
         return statuses;
       };

@@ -39,6 +39,9 @@ export interface FuzzConfig {
   syncCompaction?: boolean;
   /** Merge-on-read: hoodie.logfile.max.size, small enough that a deltacommit's records for one file group split. */
   maxLogFileSize?: number;
+  /** Merge-on-read: records reach the writer as the sink hands them over, encoded on arrival (encoded-record.ts),
+   *  rather than as row objects. */
+  encodedRecords?: boolean;
   /** index BUCKET: hoodie.bucket.index.num.buckets. */
   buckets?: number;
   /** hoodie.keep.min.commits and hoodie.keep.max.commits (timeline archival); absent: Hudi's 20 and 30. */
@@ -224,6 +227,8 @@ export function generateCase(seed: number, opts: GeneratorOptions = {}): FuzzCas
     // Log files of a few hundred bytes in a third of the seeds (a row encodes to about 150): split deltacommits.
     const l = mulberry32(seed ^ 0x10f5);
     if (l() < 1 / 3) mor.maxLogFileSize = [200, 400, 1500][Math.floor(l() * 3)]!;
+    // Records encoded on arrival, as the sink hands them to a merge-on-read writer, in two seeds of three.
+    if (mulberry32(seed ^ 0xe2c0)() < 2 / 3) mor.encodedRecords = true;
     return withArchival({ seed, config: mor, batches });
   }
   return withArchival({ seed, config, batches });

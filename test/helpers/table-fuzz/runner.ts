@@ -72,6 +72,8 @@ export interface RunResult {
   deleteBlocks: number;
   /** Log files written beside another of the same file group and instant (hoodie.logfile.max.size split them). */
   splitLogFiles: number;
+  /** Data blocks in the log files written. */
+  dataBlocks: number;
   /** Commits written while a second writer committed the next batch (FuzzBatch.concurrent). */
   concurrent: number;
   dir: string;
@@ -176,11 +178,12 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
   const deps = await openTableDeps(settings, schemaPath, raw);
   const storage = new LocalStorage(table);
   const model = new TableModel({ global: c.config.index.startsWith('GLOBAL_'), precombine: c.config.precombine });
-  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, concurrent: 0, archived: 0, carriedLogFiles: 0, deleteBlocks: 0, splitLogFiles: 0, dir };
+  const result: RunResult = { ok: true, commits: 0, crashes: 0, superseded: 0, refusals: 0, concurrent: 0, archived: 0, carriedLogFiles: 0, deleteBlocks: 0, splitLogFiles: 0, dataBlocks: 0, dir };
   const logsByInstant = new Set<string>();
   const logWritten = (p: string, bytes: Buffer): void => {
     const blocks = decodeLogFile(bytes);
     result.deleteBlocks += blocks.filter((b) => b.type === 'delete').length;
+    result.dataBlocks += blocks.filter((b) => b.type === 'avro-data').length;
     const instant = blocks.find((b) => b.header.INSTANT_TIME !== undefined)?.header.INSTANT_TIME;
     // A carried log (compaction) holds an older instant's blocks under another base instant: keyed apart.
     const slice = /\.([^/]+?_\d{17})\.log\./.exec(p)?.[1];
@@ -212,10 +215,12 @@ export async function runCase(c: FuzzCase, opts: RunOptions = {}): Promise<RunRe
     for (let b = 0; b < c.batches.length; b++) {
       const batch = c.batches[b]!;
       const writeBatch = (w: HudiTableWriter, i: number) => {
-        const records = c.batches[i]!.events.map((e) => ({
-          row: deps.schema.coerce({ id: e.key, part: e.part, ver: e.ver, amount: e.amount === null ? null : { double: e.amount }, note: e.note === null ? null : { string: e.note }, qty: e.qty === null ? null : { int: e.qty }, _hoodie_is_deleted: e.isDelete }),
-          isDelete: e.isDelete,
-        }));
+        const encoder = c.config.encodedRecords ? w.recordEncoder(deps.schema.columns, deps.schema.schemaJson) : undefined;
+        if (c.config.encodedRecords && !encoder) throw new Error('a merge-on-read writer gave no record encoder');
+        const records = c.batches[i]!.events.map((e) => {
+          const row = deps.schema.coerce({ id: e.key, part: e.part, ver: e.ver, amount: e.amount === null ? null : { double: e.amount }, note: e.note === null ? null : { string: e.note }, qty: e.qty === null ? null : { int: e.qty }, _hoodie_is_deleted: e.isDelete });
+          return encoder ? encoder.encode(row, e.isDelete) : { row, isDelete: e.isDelete };
+        });
         return w.write(records, c.batches[i]!.op, deps.schema.columns, deps.schema.schemaJson, { [BATCH_KEY]: String(i) });
       };
       const write = (w: HudiTableWriter) => writeBatch(w, b);
