@@ -205,6 +205,37 @@ describe('merge-on-read writes', () => {
     expect(await snapshot(f)).toEqual(['eu/k1@4:1111', 'us/k2@2:22', 'us/k3@1:3']);
   });
 
+  it('a background compaction gives way to a running write: it takes up its next file group only when the write returned', async () => {
+    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2' });
+    const gate = compactionGate(f);
+    const events: string[] = [];
+    let holdLogs: Promise<void> | undefined;
+    let releaseLogs!: () => void;
+    const storage = Object.create(gate.storage) as typeof gate.storage;
+    storage.openWrite = async (p: string) => {
+      if (p.includes('.log.') && holdLogs) await holdLogs;
+      const sink = await gate.storage.openWrite(p);
+      if (p.endsWith('.parquet')) events.push(`base ${p.split('/')[0]}`);
+      return sink;
+    };
+    const w = await f.open({ storage });
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }, { id: 'k2', region: 'us', amount: 2, ver: 1 }]);
+    await f.write(w, [{ id: 'k1', region: 'eu', amount: 11, ver: 2 }, { id: 'k2', region: 'us', amount: 22, ver: 2 }]);
+    await gate.reached; // planned (eu and us), waiting at its first base file
+    events.length = 0;
+    holdLogs = new Promise<void>((r) => (releaseLogs = r));
+    const writing = f.write(w, [{ id: 'k1', region: 'eu', amount: 111, ver: 3 }]).then(() => events.push('write returned'));
+    gate.open();
+    // Time for the compaction to finish its first file group and, were it not waiting, to start the second.
+    await new Promise((r) => setTimeout(r, 300));
+    releaseLogs();
+    await writing;
+    await w.drained();
+    w.close();
+    expect(events).toEqual([expect.stringMatching(/^base (eu|us)$/), 'write returned', expect.stringMatching(/^base (eu|us)$/)]);
+    expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k2@2:22']);
+  });
+
   it('a crash in a background compaction is reported by the next write; the next open rolls the compaction back', async () => {
     const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2' });
     const gate = compactionGate(f);
