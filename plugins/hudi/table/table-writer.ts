@@ -96,6 +96,8 @@ export class HudiTableWriter {
   /** Writes called and not yet returned, and the wait of a background compaction for them. */
   private writing = 0;
   private writesDone: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Writes that returned since the background compaction started. */
+  private writesBesideCompaction = 0;
   /** The compaction running beside the deltacommits (hoodie.datasource.compaction.async.enable), if any. */
   private background: Promise<void> | undefined;
   private orderingBounds: OrderingBounds | undefined;
@@ -184,9 +186,12 @@ export class HudiTableWriter {
   async write(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
     this.throwIfCrashed();
     this.writing++;
+    // Counted for a background compaction only if it ran when this write began (not the write that planned it).
+    const besideCompaction = this.background !== undefined;
     try {
       return await this.writeExclusive(records, operation, columns, schemaJson, extraMetadata);
     } finally {
+      if (besideCompaction && this.background) this.writesBesideCompaction++;
       if (--this.writing === 0) {
         this.writesDone?.resolve();
         this.writesDone = undefined;
@@ -196,9 +201,11 @@ export class HudiTableWriter {
 
   /** Resolves when no write is running: a background compaction waits here before each piece of its work, so a
    *  deltacommit does not share the thread with it (the time to visible is the deltacommit's own). It gets a piece
-   *  in every gap between writes, and compactions are planned only after the previous one completed. */
+   *  in every gap between writes. Once as many deltacommits as trigger a compaction (max.delta.commits) were written
+   *  beside it, it is late — the next one would be due — and waits no more: slices' logs stay bounded even when the
+   *  gaps do not leave it enough time. */
   private writesIdle(): Promise<void> {
-    if (this.writing === 0) return Promise.resolve();
+    if (this.writing === 0 || this.writesBesideCompaction >= this.o.compaction.maxDeltaCommits) return Promise.resolve();
     if (!this.writesDone) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
@@ -335,6 +342,7 @@ export class HudiTableWriter {
    *  (fault point) is reported by the next write; any other failure, or a close meanwhile, rolls it back. */
   private async runInBackground(c: StartedCompaction): Promise<void> {
     try {
+      this.writesBesideCompaction = 0;
       const done = await this.writeCompactedFiles(c, () => this.writesIdle());
       await this.exclusive(async () => {
         if (this.closed) throw new ConnectError('ILLEGAL_STATE', `the writer of ${this.o.storage.location} was closed before compaction ${c.pending.instant.timestamp} completed`);
