@@ -35,8 +35,6 @@ export interface MergeOptions {
   /** Merge-on-read: the slice's log records, folded into the base rows first (they keep the meta values their
    *  deltacommits gave them); the batch's changes then apply to the result. Compaction passes no changes. */
   logs?: LogRecords;
-  /** Awaited before each row group is read (a background compaction gives way to writes there). */
-  between?: () => Promise<void>;
 }
 
 /** Consumes `changes` (each is removed as it is applied) and sorts `inserts`: both belong to this handle. */
@@ -72,7 +70,6 @@ export async function mergeFileGroup(ctx: WriteContext, file: BaseFile, changes:
       out.emitNew(inc);
     };
     for (const span of reader.rowGroups()) {
-      await o.between?.();
       if (untouched(span)) {
         const bytes = await reader.readSpan(span);
         const keys = continued ? undefined : (await reader.decodeSpan(span, bytes, [RECORD_KEY_COLUMN])).map((r) => String(r[RECORD_KEY_COLUMN.name]));

@@ -93,11 +93,6 @@ export class HudiTableWriter {
   private avgRecordSize: number;
   /** Writes and the short steps of a compaction run one at a time, in call order (see exclusive()). */
   private tail: Promise<unknown> = Promise.resolve();
-  /** Writes called and not yet returned, and the wait of a background compaction for them. */
-  private writing = 0;
-  private writesDone: { promise: Promise<void>; resolve: () => void } | undefined;
-  /** Writes that returned since the background compaction started. */
-  private writesBesideCompaction = 0;
   /** The compaction running beside the deltacommits (hoodie.datasource.compaction.async.enable), if any. */
   private background: Promise<void> | undefined;
   private orderingBounds: OrderingBounds | undefined;
@@ -185,36 +180,6 @@ export class HudiTableWriter {
    *  the commit records it as is (as Spark does), base file footers with the Hudi meta fields added. */
   async write(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
     this.throwIfCrashed();
-    this.writing++;
-    // Counted for a background compaction only if it ran when this write began (not the write that planned it).
-    const besideCompaction = this.background !== undefined;
-    try {
-      return await this.writeExclusive(records, operation, columns, schemaJson, extraMetadata);
-    } finally {
-      if (besideCompaction && this.background) this.writesBesideCompaction++;
-      if (--this.writing === 0) {
-        this.writesDone?.resolve();
-        this.writesDone = undefined;
-      }
-    }
-  }
-
-  /** Resolves when no write is running: a background compaction waits here before each piece of its work, so a
-   *  deltacommit does not share the thread with it (the time to visible is the deltacommit's own). It gets a piece
-   *  in every gap between writes. Once as many deltacommits as trigger a compaction (max.delta.commits) were written
-   *  beside it, it is late — the next one would be due — and waits no more: slices' logs stay bounded even when the
-   *  gaps do not leave it enough time. */
-  private writesIdle(): Promise<void> {
-    if (this.writing === 0 || this.writesBesideCompaction >= this.o.compaction.maxDeltaCommits) return Promise.resolve();
-    if (!this.writesDone) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.writesDone = { promise, resolve };
-    }
-    return this.writesDone.promise;
-  }
-
-  private writeExclusive(records: IncomingRecord[], operation: WriteOperation, columns: ColumnSpec[], schemaJson: string, extraMetadata: Record<string, string>): Promise<CommitResult> {
     const orderingOf = orderingNormalizer(columns, this.o.identity.precombineField);
     const keyed = combineBatch(records, { keygen: this.o.keygen, precombineField: this.o.identity.precombineField, orderingOf, global: isGlobalIndex(this.o.indexType) });
     return this.exclusive(async () => {
@@ -303,11 +268,10 @@ export class HudiTableWriter {
 
   /** The new base files: each planned slice's base rows with its planned log records merged in. Reads only what
    *  the plan names (files no writer changes), so deltacommits may run meanwhile. */
-  private async writeCompactedFiles(c: StartedCompaction, between?: () => Promise<void>): Promise<CompactedSlice[]> {
+  private async writeCompactedFiles(c: StartedCompaction): Promise<CompactedSlice[]> {
     const done: CompactedSlice[] = [];
-    const merge = { precombineField: this.o.identity.precombineField, orderingOf: c.orderingOf, deleteAll: false, ...(between ? { between } : {}) };
+    const merge = { precombineField: this.o.identity.precombineField, orderingOf: c.orderingOf, deleteAll: false };
     for (const slice of c.slices) {
-      await between?.();
       const records = await LogRecords.read(this.o.storage, slice.logs, { validInstant: c.holdsWrite, precombineField: this.o.identity.precombineField, orderingOf: c.orderingOf });
       const status = await mergeFileGroup(c.ctx, slice.base, new Map(), [], { ...merge, logs: records });
       c.pending.inflight.fault('after-compaction-file');
@@ -342,8 +306,7 @@ export class HudiTableWriter {
    *  (fault point) is reported by the next write; any other failure, or a close meanwhile, rolls it back. */
   private async runInBackground(c: StartedCompaction): Promise<void> {
     try {
-      this.writesBesideCompaction = 0;
-      const done = await this.writeCompactedFiles(c, () => this.writesIdle());
+      const done = await this.writeCompactedFiles(c);
       await this.exclusive(async () => {
         if (this.closed) throw new ConnectError('ILLEGAL_STATE', `the writer of ${this.o.storage.location} was closed before compaction ${c.pending.instant.timestamp} completed`);
         await this.finishCompaction(c, done);

@@ -205,64 +205,6 @@ describe('merge-on-read writes', () => {
     expect(await snapshot(f)).toEqual(['eu/k1@4:1111', 'us/k2@2:22', 'us/k3@1:3']);
   });
 
-  /** A merge-on-read table compacting after every 2 deltacommits, whose compaction waits at its first base file and
-   *  whose log files can be held back; events: base files opened, writes returned. */
-  async function compactingTable() {
-    const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2' });
-    const gate = compactionGate(f);
-    const events: string[] = [];
-    const hold: { logs?: Promise<void>; release?: () => void } = {};
-    const storage = Object.create(gate.storage) as typeof gate.storage;
-    storage.openWrite = async (p: string) => {
-      if (p.includes('.log.') && hold.logs) await hold.logs;
-      const sink = await gate.storage.openWrite(p);
-      if (p.endsWith('.parquet')) events.push(`base ${p.split('/')[0]}`);
-      return sink;
-    };
-    const w = await f.open({ storage });
-    await f.write(w, [{ id: 'k1', region: 'eu', amount: 1, ver: 1 }, { id: 'k2', region: 'us', amount: 2, ver: 1 }]);
-    await f.write(w, [{ id: 'k1', region: 'eu', amount: 11, ver: 2 }, { id: 'k2', region: 'us', amount: 22, ver: 2 }]);
-    await gate.reached; // planned (eu and us), waiting at its first base file
-    const heldWrite = (row: Record<string, unknown>) => {
-      hold.logs = new Promise<void>((r) => (hold.release = r));
-      return f.write(w, [row]).then(() => events.push('write returned'));
-    };
-    return { f, w, gate, events, hold, heldWrite };
-  }
-  const base = expect.stringMatching(/^base (eu|us)$/);
-
-  it('a background compaction gives way to a running write: it takes up its next file group only when the write returned', async () => {
-    const { f, w, gate, events, hold, heldWrite } = await compactingTable();
-    events.length = 0;
-    const writing = heldWrite({ id: 'k1', region: 'eu', amount: 111, ver: 3 });
-    gate.open();
-    // Time for the compaction to finish its first file group and, were it not waiting, to start the second.
-    await new Promise((r) => setTimeout(r, 300));
-    hold.release!();
-    await writing;
-    await w.drained();
-    w.close();
-    expect(events).toEqual([base, 'write returned', base]);
-    expect(await snapshot(f)).toEqual(['eu/k1@3:111', 'us/k2@2:22']);
-  });
-
-  it('a compaction that max.delta.commits deltacommits went by waits for writes no more', async () => {
-    const { f, w, gate, events, hold, heldWrite } = await compactingTable();
-    await f.write(w, [{ id: 'k1', region: 'eu', amount: 111, ver: 3 }]);
-    await f.write(w, [{ id: 'k2', region: 'us', amount: 222, ver: 3 }]); // two written beside it: it is late
-    events.length = 0;
-    const writing = heldWrite({ id: 'k1', region: 'eu', amount: 1111, ver: 4 });
-    gate.open();
-    // The compaction's two base files are written while the write is held.
-    while (events.filter((e) => e.startsWith('base')).length < 2) await new Promise((r) => setTimeout(r, 20));
-    hold.release!();
-    await writing;
-    await w.drained();
-    w.close();
-    expect(events).toEqual([base, base, 'write returned']);
-    expect(await snapshot(f)).toEqual(['eu/k1@4:1111', 'us/k2@3:222']);
-  });
-
   it('a crash in a background compaction is reported by the next write; the next open rolls the compaction back', async () => {
     const f = await mor({ 'hoodie.compact.inline': 'true', 'hoodie.compact.inline.max.delta.commits': '2' });
     const gate = compactionGate(f);
