@@ -67,9 +67,9 @@ export interface SliceCounts {
 const WRITE_TOKEN = writeToken(0, 1, 0);
 
 /** Rows per row group of the files written (parquet.row.group.rows): the unit a merge streams and encoders take, and
- *  what a background compaction does between two chances for a write to run. 50,000 measured worse on merge-on-read
- *  at 1,000,000 rows (a compaction's row group held the main thread ~0.5 s at a time: p99 to visible 4.7 vs 2.8 s,
- *  peak RSS 727 vs 613 MB, compaction falling behind to 11 log files per slice vs 5; README, "Benchmarks"). */
+ *  so the longest a compaction beside the deltacommits holds the main thread at once. 50,000 measured worse on
+ *  merge-on-read at 1,000,000 rows (a compaction's row group held the main thread ~0.5 s at a time: p99 to visible
+ *  4.7 vs 2.8 s, peak RSS 727 vs 613 MB; README, "Benchmarks"). */
 export const DEFAULT_ROW_GROUP_ROWS = 10_000;
 
 export class SliceOutput {

@@ -74,12 +74,12 @@ export function planCompaction(view: FileSystemView): CompactionSlice[] {
   return out;
 }
 
-/** The completed compaction's commit metadata: the new base files, with what they compacted, and the log files it
- *  carried into its new slices (async compaction): readers that list a commit's files from its write stats — Spark's
- *  incremental query, another writer's view — find them there. */
 /** What a compaction's commit metadata counts of the log records it merged (the records themselves are not kept). */
 export type LogReadCounts = Pick<LogRecords, 'logRecords' | 'blocks' | 'corruptBlocks' | 'rollbackBlocks'>;
 
+/** The completed compaction's commit metadata: the new base files, with what they compacted, and the log files it
+ *  carried into its new slices (async compaction): readers that list a commit's files from its write stats — Spark's
+ *  incremental query, another writer's view — find them there. */
 export function compactionMetadata(statuses: { status: BaseWriteStatus; slice: CompactionSlice; records: LogReadCounts }[], schemaJson: string, carried: readonly LogWriteStatus[] = []): CommitMetadata {
   const partitionToWriteStats: Record<string, WriteStat[]> = {};
   for (const c of carried) (partitionToWriteStats[c.stat.partitionPath] ??= []).push(c.stat);

@@ -231,7 +231,7 @@ interface QueueState extends AssignedQueue {
   fetching: boolean;
   /** Bumped by seek, unassign and close: a fetch started before it is discarded. */
   epoch: number;
-  /** No fetch before this time (backoff after an error, or the pause after a partial pull). */
+  /** No fetch before this time (backoff after an error, or the pause after a pull that caught up). */
   retryAt: number;
   failures: number;
 }
